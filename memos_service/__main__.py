@@ -1,0 +1,3 @@
+from memos_service.cli import app
+
+app()

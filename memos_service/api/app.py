@@ -1,0 +1,57 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis
+from fastapi import FastAPI
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from memos_service.api.errors import install_error_handlers
+from memos_service.api.middleware import RequestContextMiddleware
+from memos_service.api.routes import admin, archive, cubes, health, memories, search
+from memos_service.api.schemas.common import ErrorBody
+from memos_service.config import Settings, get_settings
+from memos_service.db.engine import get_engine
+from memos_service.db.schema import check_embedding_dimension
+from memos_service.embedding import get_embedder
+from memos_service.logging import configure_logging
+
+ERROR_RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
+    (400, "Malformed request"), (401, "Missing or invalid API key"), (403, "Key lacks the scope"),
+    (404, "Not found (or another tenant's)"), (409, "Conflict"), (413, "Too large"),
+    (422, "Invalid values"), (429, "Rate limited"),
+)}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    embedder = get_embedder()
+    check_embedding_dimension(get_engine(), embedder.dimension, embedder.name)
+    app.state.embedder = embedder
+    app.state.redis = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
+    yield
+    if app.state.redis is not None:
+        app.state.redis.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = FastAPI(
+        title="memos-service",
+        version="0.1.0",
+        summary="Long-term memory for LLM agents: MemCubes with provenance, versions and search.",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (health.router, admin.router, cubes.router, memories.router, search.router, archive.router):
+        app.include_router(router)
+    Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
+        app, include_in_schema=False, should_gzip=True
+    )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_bytes)
+    return app

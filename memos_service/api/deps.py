@@ -1,0 +1,130 @@
+"""Dependencies as Annotated aliases: routes declare what they need by name."""
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from memos_service.api.idempotency import Idempotency
+from memos_service.api.ratelimit import enforce_rate_limit
+from memos_service.config import Settings
+from memos_service.db.api_keys import ADMIN_SCOPE, ApiKeyRepository
+from memos_service.db.cubes import CubeRepository
+from memos_service.db.engine import session_scope
+from memos_service.db.memories import MemoryRepository
+from memos_service.embedding import Embedder
+from memos_service.errors import AuthenticationFailed, PermissionDenied
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_embedder_from_app(request: Request) -> Embedder:
+    return request.app.state.embedder
+
+
+def get_session() -> Iterator[Session]:
+    with session_scope() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+EmbedderDep = Annotated[Embedder, Depends(get_embedder_from_app)]
+# "function" scope: the transaction commits before the response is sent, so an acknowledged
+# write is already visible to the client's next request.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: uuid.UUID
+    tenant_id: uuid.UUID | None
+    scopes: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer memos_sk_...`")
+
+
+def authenticate(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise AuthenticationFailed("missing API key: send 'Authorization: Bearer <key>'", headers=challenge)
+    row = ApiKeyRepository(session).authenticate(credentials.credentials)
+    if row is None:
+        raise AuthenticationFailed("invalid or revoked API key", headers=challenge)
+    principal = Principal(row.id, row.tenant_id, frozenset(row.scopes))
+    structlog.contextvars.bind_contextvars(tenant_id=str(principal.tenant_id), key_id=str(principal.key_id))
+    enforce_rate_limit(request.app.state.redis, principal.key_id, settings.rate_limit_per_minute)
+    return principal
+
+
+def _tenant_principal(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    if principal.tenant_id is None:
+        raise PermissionDenied("admin keys manage tenants and keys; use a tenant API key for data")
+    return principal
+
+
+def _reader(principal: Annotated[Principal, Depends(_tenant_principal)]) -> Principal:
+    if "read" not in principal.scopes:
+        raise PermissionDenied("this API key lacks the 'read' scope")
+    return principal
+
+
+def _writer(principal: Annotated[Principal, Depends(_tenant_principal)]) -> Principal:
+    if "write" not in principal.scopes:
+        raise PermissionDenied("this API key lacks the 'write' scope")
+    return principal
+
+
+def _admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    if ADMIN_SCOPE not in principal.scopes:
+        raise PermissionDenied("this operation needs an admin API key")
+    return principal
+
+
+ReaderDep = Annotated[Principal, Depends(_reader)]
+WriterDep = Annotated[Principal, Depends(_writer)]
+AdminDep = Annotated[Principal, Depends(_admin)]
+TenantDep = Annotated[Principal, Depends(_tenant_principal)]
+
+
+def _cubes(session: SessionDep, principal: TenantDep) -> CubeRepository:
+    assert principal.tenant_id is not None
+    return CubeRepository(session, principal.tenant_id)
+
+
+def _memories(session: SessionDep, principal: TenantDep) -> MemoryRepository:
+    assert principal.tenant_id is not None
+    return MemoryRepository(session, principal.tenant_id)
+
+
+CubesDep = Annotated[CubeRepository, Depends(_cubes)]
+MemoriesDep = Annotated[MemoryRepository, Depends(_memories)]
+
+
+async def _idempotency(
+    request: Request,
+    principal: Annotated[Principal, Depends(authenticate)],
+    idempotency_key: Annotated[str | None, Header(description="Replays return the first response.")] = None,
+) -> Idempotency:
+    scope = str(principal.tenant_id) if principal.tenant_id else f"admin:{principal.key_id}"
+    body = await request.body()
+    return Idempotency.from_request(scope, idempotency_key, request.method, request.url.path, request.url.query, body)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -1,0 +1,50 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from memos_service.api.deps import CubesDep, EmbedderDep, IdempotencyDep, ReaderDep, SessionDep, WriterDep
+from memos_service.api.schemas.common import Page
+from memos_service.api.schemas.cubes import CubeCreate, CubeDeleted, CubePublic, CubeUpdate
+
+router = APIRouter(prefix="/v1/cubes", tags=["cubes"])
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+After = Annotated[str | None, Query(max_length=500, description="`next_cursor` of the previous page.")]
+
+
+@router.post("", status_code=201, response_model=CubePublic, operation_id="create_cube")
+def create_cube(body: CubeCreate, cubes: CubesDep, session: SessionDep, embedder: EmbedderDep, _: WriterDep,
+                idempotency: IdempotencyDep) -> Response:
+    if (replayed := idempotency.replay(session)) is not None:
+        return replayed
+    cube = cubes.create(**body.model_dump(), embedding_model=embedder.name, embedding_dim=embedder.dimension)
+    return idempotency.respond(session, 201, CubePublic.model_validate(cube))
+
+
+@router.get("", response_model=Page[CubePublic], operation_id="list_cubes")
+def list_cubes(cubes: CubesDep, _: ReaderDep, limit: Limit = 20, after: After = None) -> Page[CubePublic]:
+    rows, cursor = cubes.page(limit=limit, after=after)
+    data = [CubePublic.model_validate(row) for row in rows]
+    return Page[CubePublic](data=data, has_more=cursor is not None, next_cursor=cursor)
+
+
+@router.get("/{cube_id}", response_model=CubePublic, operation_id="get_cube")
+def get_cube(cube_id: uuid.UUID, cubes: CubesDep, _: ReaderDep) -> CubePublic:
+    return CubePublic.model_validate(cubes.get(cube_id))
+
+
+@router.patch("/{cube_id}", response_model=CubePublic, operation_id="update_cube")
+def update_cube(cube_id: uuid.UUID, body: CubeUpdate, cubes: CubesDep, _: WriterDep) -> CubePublic:
+    return CubePublic.model_validate(cubes.update(cube_id, **body.model_dump(exclude_none=True)))
+
+
+@router.delete("/{cube_id}", response_model=CubeDeleted, operation_id="delete_cube")
+def delete_cube(cube_id: uuid.UUID, cubes: CubesDep, _: WriterDep,
+                purge: Annotated[bool, Query(description="Remove the cube and all its memories for good.")] = False,
+                ) -> CubeDeleted:
+    if purge:
+        return CubeDeleted(id=cube_id, purged=True, memories_purged=cubes.purge(cube_id))
+    cubes.soft_delete(cube_id)
+    return CubeDeleted(id=cube_id, purged=False, memories_purged=0)

@@ -1,0 +1,42 @@
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select, text
+
+from memos_service.db.engine import get_engine
+from memos_service.db.models import MemoryChange
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", operation_id="healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: answers without touching any dependency."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", operation_id="readyz", responses={503: {"description": "A dependency is not ready."}})
+def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database and Redis answer, and the search index has caught up."""
+    checks: dict[str, Any] = {}
+    ready = True
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+            head = connection.scalar(select(func.coalesce(func.max(MemoryChange.seq), 0)))
+        # Dense search reads pgvector directly, so the index is never behind the change log.
+        checks["database"] = {"ok": True}
+        checks["index"] = {"ok": True, "backend": "pgvector", "change_log_head": head, "lag": 0}
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported, not raised
+        ready = False
+        checks["database"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    try:
+        if request.app.state.redis is None:
+            raise ConnectionError("MEMOS_REDIS_URL is not set")
+        request.app.state.redis.ping()
+        checks["redis"] = {"ok": True}
+    except Exception as exc:  # noqa: BLE001
+        ready = False
+        checks["redis"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)

@@ -1,0 +1,1 @@
+"""Schema families by resource: XCreate / XUpdate for input, XPublic / XsPublic for output."""

@@ -1,0 +1,68 @@
+"""The `memos` command."""
+
+from typing import Annotated
+
+import typer
+
+from memos_service.config import get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="memos-service: long-term memory for LLM agents.")
+
+
+@app.command()
+def up() -> None:
+    """Run everything on this machine: embedded Postgres + Redis, migrations, worker, beat, API."""
+    from memos_service.supervisor import up as run_stack
+
+    raise typer.Exit(run_stack())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: MEMOS_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: MEMOS_PORT")] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the REST API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("memos_service.api.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="Comma-separated queues")] = "ingest,maintenance,heavy",
+    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+) -> None:
+    """Run a Celery worker."""
+    from workers.app import celery_app
+
+    celery_app.worker_main(["worker", "--loglevel", get_settings().log_level, "--queues", queues,
+                            "--concurrency", str(concurrency)])
+
+
+@app.command()
+def beat() -> None:
+    """Run the Celery beat scheduler (its schedule file lives under MEMOS_HOME)."""
+    from workers.app import celery_app
+
+    settings = get_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    celery_app.start(["beat", "--loglevel", settings.log_level, "--schedule", str(settings.home / "celerybeat-schedule")])
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the latest revision and make sure an admin key exists."""
+    from memos_service.bootstrap import migrate_and_bootstrap
+
+    admin_key = migrate_and_bootstrap(get_settings())
+    typer.echo("database is at the latest revision")
+    if admin_key:
+        typer.echo(f"admin API key (shown once, only its hash is stored): {admin_key}")
+
+
+if __name__ == "__main__":
+    app()

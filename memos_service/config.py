@@ -1,0 +1,60 @@
+"""All configuration in one place: environment variables with the ``MEMOS_`` prefix (or a ``.env``)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEMOS_", env_file=".env", extra="ignore")
+
+    # Where the embedded stack keeps its data (Postgres, Redis, snapshots) and its lock.
+    home: Path = Path(".memos")
+    # External services; when unset, `memos up` starts embedded ones under `home`.
+    database_url: str | None = None
+    redis_url: str | None = None
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    # A bootstrap admin key (compose sets it); otherwise `memos up` creates one on first start.
+    admin_api_key: str | None = None
+
+    # Embedder: a sentence-transformers model path or name; unset means the bundled all-MiniLM-L6-v2.
+    embedding_model: str | None = None
+    embedding_device: str | None = None  # "cpu", "cuda"; unset picks CUDA when present
+    embedding_batch_size: int = Field(64, ge=1, le=4096)
+
+    # Request limits: past these a request is refused with 413/422 before anything is written.
+    max_request_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    max_content_bytes: int = Field(16 * 1024, ge=16)
+    max_metadata_bytes: int = Field(8 * 1024, ge=16)
+    max_batch_size: int = Field(256, ge=1)
+    max_top_k: int = Field(100, ge=1)
+    max_tags: int = Field(32, ge=0)
+    # Requests per minute per API key; 0 turns rate limiting off.
+    rate_limit_per_minute: int = Field(0, ge=0)
+    # Stored responses for Idempotency-Key replays are kept this long.
+    idempotency_ttl_hours: int = Field(24, ge=1)
+
+    db_pool_size: int = Field(10, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver, whatever scheme the operator wrote."""
+        if not self.database_url:
+            raise RuntimeError("MEMOS_DATABASE_URL is not set and no embedded database is running")
+        url = self.database_url
+        for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""MemCube concepts: memory kinds, lifecycle states, and the portable archive format."""

@@ -1,0 +1,28 @@
+"""The vocabularies a memory is described with."""
+
+from enum import StrEnum
+
+
+class MemoryKind(StrEnum):
+    plaintext = "plaintext"
+    activation = "activation"
+    parameter = "parameter"
+
+
+class MemoryStatus(StrEnum):
+    active = "active"
+    archived = "archived"
+    merged = "merged"
+    deleted = "deleted"
+
+
+class MemoryOp(StrEnum):
+    """What happened to a memory: the op of a version row and of a change-log entry."""
+
+    add = "ADD"
+    update = "UPDATE"
+    delete = "DELETE"
+    restore = "RESTORE"
+    archive = "ARCHIVE"
+    merge = "MERGE"
+    purge = "PURGE"

@@ -1,0 +1,206 @@
+"""Memory repository: writes keep history (versions), feed the change log, and stay in the tenant."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion
+from memos_service.db.pagination import decode_cursor, encode_cursor
+from memos_service.errors import Conflict, NotFound
+
+# Fields a client may set on a memory; everything else is the service's to manage.
+WRITABLE = ("content", "memory_type", "user_id", "agent_id", "session_id", "event_time", "expires_at",
+            "importance", "source", "metadata", "tags")
+
+
+@dataclass(frozen=True)
+class MemoryFilter:
+    user_id: str | None = None
+    agent_id: str | None = None
+    session_id: str | None = None
+    memory_type: str | None = None
+    tags: Sequence[str] = ()
+    event_after: datetime | None = None
+    event_before: datetime | None = None
+    statuses: Sequence[str] = (MemoryStatus.active,)
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        for column, value in (
+            (Memory.user_id, self.user_id),
+            (Memory.agent_id, self.agent_id),
+            (Memory.session_id, self.session_id),
+            (Memory.memory_type, self.memory_type),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if self.tags:
+            query = query.where(Memory.tags.contains(list(self.tags)))
+        if self.event_after is not None:
+            query = query.where(Memory.event_time >= self.event_after)
+        if self.event_before is not None:
+            query = query.where(Memory.event_time < self.event_before)
+        return query.where(Memory.status.in_(list(self.statuses)))
+
+
+@dataclass(frozen=True)
+class ScoredMemory:
+    memory: Memory
+    score: float
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MemoryRepository:
+    def __init__(self, session: Session, tenant_id: uuid.UUID):
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _scoped(self, cube: Cube) -> Select[tuple[Memory]]:
+        return select(Memory).where(Memory.tenant_id == self.tenant_id, Memory.cube_id == cube.id)
+
+    def add_many(self, cube: Cube, drafts: Sequence[dict[str, Any]], vectors: np.ndarray, actor: str) -> list[Memory]:
+        now = _now()
+        memories = [
+            Memory(tenant_id=self.tenant_id, cube_id=cube.id, embedding=vector, created_at=now, updated_at=now, **_columns(draft))
+            for draft, vector in zip(drafts, vectors, strict=True)
+        ]
+        self.session.add_all(memories)
+        self.session.flush()
+        for memory in memories:
+            self._record(memory, MemoryOp.add, actor, reason=None)
+        self.session.flush()
+        return memories
+
+    def get(self, cube: Cube, public_id: uuid.UUID, *, for_update: bool = False) -> Memory:
+        query = self._scoped(cube).where(Memory.public_id == public_id)
+        memory = self.session.scalar(query.with_for_update() if for_update else query)
+        if memory is None:
+            raise NotFound(f"memory {public_id} not found")
+        return memory
+
+    def page(self, cube: Cube, filters: MemoryFilter, *, limit: int, after: str | None) -> tuple[list[Memory], str | None]:
+        query = filters.apply(self._scoped(cube)).order_by(Memory.id).limit(limit + 1)
+        if after:
+            (last_id,) = decode_cursor(after, 1)
+            query = query.where(Memory.id > int(last_id))
+        rows = list(self.session.scalars(query))
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (encode_cursor(rows[-1].id) if has_more else None)
+
+    def update(self, cube: Cube, public_id: uuid.UUID, changes: dict[str, Any], vector: np.ndarray | None,
+               actor: str, reason: str | None) -> Memory:
+        memory = self.get(cube, public_id, for_update=True)
+        if memory.status != MemoryStatus.active:
+            raise Conflict(f"memory {public_id} is {memory.status}; only active memories can be updated")
+        for name, value in _columns(changes).items():
+            setattr(memory, name, value)
+        if vector is not None:
+            memory.embedding = vector
+        self._bump(memory, MemoryOp.update, actor, reason)
+        return memory
+
+    def delete(self, cube: Cube, public_id: uuid.UUID, actor: str, reason: str | None) -> Memory:
+        """A tombstone: the row and its history stay; only a purge removes them."""
+        memory = self.get(cube, public_id, for_update=True)
+        if memory.status != MemoryStatus.deleted:
+            memory.status = MemoryStatus.deleted
+            self._bump(memory, MemoryOp.delete, actor, reason)
+        return memory
+
+    def history(self, cube: Cube, public_id: uuid.UUID) -> list[MemoryVersion]:
+        memory = self.get(cube, public_id)
+        query = (
+            select(MemoryVersion)
+            .where(MemoryVersion.tenant_id == self.tenant_id, MemoryVersion.memory_id == memory.id)
+            .order_by(MemoryVersion.version)
+        )
+        return list(self.session.scalars(query))
+
+    def search_dense(self, cube: Cube, vector: np.ndarray, filters: MemoryFilter, top_k: int) -> list[ScoredMemory]:
+        """Exact cosine search in Postgres: correct for any filter, the reference the indexes must match."""
+        distance = Memory.embedding.cosine_distance(vector)
+        query = filters.apply(self._scoped(cube)).add_columns(distance).order_by(distance, Memory.id).limit(top_k)
+        return [ScoredMemory(memory, 1.0 - float(dist)) for memory, dist in self.session.execute(query)]
+
+    def all_in_cube(self, cube: Cube) -> list[Memory]:
+        return list(self.session.scalars(self._scoped(cube).order_by(Memory.id)))
+
+    def versions_of(self, memory_ids: Sequence[int]) -> dict[int, list[MemoryVersion]]:
+        query = (
+            select(MemoryVersion)
+            .where(MemoryVersion.tenant_id == self.tenant_id, MemoryVersion.memory_id.in_(list(memory_ids)))
+            .order_by(MemoryVersion.memory_id, MemoryVersion.version)
+        )
+        grouped: dict[int, list[MemoryVersion]] = {memory_id: [] for memory_id in memory_ids}
+        for version in self.session.scalars(query):
+            grouped[version.memory_id].append(version)
+        return grouped
+
+    def public_ids(self, memory_ids: Sequence[int]) -> dict[int, uuid.UUID]:
+        query = select(Memory.id, Memory.public_id).where(Memory.tenant_id == self.tenant_id, Memory.id.in_(list(memory_ids)))
+        return dict(self.session.execute(query).tuples())
+
+    def _bump(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:
+        memory.version += 1
+        memory.updated_at = _now()
+        self._record(memory, op, actor, reason)
+        self.session.flush()
+
+    def _record(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:
+        self.session.add(snapshot(memory, op, actor, reason))
+        self.session.add(MemoryChange(tenant_id=memory.tenant_id, cube_id=memory.cube_id, memory_id=memory.id, op=op.value))
+
+
+def snapshot(memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> MemoryVersion:
+    """The memory as it is now, as a history row; its time is the time of this change."""
+    return MemoryVersion(
+        tenant_id=memory.tenant_id, memory_id=memory.id, version=memory.version, op=op.value,
+        content=memory.content, memory_type=memory.memory_type, status=memory.status,
+        metadata_=memory.metadata_, tags=memory.tags, importance=memory.importance,
+        event_time=memory.event_time, expires_at=memory.expires_at, actor=actor, reason=reason,
+        created_at=memory.updated_at,
+    )
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    """Client field names to model attributes (`metadata` is reserved by SQLAlchemy)."""
+    return {("metadata_" if name == "metadata" else name): value for name, value in fields.items() if name in WRITABLE}
+
+
+class ArchivedMemoryWriter:
+    """Writes memories read from an archive into a cube of this tenant, keeping their history,
+    timestamps and merge links; each gets a change-log entry so indexes pick it up."""
+
+    def __init__(self, repository: MemoryRepository):
+        self.session = repository.session
+        self.tenant_id = repository.tenant_id
+
+    def write(self, cube: Cube, records: Sequence[dict[str, Any]], vectors: np.ndarray) -> list[Memory]:
+        state = ("kind", "status", "version", "created_at", "updated_at", "access_count", "last_accessed_at", "strength")
+        memories = [
+            Memory(tenant_id=self.tenant_id, cube_id=cube.id, embedding=vector,
+                   **_columns(record), **{name: record[name] for name in state})
+            for record, vector in zip(records, vectors, strict=True)
+        ]
+        self.session.add_all(memories)
+        self.session.flush()
+        by_key = {record["key"]: memory for record, memory in zip(records, memories, strict=True)}
+        for record, memory in zip(records, memories, strict=True):
+            if record["merged_into"] is not None:
+                memory.merged_into = by_key[record["merged_into"]].id
+            for version in record["versions"]:
+                fields = {("metadata_" if name == "metadata" else name): value for name, value in version.items()}
+                self.session.add(MemoryVersion(tenant_id=self.tenant_id, memory_id=memory.id, **fields))
+            self.session.add(MemoryChange(tenant_id=self.tenant_id, cube_id=cube.id, memory_id=memory.id, op=MemoryOp.add.value))
+        self.session.flush()
+        return memories

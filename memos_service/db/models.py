@@ -1,0 +1,234 @@
+"""SQLAlchemy 2 typed models. Postgres is the source of truth: every other store is derived from these."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Timestamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _now() -> Any:
+    return mapped_column(Timestamp, server_default=func.now(), nullable=False)
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class ApiKey(Base):
+    """Only the sha256 of a key is stored. Admin keys belong to no tenant; all others to exactly one."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint("tenant_id IS NOT NULL OR 'admin' = ANY(scopes)", name="tenant_or_admin"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
+    created_at: Mapped[datetime] = _now()
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Cube(Base):
+    __tablename__ = "cubes"
+    __table_args__ = (
+        Index("uq_cubes_tenant_name_live", "tenant_id", "name", unique=True, postgresql_where=text("deleted_at IS NULL")),
+        Index("ix_cubes_tenant_created", "tenant_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    owner_user_id: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    config: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # The embedder a cube's vectors came from: searching it with another is refused, not silently wrong.
+    embedding_model: Mapped[str] = mapped_column(String(500))
+    embedding_dim: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Memory(Base):
+    """`id` is the internal bigint (and FAISS id); `public_id` is what clients see."""
+
+    __tablename__ = "memories"
+    __table_args__ = (
+        Index("ix_memories_cube_status_id", "tenant_id", "cube_id", "status", "id"),
+        Index("ix_memories_cube_user", "tenant_id", "cube_id", "user_id"),
+        Index("ix_memories_cube_session", "tenant_id", "cube_id", "session_id"),
+        Index("ix_memories_content_tsv", "content_tsv", postgresql_using="gin"),
+        Index("ix_memories_tags", "tags", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(UUID, unique=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cube_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cubes.id", ondelete="CASCADE"))
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    agent_id: Mapped[str | None] = mapped_column(String(200))
+    session_id: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="plaintext")
+    memory_type: Mapped[str] = mapped_column(String(64), default="fact")
+    content: Mapped[str] = mapped_column(Text)
+    # Dimension is fixed by the migration from the configured embedder, not here.
+    embedding: Mapped[Any] = mapped_column(Vector())
+    content_tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('english', content)", persisted=True))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    event_time: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    importance: Mapped[float] = mapped_column(Float, default=0.5)
+    access_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_accessed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    strength: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("memories.id", ondelete="SET NULL"))
+    survivor: Mapped["Memory | None"] = relationship(remote_side="Memory.id", lazy="selectin")
+
+
+class MemoryVersion(Base):
+    """A snapshot of a memory at each version, the current one included: the memory's history."""
+
+    __tablename__ = "memory_versions"
+    __table_args__ = (Index("uq_memory_versions_memory_version", "memory_id", "version", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    memory_id: Mapped[int] = mapped_column(ForeignKey("memories.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    memory_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    importance: Mapped[float] = mapped_column(Float)
+    event_time: Mapped[datetime | None] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class MemoryChange(Base):
+    """Append-only change log that derived indexes replay. No foreign key: it outlives purged rows."""
+
+    __tablename__ = "memory_changes"
+    __table_args__ = (Index("ix_memory_changes_cube_seq", "cube_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    cube_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    memory_id: Mapped[int] = mapped_column(BigInteger)
+    op: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = _now()
+
+
+class Operation(Base):
+    """One memory-manager decision with its inputs: the audit trail and a training set."""
+
+    __tablename__ = "operations"
+    __table_args__ = (Index("ix_operations_cube_id", "tenant_id", "cube_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cube_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cubes.id", ondelete="CASCADE"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    memory_id: Mapped[int | None] = mapped_column(ForeignKey("memories.id", ondelete="SET NULL"))
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    op: Mapped[str] = mapped_column(String(16))
+    policy: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(200))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    fallback_reason: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _now()
+
+
+class Job(Base):
+    """Celery task bookkeeping, written before the task is sent so no job is ever lost."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("uq_jobs_tenant_idempotency", "tenant_id", "idempotency_key", unique=True),
+        Index("ix_jobs_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cube_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cubes.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_id: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = _now()
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class IdempotentRequest(Base):
+    """The first response to an Idempotency-Key, stored in the same transaction as its writes."""
+
+    __tablename__ = "idempotent_requests"
+
+    # The tenant id, or "admin:<key id>" for admin calls, so two callers' keys never collide.
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    # Null only inside the claiming transaction, so no other caller ever sees it null.
+    response: Mapped[Any | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = _now()

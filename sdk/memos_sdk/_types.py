@@ -1,0 +1,113 @@
+"""Typed responses. Unknown fields are kept, so a newer server does not break an older client."""
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Tenant(Model):
+    id: UUID
+    name: str
+    created_at: datetime
+
+
+class ApiKey(Model):
+    id: UUID
+    tenant_id: UUID | None
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    key: str | None = None
+
+
+class Cube(Model):
+    id: UUID
+    name: str
+    description: str
+    owner_user_id: str | None
+    config: dict[str, Any]
+    embedding_model: str
+    embedding_dim: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CubeDeleted(Model):
+    id: UUID
+    purged: bool
+    memories_purged: int
+
+
+class Memory(Model):
+    id: UUID
+    cube_id: UUID
+    kind: str
+    memory_type: str
+    content: str
+    user_id: str | None
+    agent_id: str | None
+    session_id: str | None
+    status: str
+    version: int
+    event_time: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None
+    importance: float
+    access_count: int
+    last_accessed_at: datetime | None
+    strength: float
+    source: dict[str, Any]
+    metadata: dict[str, Any]
+    tags: list[str]
+    merged_into: UUID | None
+
+
+class MemoryVersion(Model):
+    version: int
+    op: str
+    content: str
+    memory_type: str
+    status: str
+    metadata: dict[str, Any]
+    tags: list[str]
+    importance: float
+    event_time: datetime | None
+    expires_at: datetime | None
+    actor: str
+    reason: str | None
+    created_at: datetime
+
+
+class MemoryHistory(Model):
+    memory_id: UUID
+    versions: list[MemoryVersion]
+
+
+class SearchResult(Model):
+    memory: Memory
+    score: float
+    scores: dict[str, float]
+    provenance: dict[str, Any]
+
+
+class ImportResult(Model):
+    cube_id: UUID
+    memories_imported: int
+
+
+T = TypeVar("T")
+
+
+class Page(Model, Generic[T]):
+    data: list[T]
+    has_more: bool
+    next_cursor: str | None

@@ -1,0 +1,173 @@
+"""Real components only: a pgserver Postgres, a redis-server, the real app and embedder."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _reset_caches() -> None:
+    from memos_service.config import get_settings
+    from memos_service.db import engine
+
+    get_settings.cache_clear()
+    engine.get_engine.cache_clear()
+    engine._session_factory.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+    yield server
+    server.cleanup()
+
+
+def create_database(server: object, name: str) -> str:
+    server.psql(f"CREATE DATABASE {name};")  # type: ignore[attr-defined]
+    return server.get_uri(name)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from memos_service.embedded import EmbeddedRedis
+
+    redis = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    yield redis.start()
+    redis.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: object, redis_url: str) -> str:
+    """The service's database, migrated; the process's settings point at it."""
+    url = create_database(pg_server, "memos_test")
+    os.environ["MEMOS_DATABASE_URL"] = url
+    os.environ["MEMOS_REDIS_URL"] = redis_url
+    _reset_caches()
+    from memos_service.db.migrate import upgrade
+
+    upgrade()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str):
+    from memos_service.api.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture(scope="session")
+def client(app) -> Iterator[httpx.Client]:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def admin_key(database_url: str) -> str:
+    from memos_service.db.api_keys import ApiKeyRepository
+    from memos_service.db.engine import session_scope
+
+    with session_scope() as session:
+        _, key = ApiKeyRepository(session).create(None, ["admin"], "test admin")
+    return key
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@dataclass
+class Tenant:
+    id: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.key)
+
+
+@pytest.fixture
+def make_tenant(client: httpx.Client, admin_key: str) -> Callable[..., Tenant]:
+    def make(scopes: list[str] | None = None) -> Tenant:
+        created = client.post("/v1/admin/tenants", json={"name": f"t-{uuid.uuid4().hex[:12]}"}, headers=bearer(admin_key))
+        assert created.status_code == 201, created.text
+        tenant_id = created.json()["id"]
+        body = {"scopes": scopes} if scopes else {}
+        key = client.post(f"/v1/admin/tenants/{tenant_id}/api-keys", json=body, headers=bearer(admin_key))
+        assert key.status_code == 201, key.text
+        return Tenant(tenant_id, key.json()["key"])
+
+    return make
+
+
+@pytest.fixture
+def tenant(make_tenant: Callable[..., Tenant]) -> Tenant:
+    return make_tenant()
+
+
+@pytest.fixture
+def cube(client: httpx.Client, tenant: Tenant) -> dict:
+    created = client.post("/v1/cubes", json={"name": f"cube-{uuid.uuid4().hex[:8]}"}, headers=tenant.headers)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    process: subprocess.Popen
+
+
+def start_api_process(log_path: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "MEMOS_PORT": str(port)}
+    return subprocess.Popen([sys.executable, "-m", "memos_service.cli", "serve"], env=env,
+                            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real uvicorn process serving the real app on the test database."""
+    port = free_port()
+    process = start_api_process(tmp_path_factory.mktemp("live") / "uvicorn.log", port)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base_url}/readyz", process)
+        yield LiveServer(base_url, process)
+    finally:
+        process.terminate()
+        process.wait(30)

@@ -1,0 +1,1 @@
+"""Celery workers: the app in app.py, tasks in modules by concern."""

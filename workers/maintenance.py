@@ -1,0 +1,24 @@
+"""Housekeeping tasks on the `maintenance` queue."""
+
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import delete
+
+from memos_service.config import get_settings
+from memos_service.db.engine import session_scope
+from memos_service.db.models import IdempotentRequest
+from workers.app import celery_app
+
+log = structlog.get_logger(__name__)
+
+
+@celery_app.task(name="workers.maintenance.prune_idempotency_records")
+def prune_idempotency_records(now: str | None = None) -> int:
+    """Forgets stored Idempotency-Key responses older than the TTL. Running it twice is harmless."""
+    moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    cutoff = moment - timedelta(hours=get_settings().idempotency_ttl_hours)
+    with session_scope() as session:
+        pruned = session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < cutoff)).rowcount
+    log.info("pruned idempotency records", count=pruned, cutoff=cutoff.isoformat())
+    return pruned
