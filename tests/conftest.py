@@ -171,3 +171,10 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     finally:
         process.terminate()
         process.wait(30)
+
+
+@pytest.fixture(scope="session")
+def settings_limits(database_url: str):
+    from memos_service.config import get_settings
+
+    return get_settings()

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,7 +16,7 @@ from memos_service.api.deps import (
     WriterDep,
 )
 from memos_service.api.routes.cubes import After, Limit
-from memos_service.api.schemas.common import Page
+from memos_service.api.schemas.common import Page, Timestamp
 from memos_service.api.schemas.memories import (
     MemoriesPublic,
     MemoryBatchCreate,
@@ -102,8 +101,8 @@ def list_memories(
     memory_type: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[list[MemoryStatus] | None, Query(description="Default: active only.")] = None,
     tags: Annotated[list[str] | None, Query(description="Memories carrying all of these tags.")] = None,
-    event_after: Annotated[datetime | None, Query(description="event_time at or after")] = None,
-    event_before: Annotated[datetime | None, Query(description="event_time before")] = None,
+    event_after: Annotated[Timestamp | None, Query(description="event_time at or after")] = None,
+    event_before: Annotated[Timestamp | None, Query(description="event_time before")] = None,
     limit: Limit = 50, after: After = None,
 ) -> Page[MemoryPublic]:
     cube = cubes.get(cube_id)

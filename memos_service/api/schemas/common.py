@@ -3,7 +3,7 @@ JSON that it cannot hold (NaN, infinities, oversize) is refused here, before any
 
 import json
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -45,7 +45,7 @@ def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-def _as_utc_aware(value: Any) -> Any:
+def _refuse_naive(value: Any) -> Any:
     # Naive datetimes would be read in the server's zone; refuse to guess.
     if isinstance(value, datetime) and value.tzinfo is None:
         raise ValueError("datetimes must carry a timezone offset, e.g. 2024-05-08T13:56:00Z")
@@ -56,7 +56,9 @@ CleanStr = Annotated[str, AfterValidator(_clean_text)]
 Identifier = Annotated[CleanStr, Field(min_length=1, max_length=200)]
 Tag = Annotated[CleanStr, Field(min_length=1, max_length=100)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_json)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_as_utc_aware)]
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_refuse_naive), AfterValidator(lambda value: value.astimezone(timezone.utc))
+]
 
 
 class Schema(BaseModel):
