@@ -26,3 +26,5 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # pgserver narrates every pg_ctl call at INFO; its warnings are what an operator needs.
+    logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))

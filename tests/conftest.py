@@ -1,5 +1,6 @@
 """Real components only: a pgserver Postgres, a redis-server, the real app and embedder."""
 
+import logging
 import os
 import socket
 import subprocess
@@ -14,6 +15,9 @@ import httpx
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+# pgserver logs from an atexit hook, after pytest has closed the streams it captured.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
 def _reset_caches() -> None:

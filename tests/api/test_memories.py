@@ -108,7 +108,7 @@ def test_unknown_memory_or_cube_is_404(client, tenant, cube):
     assert missing.status_code == 404 and missing.json()["error"]["type"] == "not_found"
     nowhere = client.post(f"/v1/cubes/{uuid.uuid4()}/memories", json={"content": "x"}, headers=tenant.headers)
     assert nowhere.status_code == 404
-    assert client.get(f"{memories_url(cube)}/not-a-uuid", headers=tenant.headers).status_code == 422
+    assert client.get(f"{memories_url(cube)}/not-a-uuid", headers=tenant.headers).status_code == 404
 
 
 @pytest.mark.parametrize(("body", "status"), [
@@ -123,6 +123,9 @@ def test_unknown_memory_or_cube_is_404(client, tenant, cube):
     (b'{"content": "x", "importance": NaN}', 422),
     (b'{"content": "x", "importance": 1e999}', 422),
     (b'{"content": "x", "importance": 2}', 422),
+    (b'{"content": "x", "importance": "0.5"}', 422),
+    (b'{"content": "x", "event_time": 1700000000}', 422),
+    (b'{"content": "x", "event_time": "1700000000"}', 422),
     (b'{"content": "x", "metadata": {"n": 123456789012345678901234567890}}', 422),
     (b'{"content": "x", "metadata": {"k": "\\u0000"}}', 422),
     (b'{"content": "x", "metadata": {"\\u0000": 1}}', 422),

@@ -21,7 +21,7 @@ def create_tenant(body: TenantCreate, session: SessionDep, _: AdminDep, idempote
     return idempotency.respond(session, 201, TenantPublic.model_validate(tenants.create(body.name)))
 
 
-@router.post("/tenants/{tenant_id}/api-keys", status_code=201, response_model=ApiKeyCreated, operation_id="create_api_key")
+@router.post("/tenants/{tenant_id:uuid}/api-keys", status_code=201, response_model=ApiKeyCreated, operation_id="create_api_key")
 def create_api_key(tenant_id: uuid.UUID, body: ApiKeyCreate, session: SessionDep, _: AdminDep,
                    idempotency: IdempotencyDep) -> Response:
     if (replayed := idempotency.replay(session)) is not None:
@@ -33,7 +33,7 @@ def create_api_key(tenant_id: uuid.UUID, body: ApiKeyCreate, session: SessionDep
     return idempotency.respond(session, 201, created)
 
 
-@router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic, operation_id="revoke_api_key")
+@router.post("/api-keys/{key_id:uuid}/revoke", response_model=ApiKeyPublic, operation_id="revoke_api_key")
 def revoke_api_key(key_id: uuid.UUID, session: SessionDep, _: AdminDep) -> ApiKeyPublic:
     """Revoking twice is harmless: the first revocation time stands."""
     row = ApiKeyRepository(session).revoke(key_id)

@@ -40,7 +40,7 @@ def _load(data: bytes, settings: Settings) -> Archive:
     return archive
 
 
-@router.get("/{cube_id}/export", operation_id="export_cube", response_class=Response,
+@router.get("/{cube_id:uuid}/export", operation_id="export_cube", response_class=Response,
             responses={200: {"content": {TAR: {"schema": {"type": "string", "format": "binary"}}},
                              "description": "The cube as a portable archive: manifest.json + memories.jsonl."}})
 def export(cube_id: uuid.UUID, cubes: CubesDep, memories: MemoriesDep, _: ReaderDep) -> Response:
@@ -63,7 +63,7 @@ def import_new_cube(archive: ArchiveBody, cubes: CubesDep, memories: MemoriesDep
     return idempotency.respond(session, 201, ImportResult(cube_id=cube.id, memories_imported=imported))
 
 
-@router.post("/{cube_id}/import", status_code=201, response_model=ImportResult, operation_id="import_cube")
+@router.post("/{cube_id:uuid}/import", status_code=201, response_model=ImportResult, operation_id="import_cube")
 def import_cube(cube_id: uuid.UUID, archive: ArchiveBody, cubes: CubesDep, memories: MemoriesDep,
                 session: SessionDep, embedder: EmbedderDep, settings: SettingsDep, _: WriterDep,
                 idempotency: IdempotencyDep) -> Response:

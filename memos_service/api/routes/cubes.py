@@ -30,17 +30,17 @@ def list_cubes(cubes: CubesDep, _: ReaderDep, limit: Limit = 20, after: After = 
     return Page[CubePublic](data=data, has_more=cursor is not None, next_cursor=cursor)
 
 
-@router.get("/{cube_id}", response_model=CubePublic, operation_id="get_cube")
+@router.get("/{cube_id:uuid}", response_model=CubePublic, operation_id="get_cube")
 def get_cube(cube_id: uuid.UUID, cubes: CubesDep, _: ReaderDep) -> CubePublic:
     return CubePublic.model_validate(cubes.get(cube_id))
 
 
-@router.patch("/{cube_id}", response_model=CubePublic, operation_id="update_cube")
+@router.patch("/{cube_id:uuid}", response_model=CubePublic, operation_id="update_cube")
 def update_cube(cube_id: uuid.UUID, body: CubeUpdate, cubes: CubesDep, _: WriterDep) -> CubePublic:
     return CubePublic.model_validate(cubes.update(cube_id, **body.model_dump(exclude_none=True)))
 
 
-@router.delete("/{cube_id}", response_model=CubeDeleted, operation_id="delete_cube")
+@router.delete("/{cube_id:uuid}", response_model=CubeDeleted, operation_id="delete_cube")
 def delete_cube(cube_id: uuid.UUID, cubes: CubesDep, _: WriterDep,
                 purge: Annotated[bool, Query(description="Remove the cube and all its memories for good.")] = False,
                 ) -> CubeDeleted:

@@ -34,7 +34,7 @@ from memos_service.db.models import Cube
 from memos_service.embedding import Embedder
 from memos_service.errors import Conflict, PayloadTooLarge, ValidationFailed
 
-router = APIRouter(prefix="/v1/cubes/{cube_id}/memories", tags=["memories"])
+router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}/memories", tags=["memories"])
 
 
 def open_cube(cubes: CubeRepository, cube_id: uuid.UUID, embedder: Embedder) -> Cube:
@@ -113,12 +113,12 @@ def list_memories(
     return Page[MemoryPublic](data=[MemoryPublic.of(row) for row in rows], has_more=cursor is not None, next_cursor=cursor)
 
 
-@router.get("/{memory_id}", response_model=MemoryPublic, operation_id="get_memory")
+@router.get("/{memory_id:uuid}", response_model=MemoryPublic, operation_id="get_memory")
 def get_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, cubes: CubesDep, memories: MemoriesDep, _: ReaderDep) -> MemoryPublic:
     return MemoryPublic.of(memories.get(cubes.get(cube_id), memory_id))
 
 
-@router.patch("/{memory_id}", response_model=MemoryPublic, operation_id="update_memory")
+@router.patch("/{memory_id:uuid}", response_model=MemoryPublic, operation_id="update_memory")
 def update_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, body: MemoryUpdate, cubes: CubesDep,
                   memories: MemoriesDep, embedder: EmbedderDep, settings: SettingsDep, principal: WriterDep) -> MemoryPublic:
     """Writes a new version; the previous one stays in the history."""
@@ -131,7 +131,7 @@ def update_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, body: MemoryUpdate, 
     return MemoryPublic.of(memories.update(cube, memory_id, changes, vector, principal.actor, body.reason))
 
 
-@router.delete("/{memory_id}", response_model=MemoryPublic, operation_id="delete_memory")
+@router.delete("/{memory_id:uuid}", response_model=MemoryPublic, operation_id="delete_memory")
 def delete_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, cubes: CubesDep, memories: MemoriesDep,
                   principal: WriterDep,
                   reason: Annotated[str | None, Query(max_length=2000)] = None) -> MemoryPublic:
@@ -139,7 +139,7 @@ def delete_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, cubes: CubesDep, mem
     return MemoryPublic.of(memories.delete(cubes.get(cube_id), memory_id, principal.actor, reason))
 
 
-@router.get("/{memory_id}/history", response_model=MemoryHistory, operation_id="memory_history")
+@router.get("/{memory_id:uuid}/history", response_model=MemoryHistory, operation_id="memory_history")
 def memory_history(cube_id: uuid.UUID, memory_id: uuid.UUID, cubes: CubesDep, memories: MemoriesDep,
                    _: ReaderDep) -> MemoryHistory:
     versions = memories.history(cubes.get(cube_id), memory_id)

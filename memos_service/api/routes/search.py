@@ -9,7 +9,7 @@ from memos_service.cube.kinds import MemoryStatus
 from memos_service.db.memories import MemoryFilter
 from memos_service.errors import ValidationFailed
 
-router = APIRouter(prefix="/v1/cubes/{cube_id}", tags=["search"])
+router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResponse, operation_id="search_memories")

@@ -3,10 +3,11 @@ JSON that it cannot hold (NaN, infinities, oversize) is refused here, before any
 
 import json
 import math
-from datetime import datetime, timezone
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from memos_service.config import get_settings
 
@@ -45,11 +46,16 @@ def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-def _refuse_naive(value: Any) -> Any:
-    # Naive datetimes would be read in the server's zone; refuse to guess.
-    if isinstance(value, datetime) and value.tzinfo is None:
-        raise ValueError("datetimes must carry a timezone offset, e.g. 2024-05-08T13:56:00Z")
-    return value
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_datetime_only(value: Any) -> Any:
+    # Numbers would be read as Unix times and naive datetimes in the server's zone: refuse to guess.
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    raise ValueError("expected an ISO 8601 datetime with a timezone offset, e.g. 2024-05-08T13:56:00Z")
 
 
 CleanStr = Annotated[str, AfterValidator(_clean_text)]
@@ -57,8 +63,14 @@ Identifier = Annotated[CleanStr, Field(min_length=1, max_length=200)]
 Tag = Annotated[CleanStr, Field(min_length=1, max_length=100)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_json)]
 Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_refuse_naive), AfterValidator(lambda value: value.astimezone(timezone.utc))
+    AwareDatetime, BeforeValidator(_iso_datetime_only), AfterValidator(lambda value: value.astimezone(UTC))
 ]
+
+
+# Numbers and booleans as JSON has them: "5" is not 5, and 0 is not false.
+StrictInt = Annotated[int, Strict()]
+StrictFloat = Annotated[float, Strict()]
+StrictBool = Annotated[bool, Strict()]
 
 
 class Schema(BaseModel):

@@ -4,7 +4,17 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from memos_service.api.schemas.common import CleanStr, Identifier, JsonObject, Schema, Tag, Timestamp
+from memos_service.api.schemas.common import (
+    CleanStr,
+    Identifier,
+    JsonObject,
+    Schema,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    Tag,
+    Timestamp,
+)
 from memos_service.db.models import Memory, MemoryVersion
 
 
@@ -24,7 +34,7 @@ class MemoryFields(Schema):
     session_id: Identifier | None = None
     event_time: Timestamp | None = Field(None, description="When it happened, not when it was stored.")
     expires_at: Timestamp | None = None
-    importance: float = Field(0.5, ge=0.0, le=1.0)
+    importance: StrictFloat = Field(0.5, ge=0.0, le=1.0)
     source: Provenance = Field(default_factory=Provenance)
     metadata: JsonObject = Field(default_factory=dict)
     tags: list[Tag] = Field(default_factory=list)
@@ -44,7 +54,7 @@ class MemoryUpdate(Schema):
     memory_type: Identifier | None = None
     event_time: Timestamp | None = None
     expires_at: Timestamp | None = None
-    importance: float | None = Field(None, ge=0.0, le=1.0)
+    importance: StrictFloat | None = Field(None, ge=0.0, le=1.0)
     metadata: JsonObject | None = None
     tags: list[Tag] | None = None
     reason: CleanStr | None = Field(None, max_length=2000, description="Why; kept in the history.")
@@ -141,10 +151,10 @@ class SearchFilters(Schema):
 
 class SearchRequest(Schema):
     query: CleanStr = Field(min_length=1, max_length=4000)
-    top_k: int = Field(10, ge=1)
+    top_k: StrictInt = Field(10, ge=1)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    min_score: float | None = Field(None, ge=-1.0, le=1.0)
-    include_archived: bool = False
+    min_score: StrictFloat | None = Field(None, ge=-1.0, le=1.0)
+    include_archived: StrictBool = False
     mode: Literal["dense"] = "dense"
 
 

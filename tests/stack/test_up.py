@@ -1,0 +1,95 @@
+"""`memos up` as a user runs it: starts everything, refuses a twin, stops every child, keeps data."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+from memos_sdk import MemOS
+
+from tests.conftest import free_port
+
+KEY = re.compile(r"memos_sk_[A-Za-z0-9_-]{20,}")
+
+
+def stack_env(home: Path, port: int) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MEMOS_")}
+    return {**env, "MEMOS_HOME": str(home), "MEMOS_PORT": str(port)}
+
+
+def start(home: Path, port: int, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "memos_service.cli", "up"], env=stack_env(home, port),
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+
+def wait_until_up(process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-3000:]
+        if "memos is up" in log.read_text():
+            return
+        time.sleep(0.5)
+    raise TimeoutError(log.read_text()[-3000:])
+
+
+def stop(process: subprocess.Popen, log: Path) -> list[psutil.Process]:
+    family = psutil.Process(process.pid).children(recursive=True)
+    assert len(family) >= 4  # redis, worker, beat, api (+ pool processes and Postgres)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(90) == 0, log.read_text()[-3000:]
+    return family
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def test_up_runs_everything_and_stops_cleanly(tmp_path):
+    home, port, log = tmp_path / "home", free_port(), tmp_path / "up.log"
+    base_url = f"http://127.0.0.1:{port}"
+    stack = start(home, port, log)
+    try:
+        wait_until_up(stack, log)
+        ready = httpx.get(f"{base_url}/readyz").json()
+        assert ready["status"] == "ready", ready
+        admin_key = KEY.search(log.read_text()).group(0)
+        with MemOS(base_url, admin_key) as admin:
+            tenant = admin.admin.create_tenant("laptop")
+            tenant_key = admin.admin.create_api_key(tenant.id).key
+        with MemOS(base_url, tenant_key) as client:
+            cube = client.cubes.create("notes")
+            memory = client.memories.add(cube.id, "The spare key is under the blue pot")
+
+        twin_log = tmp_path / "twin.log"
+        twin = start(home, free_port(), twin_log)
+        assert twin.wait(60) == 1
+        assert "already running" in twin_log.read_text()
+    finally:
+        family = stop(stack, log)
+
+    assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert port_is_free(port)
+    assert not (home / "postgres" / "postmaster.pid").exists()
+
+    # A restart finds the data, and does not make a second admin key.
+    again = tmp_path / "again.log"
+    stack = start(home, port, again)
+    try:
+        wait_until_up(stack, again)
+        assert not KEY.search(again.read_text())
+        with MemOS(base_url, tenant_key) as client:
+            assert client.memories.get(cube.id, memory.id).content == "The spare key is under the blue pot"
+    finally:
+        stop(stack, again)
