@@ -59,3 +59,10 @@ def test_docker_compose_parses_the_file():
         pytest.skip("no docker compose CLI on this machine")
     parsed = subprocess.run([*cli, "-f", str(ROOT / "compose.yaml"), "config", "--quiet"], capture_output=True, text=True)
     assert parsed.returncode == 0, parsed.stderr
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    assert readme.index("make up") < readme.index("make test") < readme.index("## What runs where")
+    for name in Settings.model_fields:
+        assert f"`MEMOS_{name.upper()}`" in readme, name
