@@ -19,8 +19,9 @@ class CubeRepository:
         self.session = session
         self.tenant_id = tenant_id
 
-    def _scoped(self) -> Select[tuple[Cube]]:
-        return select(Cube).where(Cube.tenant_id == self.tenant_id, Cube.deleted_at.is_(None))
+    def _scoped(self, *, include_deleted: bool = False) -> Select[tuple[Cube]]:
+        query = select(Cube).where(Cube.tenant_id == self.tenant_id)
+        return query if include_deleted else query.where(Cube.deleted_at.is_(None))
 
     def create(self, *, name: str, embedding_model: str, embedding_dim: int, **fields: Any) -> Cube:
         cube = Cube(tenant_id=self.tenant_id, name=name, embedding_model=embedding_model, embedding_dim=embedding_dim, **fields)
@@ -28,8 +29,8 @@ class CubeRepository:
         self._flush_unique(name)
         return cube
 
-    def get(self, cube_id: uuid.UUID, *, for_update: bool = False) -> Cube:
-        query = self._scoped().where(Cube.id == cube_id)
+    def get(self, cube_id: uuid.UUID, *, for_update: bool = False, include_deleted: bool = False) -> Cube:
+        query = self._scoped(include_deleted=include_deleted).where(Cube.id == cube_id)
         cube = self.session.scalar(query.with_for_update() if for_update else query)
         if cube is None:
             raise NotFound(f"cube {cube_id} not found")
@@ -65,8 +66,9 @@ class CubeRepository:
 
     def purge(self, cube_id: uuid.UUID) -> int:
         """Removes the cube and everything in it; the change log records each purged memory so
-        derived indexes drop them too. Returns the number of memories purged."""
-        cube = self.get(cube_id, for_update=True)
+        derived indexes drop them too. A soft-deleted cube can still be purged. Returns the number
+        of memories purged."""
+        cube = self.get(cube_id, for_update=True, include_deleted=True)
         memory_ids = select(Memory.id).where(Memory.tenant_id == self.tenant_id, Memory.cube_id == cube.id)
         changes = insert(MemoryChange).from_select(
             ["tenant_id", "cube_id", "memory_id", "op"],

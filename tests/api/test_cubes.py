@@ -56,6 +56,10 @@ def test_soft_delete_hides_the_cube_and_frees_its_name(client, tenant, cube):
     assert client.get(f"/v1/cubes/{cube['id']}", headers=tenant.headers).status_code == 404
     assert client.delete(f"/v1/cubes/{cube['id']}", headers=tenant.headers).status_code == 404
     assert client.post("/v1/cubes", json={"name": cube["name"]}, headers=tenant.headers).status_code == 201
+    # What was soft-deleted can still be purged for good.
+    purged = client.delete(f"/v1/cubes/{cube['id']}", params={"purge": "true"}, headers=tenant.headers)
+    assert purged.status_code == 200 and purged.json()["memories_purged"] == 1
+    assert client.delete(f"/v1/cubes/{cube['id']}", params={"purge": "true"}, headers=tenant.headers).status_code == 404
 
 
 def test_purge_removes_memories_and_logs_them_for_the_indexes(client, tenant, cube):
