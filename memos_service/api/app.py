@@ -4,13 +4,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from memos_service.api.errors import install_error_handlers
 from memos_service.api.middleware import RequestContextMiddleware
 from memos_service.api.routes import admin, archive, cubes, health, memories, search
 from memos_service.api.schemas.common import ErrorBody
+from memos_service.api.strictness import reject_unknown_query_parameters
 from memos_service.config import Settings, get_settings
 from memos_service.db.engine import get_engine
 from memos_service.db.schema import check_embedding_dimension
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Long-term memory for LLM agents: MemCubes with provenance, versions and search.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     install_error_handlers(app)

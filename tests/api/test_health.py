@@ -59,3 +59,10 @@ def test_rate_limit_answers_429_with_retry_after(client, tenant, app):
     limited = answers[-1]
     assert limited.status_code == 429 and limited.json()["error"]["type"] == "rate_limited"
     assert 0 < int(limited.headers["retry-after"]) <= 60
+
+
+def test_unknown_query_parameters_are_refused(client, tenant):
+    refused = client.get("/v1/cubes", params={"limt": 5}, headers=tenant.headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == "unknown query parameter(s): 'limt'"
+    assert client.get("/v1/cubes", params={"limit": 5}, headers=tenant.headers).status_code == 200

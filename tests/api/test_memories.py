@@ -132,6 +132,7 @@ def test_unknown_memory_or_cube_is_404(client, tenant, cube):
     (b'{"content": "x", "metadata": {"f": NaN}}', 422),
     (b'{"content": "x", "event_time": "2023-05-08T13:56:00"}', 422),
     (b'{"content": "x", "event_time": "yesterday"}', 422),
+    (b'{"content": "x", "expires_at": "0001-01-01T00:04:00+01:00"}', 422),
     (b'{"content": "x", "unknown_field": 1}', 422),
     (b'{"content": "x", "user_id": "' + b"u" * 201 + b'"}', 422),
     (b'{"content": "x", "tags": ["' + b'", "'.join(b"t%d" % i for i in range(40)) + b'"]}', 422),

@@ -49,22 +49,27 @@ def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
-def _iso_datetime_only(value: Any) -> Any:
-    # Numbers would be read as Unix times and naive datetimes in the server's zone: refuse to guess.
+def _utc_datetime(value: Any) -> datetime:
+    """ISO 8601 with an offset, as UTC. Numbers would be read as Unix times and naive datetimes in
+    the server's zone: refuse to guess. Parsed here, because pydantic overflows on year-1 offsets."""
     if isinstance(value, str) and _ISO_DATETIME.match(value):
-        return value
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    raise ValueError("expected an ISO 8601 datetime with a timezone offset, e.g. 2024-05-08T13:56:00Z")
+        try:
+            value = datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:
+            raise ValueError("not a valid ISO 8601 datetime") from None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError("expected an ISO 8601 datetime with a timezone offset, e.g. 2024-05-08T13:56:00Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 lies in year 0 in UTC
+        raise ValueError("datetime is out of range once converted to UTC") from None
 
 
 CleanStr = Annotated[str, AfterValidator(_clean_text)]
 Identifier = Annotated[CleanStr, Field(min_length=1, max_length=200)]
 Tag = Annotated[CleanStr, Field(min_length=1, max_length=100)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_json)]
-Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_iso_datetime_only), AfterValidator(lambda value: value.astimezone(UTC))
-]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_utc_datetime)]
 
 
 # Numbers and booleans as JSON has them: "5" is not 5, and 0 is not false.
