@@ -64,5 +64,29 @@ def migrate() -> None:
         typer.echo(f"admin API key (shown once, only its hash is stored): {admin_key}")
 
 
+@app.command()
+def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat for several. Default: all cubes.")] = None,
+            ) -> None:
+    """Rebuild FAISS index snapshots from Postgres (running API processes pick them up on restart)."""
+    import uuid
+
+    from rich.progress import track
+    from sqlalchemy import select
+
+    from memos_service.db.engine import session_scope
+    from memos_service.db.models import Cube
+    from memos_service.embedding import get_embedder
+    from memos_service.retrieval.indexes import build_index_manager
+
+    settings = get_settings()
+    with session_scope() as session:
+        cube_ids = [uuid.UUID(value) for value in cube] if cube else list(
+            session.scalars(select(Cube.id).where(Cube.deleted_at.is_(None)).order_by(Cube.created_at)))
+    manager = build_index_manager(settings, get_embedder().dimension)
+    for cube_id in track(cube_ids, description="rebuilding indexes"):
+        index = manager.rebuild(cube_id)
+        typer.echo(f"{cube_id}: {index.live} vectors ({'HNSW' if index.approximate else 'flat'}), seq {index.watermark}")
+
+
 if __name__ == "__main__":
     app()

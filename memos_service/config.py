@@ -27,6 +27,23 @@ class Settings(BaseSettings):
     embedding_device: str | None = None  # "cpu", "cuda"; unset picks CUDA when present
     embedding_batch_size: int = Field(64, ge=1, le=4096)
 
+    # FAISS indexes: snapshots under home/indexes unless set; flat until this many vectors, then HNSW.
+    index_dir: Path | None = None
+    index_hnsw_threshold: int = Field(50_000, ge=1)
+    index_hnsw_ef_search: int = Field(128, ge=1)
+    # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
+    exact_search_limit: int = Field(2_000, ge=0)
+
+    # Hybrid ranking: reciprocal-rank fusion of dense and lexical lists, then multiplicative boosts.
+    search_rrf_k: int = Field(60, ge=1)
+    search_weight_dense: float = Field(1.0, ge=0)
+    search_weight_lexical: float = Field(1.0, ge=0)
+    search_weight_time: float = Field(0.5, ge=0)
+    search_weight_entity: float = Field(0.3, ge=0)
+    search_weight_recency: float = Field(0.05, ge=0)
+    search_weight_importance: float = Field(0.1, ge=0)
+    search_recency_half_life_days: float = Field(30.0, gt=0)
+
     # Request limits: past these a request is refused with 413/422 before anything is written.
     max_request_bytes: int = Field(8 * 1024 * 1024, ge=1024)
     max_content_bytes: int = Field(16 * 1024, ge=16)
@@ -42,6 +59,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
+
+    @property
+    def indexes_path(self) -> Path:
+        return self.index_dir or self.home / "indexes"
 
     @property
     def sqlalchemy_url(self) -> str:

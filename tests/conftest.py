@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,8 +106,7 @@ class Tenant:
         return bearer(self.key)
 
 
-@pytest.fixture
-def make_tenant(client: httpx.Client, admin_key: str) -> Callable[..., Tenant]:
+def _tenant_factory(client: httpx.Client, admin_key: str) -> Callable[..., Tenant]:
     def make(scopes: list[str] | None = None) -> Tenant:
         created = client.post("/v1/admin/tenants", json={"name": f"t-{uuid.uuid4().hex[:12]}"}, headers=bearer(admin_key))
         assert created.status_code == 201, created.text
@@ -117,6 +117,16 @@ def make_tenant(client: httpx.Client, admin_key: str) -> Callable[..., Tenant]:
         return Tenant(tenant_id, key.json()["key"])
 
     return make
+
+
+@pytest.fixture
+def make_tenant(client: httpx.Client, admin_key: str) -> Callable[..., Tenant]:
+    return _tenant_factory(client, admin_key)
+
+
+@pytest.fixture(scope="module")
+def make_tenant_module(client: httpx.Client, admin_key: str) -> Callable[..., Tenant]:
+    return _tenant_factory(client, admin_key)
 
 
 @pytest.fixture
@@ -157,17 +167,17 @@ class LiveServer:
     process: subprocess.Popen
 
 
-def start_api_process(log_path: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "MEMOS_PORT": str(port)}
+def start_api_process(log_path: Path, port: int, index_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "MEMOS_PORT": str(port), "MEMOS_INDEX_DIR": str(index_dir)}
     return subprocess.Popen([sys.executable, "-m", "memos_service.cli", "serve"], env=env,
                             stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A real uvicorn process serving the real app on the test database."""
+@contextmanager
+def running_api(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LiveServer]:
     port = free_port()
-    process = start_api_process(tmp_path_factory.mktemp("live") / "uvicorn.log", port)
+    folder = tmp_path_factory.mktemp(name)
+    process = start_api_process(folder / "uvicorn.log", port, folder / "indexes")
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base_url}/readyz", process)
@@ -175,6 +185,20 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     finally:
         process.terminate()
         process.wait(30)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real uvicorn process serving the real app on the test database."""
+    with running_api(tmp_path_factory, "live") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def second_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Another API process on the same database, with indexes of its own."""
+    with running_api(tmp_path_factory, "second") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

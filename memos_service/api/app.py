@@ -17,6 +17,7 @@ from memos_service.db.engine import get_engine
 from memos_service.db.schema import check_embedding_dimension
 from memos_service.embedding import get_embedder
 from memos_service.logging import configure_logging
+from memos_service.retrieval.indexes import build_index_manager
 
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
     (400, "Malformed request"), (401, "Missing or invalid API key"), (403, "Key lacks the scope"),
@@ -31,8 +32,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     embedder = get_embedder()
     check_embedding_dimension(get_engine(), embedder.dimension, embedder.name)
     app.state.embedder = embedder
+    app.state.indexes = build_index_manager(settings, embedder.dimension)
     app.state.redis = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
     yield
+    app.state.indexes.snapshot_all()
     if app.state.redis is not None:
         app.state.redis.close()
 

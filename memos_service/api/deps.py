@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from gpu_index import IndexManager
 from memos_service.api.idempotency import Idempotency
 from memos_service.api.ratelimit import enforce_rate_limit
 from memos_service.config import Settings
@@ -29,6 +30,10 @@ def get_embedder_from_app(request: Request) -> Embedder:
     return request.app.state.embedder
 
 
+def get_indexes_from_app(request: Request) -> IndexManager:
+    return request.app.state.indexes
+
+
 def get_session() -> Iterator[Session]:
     with session_scope() as session:
         yield session
@@ -36,6 +41,7 @@ def get_session() -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder_from_app)]
+IndexesDep = Annotated[IndexManager, Depends(get_indexes_from_app)]
 # "function" scope: the transaction commits before the response is sent, so an acknowledged
 # write is already visible to the client's next request.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

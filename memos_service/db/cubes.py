@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryOp
+from memos_service.db.changes import lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange
 from memos_service.db.pagination import decode_cursor, encode_cursor
 from memos_service.errors import Conflict, InvalidRequest, NotFound
@@ -69,6 +70,7 @@ class CubeRepository:
         derived indexes drop them too. A soft-deleted cube can still be purged. Returns the number
         of memories purged."""
         cube = self.get(cube_id, for_update=True, include_deleted=True)
+        lock_cube_log(self.session, cube.id)
         memory_ids = select(Memory.id).where(Memory.tenant_id == self.tenant_id, Memory.cube_id == cube.id)
         changes = insert(MemoryChange).from_select(
             ["tenant_id", "cube_id", "memory_id", "op"],

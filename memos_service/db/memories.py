@@ -1,5 +1,6 @@
 """Memory repository: writes keep history (versions), feed the change log, and stay in the tenant."""
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,13 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryOp, MemoryStatus
-from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion
+from memos_service.db.changes import append_change
+from memos_service.db.models import Cube, Memory, MemoryVersion
 from memos_service.db.pagination import decode_cursor, encode_cursor
 from memos_service.errors import Conflict, NotFound
+
+_WORD = re.compile(r"[a-z0-9]+")
 
 # Fields a client may set on a memory; everything else is the service's to manage.
 WRITABLE = ("content", "memory_type", "user_id", "agent_id", "session_id", "event_time", "expires_at",
@@ -30,6 +34,11 @@ class MemoryFilter:
     event_after: datetime | None = None
     event_before: datetime | None = None
     statuses: Sequence[str] = (MemoryStatus.active,)
+
+    def narrows(self) -> bool:
+        """Whether anything beyond status restricts the memories searched."""
+        return any(value is not None for value in (self.user_id, self.agent_id, self.session_id, self.memory_type,
+                                                    self.event_after, self.event_before)) or bool(self.tags)
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         for column, value in (
@@ -132,6 +141,36 @@ class MemoryRepository:
         query = filters.apply(self._scoped(cube)).add_columns(distance).order_by(distance, Memory.id).limit(top_k)
         return [ScoredMemory(memory, 1.0 - float(dist)) for memory, dist in self.session.execute(query)]
 
+    def count_matching(self, cube: Cube, filters: MemoryFilter, cap: int) -> int:
+        """How many memories pass the filters, counting no further than `cap + 1`."""
+        matching = filters.apply(self._scoped(cube).with_only_columns(Memory.id)).limit(cap + 1).subquery()
+        return int(self.session.scalar(select(func.count()).select_from(matching)))
+
+    def by_ids(self, cube: Cube, memory_ids: Sequence[int], filters: MemoryFilter) -> dict[int, Memory]:
+        """Those of the given memories that are in this cube and pass the filters."""
+        query = filters.apply(self._scoped(cube)).where(Memory.id.in_(list(memory_ids)))
+        return {memory.id: memory for memory in self.session.scalars(query)}
+
+    def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, limit: int) -> list[ScoredMemory]:
+        """Full-text candidates: any of the query's words (stemmed, stop words dropped), ranked by
+        ts_rank normalised by document length, so one matching word in a long turn counts less."""
+        words = _WORD.findall(text.lower())
+        if not words:
+            return []
+        query = func.to_tsquery("english", " | ".join(dict.fromkeys(words)))
+        rank = func.ts_rank(Memory.content_tsv, query, 1)
+        statement = (filters.apply(self._scoped(cube)).where(Memory.content_tsv.op("@@")(query))
+                     .add_columns(rank).order_by(rank.desc(), Memory.id).limit(limit))
+        return [ScoredMemory(memory, float(score)) for memory, score in self.session.execute(statement)]
+
+    def record_access(self, memory_ids: Sequence[int], moment: datetime) -> None:
+        """Search hits count as uses (forgetting reinforces them); not a change the indexes replay."""
+        if memory_ids:
+            self.session.execute(
+                update(Memory).where(Memory.tenant_id == self.tenant_id, Memory.id.in_(list(memory_ids)))
+                .values(access_count=Memory.access_count + 1, last_accessed_at=moment)
+            )
+
     def all_in_cube(self, cube: Cube) -> list[Memory]:
         return list(self.session.scalars(self._scoped(cube).order_by(Memory.id)))
 
@@ -158,7 +197,7 @@ class MemoryRepository:
 
     def _record(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:
         self.session.add(snapshot(memory, op, actor, reason))
-        self.session.add(MemoryChange(tenant_id=memory.tenant_id, cube_id=memory.cube_id, memory_id=memory.id, op=op.value))
+        append_change(self.session, memory.tenant_id, memory.cube_id, memory.id, op.value)
 
 
 def snapshot(memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> MemoryVersion:
@@ -201,6 +240,6 @@ class ArchivedMemoryWriter:
             for version in record["versions"]:
                 fields = {("metadata_" if name == "metadata" else name): value for name, value in version.items()}
                 self.session.add(MemoryVersion(tenant_id=self.tenant_id, memory_id=memory.id, **fields))
-            self.session.add(MemoryChange(tenant_id=self.tenant_id, cube_id=cube.id, memory_id=memory.id, op=MemoryOp.add.value))
+            append_change(self.session, self.tenant_id, cube.id, memory.id, MemoryOp.add.value)
         self.session.flush()
         return memories

@@ -25,7 +25,9 @@ def test_the_relevant_memory_comes_first_with_its_provenance(client, tenant, cub
     hits = search(client, tenant, cube, query="what food can Bob not eat?", top_k=3)
     assert hits[0]["memory"]["content"] == "Bob is allergic to peanuts"
     assert hits[0]["provenance"]["message_ids"] == ["D1:1"] and hits[0]["provenance"]["user_id"] == "bob"
-    assert hits[0]["scores"]["dense"] == hits[0]["score"]
+    assert {"dense", "fused"} <= set(hits[0]["scores"]) and hits[0]["scores"]["entity"] > 0
+    dense = search(client, tenant, cube, query="what food can Bob not eat?", top_k=3, mode="dense")
+    assert dense[0]["scores"] == {"dense": dense[0]["score"]}
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
     assert len(hits) == 3
 
@@ -41,7 +43,7 @@ def test_filters_narrow_and_still_fill_top_k(client, tenant, cube):
 
 def test_min_score_and_top_k_limits(client, tenant, cube, settings_limits):
     seed(client, tenant, cube)
-    strict = search(client, tenant, cube, query="Bob is allergic to peanuts", top_k=5, min_score=0.9)
+    strict = search(client, tenant, cube, query="Bob is allergic to peanuts", top_k=5, min_score=0.9, mode="dense")
     assert [hit["memory"]["content"] for hit in strict] == ["Bob is allergic to peanuts"]
     too_many = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "x", "top_k": settings_limits.max_top_k + 1},
                            headers=tenant.headers)

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from memos_service.api.deps import CubesDep, EmbedderDep, IdempotencyDep, ReaderDep, SessionDep, WriterDep
+from memos_service.api.deps import CubesDep, EmbedderDep, IdempotencyDep, IndexesDep, ReaderDep, SessionDep, WriterDep
 from memos_service.api.schemas.common import Page
 from memos_service.api.schemas.cubes import CubeCreate, CubeDeleted, CubePublic, CubeUpdate
 
@@ -41,10 +41,12 @@ def update_cube(cube_id: uuid.UUID, body: CubeUpdate, cubes: CubesDep, _: Writer
 
 
 @router.delete("/{cube_id:uuid}", response_model=CubeDeleted, operation_id="delete_cube")
-def delete_cube(cube_id: uuid.UUID, cubes: CubesDep, _: WriterDep,
+def delete_cube(cube_id: uuid.UUID, cubes: CubesDep, indexes: IndexesDep, _: WriterDep,
                 purge: Annotated[bool, Query(description="Remove the cube and all its memories for good.")] = False,
                 ) -> CubeDeleted:
     if purge:
-        return CubeDeleted(id=cube_id, purged=True, memories_purged=cubes.purge(cube_id))
+        purged = cubes.purge(cube_id)
+        indexes.forget(cube_id)
+        return CubeDeleted(id=cube_id, purged=True, memories_purged=purged)
     cubes.soft_delete(cube_id)
     return CubeDeleted(id=cube_id, purged=False, memories_purged=0)

@@ -1,41 +1,52 @@
 import uuid
+from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 
-from memos_service.api.deps import CubesDep, EmbedderDep, MemoriesDep, ReaderDep, SettingsDep
+from memos_service.api.deps import CubesDep, EmbedderDep, IndexesDep, MemoriesDep, ReaderDep, SettingsDep
 from memos_service.api.routes.memories import open_cube
 from memos_service.api.schemas.memories import MemoryPublic, SearchRequest, SearchResponse, SearchResult
 from memos_service.cube.kinds import MemoryStatus
-from memos_service.db.memories import MemoryFilter
+from memos_service.db.engine import session_scope
+from memos_service.db.memories import MemoryFilter, MemoryRepository
+from memos_service.db.models import Memory
 from memos_service.errors import ValidationFailed
+from memos_service.retrieval.search import Searcher, SearchOptions
 
 router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResponse, operation_id="search_memories")
 def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, memories: MemoriesDep,
-                    embedder: EmbedderDep, settings: SettingsDep, _: ReaderDep) -> SearchResponse:
+                    embedder: EmbedderDep, indexes: IndexesDep, settings: SettingsDep, principal: ReaderDep,
+                    background: BackgroundTasks) -> SearchResponse:
     if body.top_k > settings.max_top_k:
         raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
     cube = open_cube(cubes, cube_id, embedder)
-    time_range = body.filters.time_range
+    window = body.filters.time_range
     statuses = (MemoryStatus.active, MemoryStatus.archived) if body.include_archived else (MemoryStatus.active,)
     filters = MemoryFilter(
         user_id=body.filters.user_id, agent_id=body.filters.agent_id, session_id=body.filters.session_id,
         memory_type=body.filters.memory_type, tags=tuple(body.filters.tags),
-        event_after=time_range.start if time_range else None, event_before=time_range.end if time_range else None,
-        statuses=statuses,
+        event_after=window.start if window else None, event_before=window.end if window else None, statuses=statuses,
     )
-    hits = memories.search_dense(cube, embedder.embed([body.query])[0], filters, body.top_k)
-    results = [
-        SearchResult(memory=MemoryPublic.of(hit.memory), score=hit.score, scores={"dense": hit.score},
-                     provenance=_provenance(hit.memory.source, hit.memory))
+    options = SearchOptions(body.query, body.top_k, body.mode, filters, body.min_score)
+    hits = Searcher(memories, indexes, embedder, settings).search(cube, options)
+    # Counted after the response is sent: a search never waits for its own bookkeeping.
+    assert principal.tenant_id is not None
+    background.add_task(_record_access, principal.tenant_id, [hit.memory.id for hit in hits])
+    return SearchResponse(data=[
+        SearchResult(memory=MemoryPublic.of(hit.memory), score=hit.score, scores=hit.parts,
+                     provenance=provenance(hit.memory))
         for hit in hits
-        if body.min_score is None or hit.score >= body.min_score
-    ]
-    return SearchResponse(data=results)
+    ])
 
 
-def _provenance(source: dict, memory) -> dict:
-    return {**source, "user_id": memory.user_id, "session_id": source.get("session_id") or memory.session_id,
+def provenance(memory: Memory) -> dict:
+    return {**memory.source, "user_id": memory.user_id, "session_id": memory.source.get("session_id") or memory.session_id,
             "event_time": memory.event_time}
+
+
+def _record_access(tenant_id: uuid.UUID, memory_ids: list[int]) -> None:
+    with session_scope() as session:
+        MemoryRepository(session, tenant_id).record_access(memory_ids, datetime.now(UTC))

@@ -155,7 +155,8 @@ class SearchRequest(Schema):
     filters: SearchFilters = Field(default_factory=SearchFilters)
     min_score: StrictFloat | None = Field(None, ge=-1.0, le=1.0)
     include_archived: StrictBool = False
-    mode: Literal["dense"] = "dense"
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="hybrid fuses dense and full-text ranks; score is then the adjusted fused score")
 
 
 class SearchResult(Schema):

@@ -1,0 +1,163 @@
+"""The index manager: one `CubeIndex` per cube, derived from Postgres and caught up with it.
+
+Before answering for a cube, its index applies every change-log entry above its watermark, so
+each process reads its own writes and everyone else's. Changes are applied by looking at the
+memory's current state (is it searchable, with which vector), which makes replay idempotent.
+Snapshots (index + watermark) let a restart replay only the tail; lose them and the index is
+rebuilt from Postgres.
+"""
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import structlog
+
+from gpu_index.cube_index import CubeIndex, IndexConfig
+
+log = structlog.get_logger(__name__)
+SNAPSHOT_FORMAT = 1
+
+
+class ChangeSource(Protocol):
+    """What the index needs from the source of truth."""
+
+    def head(self, cube_id: uuid.UUID) -> int:
+        """The cube's highest change-log seq (0 when none)."""
+        ...
+
+    def changes_since(self, cube_id: uuid.UUID, seq: int, limit: int) -> list[tuple[int, int]]:
+        """(seq, memory id) above `seq`, in seq order."""
+        ...
+
+    def searchable_vectors(self, cube_id: uuid.UUID, memory_ids: list[int]) -> dict[int, np.ndarray]:
+        """Vectors of those memories that belong in the index now; the rest are to be removed."""
+        ...
+
+    def all_searchable(self, cube_id: uuid.UUID, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Every searchable (ids, vectors) of the cube, in batches."""
+        ...
+
+
+class IndexManager:
+    def __init__(self, source: ChangeSource, dim: int, snapshot_dir: Path | None = None,
+                 config: IndexConfig | None = None, snapshot_every: int = 2000):
+        self.source = source
+        self.dim = dim
+        self.snapshot_dir = snapshot_dir
+        self.config = config or IndexConfig()
+        self.snapshot_every = snapshot_every
+        self._indexes: dict[uuid.UUID, CubeIndex] = {}
+        self._unsaved: dict[uuid.UUID, int] = {}
+        self._lock = threading.Lock()
+
+    def index_for(self, cube_id: uuid.UUID) -> CubeIndex:
+        """The cube's index, caught up with the change log."""
+        with self._lock:
+            index = self._indexes.get(cube_id)
+            if index is None:
+                index = self._indexes[cube_id] = self._load(cube_id) or CubeIndex(self.dim, self.config)
+                self._unsaved[cube_id] = 0
+                if index.watermark == 0:
+                    self._fill(cube_id, index)
+        self.catch_up(cube_id, index)
+        return index
+
+    def search(self, cube_id: uuid.UUID, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return self.index_for(cube_id).search(vector, k)
+
+    def catch_up(self, cube_id: uuid.UUID, index: CubeIndex, page: int = 5000) -> int:
+        applied = 0
+        with index.lock:
+            while True:
+                changes = self.source.changes_since(cube_id, index.watermark, page)
+                if not changes:
+                    break
+                touched = sorted({memory_id for _, memory_id in changes})
+                vectors = self.source.searchable_vectors(cube_id, touched)
+                gone = np.array([memory_id for memory_id in touched if memory_id not in vectors], dtype=np.int64)
+                if len(gone):
+                    index.remove(gone)
+                if vectors:
+                    ids = np.fromiter(vectors, dtype=np.int64, count=len(vectors))
+                    index.upsert(ids, np.vstack([vectors[memory_id] for memory_id in ids]))
+                index.watermark = changes[-1][0]
+                applied += len(changes)
+        if applied:
+            self._unsaved[cube_id] = self._unsaved.get(cube_id, 0) + applied
+            if self._unsaved[cube_id] >= self.snapshot_every:
+                self.snapshot(cube_id)
+        return applied
+
+    def rebuild(self, cube_id: uuid.UUID) -> CubeIndex:
+        """A fresh index from Postgres, replacing the one in memory and its snapshot."""
+        index = CubeIndex(self.dim, self.config)
+        self._fill(cube_id, index)
+        self.catch_up(cube_id, index)
+        with self._lock:
+            self._indexes[cube_id] = index
+        self.snapshot(cube_id)
+        return index
+
+    def _fill(self, cube_id: uuid.UUID, index: CubeIndex) -> None:
+        # The watermark is read first: whatever changes while the rows stream in is replayed after.
+        with index.lock:
+            index.watermark = self.source.head(cube_id)
+            for ids, vectors in self.source.all_searchable(cube_id, batch=10_000):
+                index.upsert(ids, vectors)
+            index.rebuild()
+
+    def lag(self) -> dict[uuid.UUID, int]:
+        """Changes each loaded index has not applied yet."""
+        with self._lock:
+            loaded = dict(self._indexes)
+        return {cube_id: max(0, self.source.head(cube_id) - index.watermark) for cube_id, index in loaded.items()}
+
+    def forget(self, cube_id: uuid.UUID) -> None:
+        with self._lock:
+            self._indexes.pop(cube_id, None)
+        if self.snapshot_dir is not None:
+            self._snapshot_path(cube_id).unlink(missing_ok=True)
+
+    # Snapshots: one .npz per cube, written to a temporary name and renamed into place.
+    def _snapshot_path(self, cube_id: uuid.UUID) -> Path:
+        assert self.snapshot_dir is not None
+        return self.snapshot_dir / f"{cube_id}.npz"
+
+    def snapshot(self, cube_id: uuid.UUID) -> Path | None:
+        index = self._indexes.get(cube_id)
+        if self.snapshot_dir is None or index is None:
+            return None
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        path = self._snapshot_path(cube_id)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        with index.lock:
+            data, labels = index.serialize()
+            np.savez(temporary, index=data, labels=labels,
+                     meta=np.array([SNAPSHOT_FORMAT, self.dim, index.watermark], dtype=np.int64))
+        os.replace(temporary, path)
+        self._unsaved[cube_id] = 0
+        return path
+
+    def snapshot_all(self) -> None:
+        for cube_id in list(self._indexes):
+            if self._unsaved.get(cube_id):
+                self.snapshot(cube_id)
+
+    def _load(self, cube_id: uuid.UUID) -> CubeIndex | None:
+        if self.snapshot_dir is None or not self._snapshot_path(cube_id).exists():
+            return None
+        try:
+            with np.load(self._snapshot_path(cube_id), allow_pickle=False) as saved:
+                version, dim, watermark = (int(value) for value in saved["meta"])
+                if version != SNAPSHOT_FORMAT or dim != self.dim:
+                    raise ValueError(f"snapshot v{version} of dimension {dim}")
+                return CubeIndex.deserialize(self.dim, saved["index"], saved["labels"], watermark, self.config)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            # A snapshot is only a shortcut: a bad one is rebuilt from Postgres, never trusted.
+            log.warning("ignoring unreadable index snapshot", cube_id=str(cube_id), error=str(exc))
+            return None

@@ -1,0 +1,47 @@
+"""Postgres as the `ChangeSource` the FAISS indexes are derived from. Cube ids reach it only
+after the tenant-scoped repository has opened the cube, and hits are loaded back through it."""
+
+import uuid
+from collections.abc import Iterator
+
+import numpy as np
+from sqlalchemy import func, select
+
+from memos_service.cube.kinds import MemoryStatus
+from memos_service.db.engine import session_scope
+from memos_service.db.models import Memory, MemoryChange
+
+# Archived memories stay in the index so `include_archived` can find them; filters drop them otherwise.
+SEARCHABLE = (MemoryStatus.active.value, MemoryStatus.archived.value)
+
+
+class PostgresChangeSource:
+    def head(self, cube_id: uuid.UUID) -> int:
+        with session_scope() as session:
+            return session.scalar(select(func.coalesce(func.max(MemoryChange.seq), 0)).where(MemoryChange.cube_id == cube_id))
+
+    def changes_since(self, cube_id: uuid.UUID, seq: int, limit: int) -> list[tuple[int, int]]:
+        query = (select(MemoryChange.seq, MemoryChange.memory_id)
+                 .where(MemoryChange.cube_id == cube_id, MemoryChange.seq > seq).order_by(MemoryChange.seq).limit(limit))
+        with session_scope() as session:
+            return [(int(seq), int(memory_id)) for seq, memory_id in session.execute(query)]
+
+    def searchable_vectors(self, cube_id: uuid.UUID, memory_ids: list[int]) -> dict[int, np.ndarray]:
+        query = select(Memory.id, Memory.embedding).where(
+            Memory.cube_id == cube_id, Memory.id.in_(memory_ids), Memory.status.in_(SEARCHABLE))
+        with session_scope() as session:
+            return {int(memory_id): np.asarray(vector, dtype=np.float32) for memory_id, vector in session.execute(query)}
+
+    def all_searchable(self, cube_id: uuid.UUID, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        last = 0
+        while True:
+            query = (select(Memory.id, Memory.embedding)
+                     .where(Memory.cube_id == cube_id, Memory.status.in_(SEARCHABLE), Memory.id > last)
+                     .order_by(Memory.id).limit(batch))
+            with session_scope() as session:
+                rows = session.execute(query).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield (np.array([row[0] for row in rows], dtype=np.int64),
+                   np.vstack([np.asarray(row[1], dtype=np.float32) for row in rows]))

@@ -1,0 +1,140 @@
+"""The search pipeline: candidates from each retriever, fused, adjusted, cut to top_k.
+
+- dense: the cube's FAISS index, over-fetching until top_k memories pass the filters (or the
+  index is exhausted); a filter narrow enough to count cheaply is answered exactly by pgvector
+  instead, so a small user inside a large cube still gets exactly k results when k exist.
+- lexical: Postgres full-text search over the generated tsvector.
+- hybrid: reciprocal-rank fusion of both, then boosts for a time the query names, entities it
+  names, recency and importance (weights are settings).
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+
+from gpu_index import IndexManager
+from memos_service.config import Settings
+from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemory
+from memos_service.db.models import Cube, Memory
+from memos_service.embedding import Embedder
+from memos_service.retrieval.temporal import TimeRange, parse_time_range
+
+Mode = Literal["hybrid", "dense", "lexical"]
+_NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
+# Capitalised words that start questions and sentences rather than name anyone.
+_NOT_NAMES = {"what", "when", "where", "who", "whom", "whose", "which", "why", "how", "did", "does", "do", "is", "are",
+              "was", "were", "has", "have", "had", "can", "could", "would", "should", "will", "the", "a", "an", "in",
+              "on", "at", "i", "my", "me", "we", "our", "you", "your", "he", "she", "they", "it", "and", "or", "but",
+              "if", "tell", "list", "name", "describe", "please", "any", "according", "also", "after", "before"}
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    text: str
+    top_k: int
+    mode: Mode = "hybrid"
+    filters: MemoryFilter = field(default_factory=MemoryFilter)
+    min_score: float | None = None
+    now: datetime | None = None
+
+
+@dataclass
+class Hit:
+    memory: Memory
+    score: float
+    parts: dict[str, float]
+
+
+def query_entities(text: str) -> set[str]:
+    return {word.lower().rstrip("'’s") for word in _NAME.findall(text) if word.lower() not in _NOT_NAMES}
+
+
+class Searcher:
+    def __init__(self, memories: MemoryRepository, indexes: IndexManager, embedder: Embedder, settings: Settings):
+        self.memories = memories
+        self.indexes = indexes
+        self.embedder = embedder
+        self.settings = settings
+
+    def search(self, cube: Cube, options: SearchOptions) -> list[Hit]:
+        pool = max(50, 3 * options.top_k)
+        dense = lexical = []
+        if options.mode in ("hybrid", "dense"):
+            dense = self.dense(cube, self.embedder.embed([options.text])[0], options.filters, pool)
+        if options.mode in ("hybrid", "lexical"):
+            lexical = self.memories.search_lexical(cube, options.text, options.filters, pool)
+        if options.mode == "dense":
+            hits = [Hit(hit.memory, hit.score, {"dense": hit.score}) for hit in dense]
+        elif options.mode == "lexical":
+            hits = [Hit(hit.memory, hit.score, {"lexical": hit.score}) for hit in lexical]
+        else:
+            hits = self._fuse(dense, lexical, options)
+        if options.min_score is not None:
+            hits = [hit for hit in hits if hit.score >= options.min_score]
+        return hits[: options.top_k]
+
+    def dense(self, cube: Cube, vector: np.ndarray, filters: MemoryFilter, n: int) -> list[ScoredMemory]:
+        limit = self.settings.exact_search_limit
+        if filters.narrows() and self.memories.count_matching(cube, filters, cap=limit) <= limit:
+            return self.memories.search_dense(cube, vector, filters, n)
+        index = self.indexes.index_for(cube.id)
+        fetch = n + 16
+        while True:
+            found = index.search(vector, fetch)
+            rows = self.memories.by_ids(cube, [memory_id for memory_id, _ in found], filters)
+            kept = [ScoredMemory(rows[memory_id], score) for memory_id, score in found if memory_id in rows]
+            if len(kept) >= n or len(found) < fetch:
+                return kept[:n]
+            fetch *= 4
+
+    def _fuse(self, dense: list[ScoredMemory], lexical: list[ScoredMemory], options: SearchOptions) -> list[Hit]:
+        settings = self.settings
+        k = settings.search_rrf_k
+        weights = {"dense": settings.search_weight_dense, "lexical": settings.search_weight_lexical}
+        fused: dict[int, Hit] = {}
+        for name, ranked in (("dense", dense), ("lexical", lexical)):
+            for rank, hit in enumerate(ranked, start=1):
+                entry = fused.setdefault(hit.memory.id, Hit(hit.memory, 0.0, {}))
+                entry.parts[name] = hit.score
+                entry.score += weights[name] / (k + rank)
+        best_possible = sum(weights.values()) / (k + 1) or 1.0
+        now = options.now or datetime.now(UTC)
+        when = parse_time_range(options.text, now)
+        names = query_entities(options.text)
+        for hit in fused.values():
+            hit.parts["fused"] = hit.score = hit.score / best_possible
+            self._boost(hit, when, names, now)
+        return sorted(fused.values(), key=lambda hit: (-hit.score, hit.memory.id))
+
+    def _boost(self, hit: Hit, when: TimeRange | None, names: set[str], now: datetime) -> None:
+        settings, memory = self.settings, hit.memory
+        factors = {
+            "time": settings.search_weight_time * float(when is not None and when.contains(memory.event_time)),
+            "entity": settings.search_weight_entity * _entity_share(memory, names),
+            "recency": settings.search_weight_recency * _recency(memory, now, settings.search_recency_half_life_days),
+            "importance": settings.search_weight_importance * (2 * memory.importance - 1),
+        }
+        for name, value in factors.items():
+            if value:
+                hit.parts[name] = value
+                hit.score *= 1 + value
+
+
+def _entity_share(memory: Memory, names: set[str]) -> float:
+    if not names:
+        return 0.0
+    haystack = " ".join([memory.content, memory.user_id or "", memory.agent_id or "", " ".join(memory.tags)]).lower()
+    return sum(1 for name in names if re.search(rf"\b{re.escape(name)}", haystack)) / len(names)
+
+
+def _recency(memory: Memory, now: datetime, half_life_days: float) -> float:
+    moment = memory.event_time or memory.created_at
+    age_days = max(0.0, (now - moment).total_seconds() / 86400)
+    return math.exp(-math.log(2) * age_days / half_life_days)
+
+
+

@@ -1,0 +1,54 @@
+"""Filters never starve the result: exactly k come back whenever k memories match."""
+
+import pytest
+
+TOPICS = ["weather", "football", "cooking", "travel", "movies", "music", "books", "gardening", "chess", "cars"]
+
+
+@pytest.fixture(scope="module")
+def crowded_cube(client, make_tenant_module):
+    """3,000 memories of one busy user and 7 of a tiny one, in one cube."""
+    tenant = make_tenant_module()
+    cube = client.post("/v1/cubes", json={"name": "crowded"}, headers=tenant.headers).json()
+    url = f"/v1/cubes/{cube['id']}/memories/batch"
+    for start in range(0, 3000, 250):
+        items = [{"content": f"busy user note {i} about {TOPICS[i % 10]}", "user_id": "busy",
+                  "memory_type": "note" if i % 3 else "fact"} for i in range(start, start + 250)]
+        assert client.post(url, json={"items": items}, headers=tenant.headers).status_code == 201
+    tiny = [{"content": f"tiny user remembers {topic}", "user_id": "tiny"} for topic in TOPICS[:7]]
+    client.post(url, json={"items": tiny}, headers=tenant.headers)
+    return tenant, cube
+
+
+def search(client, tenant, cube, **body):
+    answer = client.post(f"/v1/cubes/{cube['id']}/search", json=body, headers=tenant.headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_a_tiny_user_gets_all_of_their_memories(client, crowded_cube, mode):
+    tenant, cube = crowded_cube
+    # Nothing the tiny user said is near "football match" semantically first: FAISS alone would
+    # return 10 busy notes and, post-filtered, nothing.
+    hits = search(client, tenant, cube, query="football match results", top_k=10, mode=mode,
+                  filters={"user_id": "tiny"})
+    assert len(hits) == 7 and {hit["memory"]["user_id"] for hit in hits} == {"tiny"}
+    assert len(search(client, tenant, cube, query="football", top_k=5, mode=mode, filters={"user_id": "tiny"})) == 5
+
+
+def test_broad_filters_go_through_faiss_and_still_fill_k(client, crowded_cube, app):
+    tenant, cube = crowded_cube
+    settings = app.state.settings
+    saved, settings.exact_search_limit = settings.exact_search_limit, 10  # force the FAISS over-fetch path
+    try:
+        facts = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense",
+                       filters={"memory_type": "fact"})
+        tiny = search(client, tenant, cube, query="football match results", top_k=10, mode="dense",
+                      filters={"user_id": "tiny"})
+    finally:
+        settings.exact_search_limit = saved
+    assert len(facts) == 50 and {hit["memory"]["memory_type"] for hit in facts} == {"fact"}
+    assert len(tiny) == 7  # over-fetching until the index is exhausted finds every match
+    exact = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense", filters={"memory_type": "fact"})
+    assert [hit["memory"]["id"] for hit in facts] == [hit["memory"]["id"] for hit in exact]
