@@ -22,10 +22,10 @@ from gpu_index.gpu import GPU_MAX_K, gpu_replica
 
 @dataclass(frozen=True)
 class IndexConfig:
-    hnsw_threshold: int = 50_000  # live vectors past which a flat index becomes HNSW
+    hnsw_threshold: int = 100_000  # live vectors past which a flat index becomes HNSW
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
-    hnsw_ef_search: int = 96
+    hnsw_ef_search: int = 256
     compact_dead_fraction: float = 0.2
     use_gpu: bool = True
 

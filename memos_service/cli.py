@@ -1,5 +1,6 @@
 """The `memos` command."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -7,6 +8,10 @@ import typer
 from memos_service.config import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="memos-service: long-term memory for LLM agents.")
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to bench/results/ (needs the `bench` extra).")
+app.add_typer(bench, name="bench")
+BaseUrl = Annotated[str | None, typer.Option(help="Measure this running service; default: start a temporary one")]
+AdminKey = Annotated[str | None, typer.Option(envvar="MEMOS_ADMIN_API_KEY", help="Admin key of --base-url")]
 
 
 @app.command()
@@ -86,6 +91,55 @@ def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat
     for cube_id in track(cube_ids, description="rebuilding indexes"):
         index = manager.rebuild(cube_id)
         typer.echo(f"{cube_id}: {index.live} vectors ({'HNSW' if index.approximate else 'flat'}), seq {index.watermark}")
+
+
+@bench.command("locomo")
+def bench_locomo(
+    data: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="LoCoMo JSON (a list of conversations)")],
+    base_url: BaseUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Evidence recall@1/5/10/20 on LoCoMo for hybrid, dense and lexical search."""
+    from memos_service.bench import locomo, report
+    from memos_service.bench.service import service
+
+    with service(base_url, admin_key) as running:
+        results = locomo.run(data, running.base_url, running.admin_key)
+    table = locomo.table(results)
+    typer.echo(table)
+    for path in report.write("locomo", results, table, locomo.figure(results)):
+        typer.echo(f"wrote {path}")
+
+
+@bench.command("latency")
+def bench_latency(
+    memories: Annotated[int, typer.Option(help="Synthetic memories in one cube")] = 100_000,
+    repeats: Annotated[int, typer.Option(help="Searches per scenario")] = 200,
+    base_url: BaseUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Ingest throughput and search latency p50/p95/p99, over REST and in-process."""
+    from memos_service.bench import latency, report
+    from memos_service.bench.service import service
+
+    with service(base_url, admin_key) as running:
+        results = latency.run(running.base_url, running.admin_key, running.database_url, memories, repeats)
+    table = latency.table(results)
+    typer.echo(table)
+    for path in report.write(f"latency-{memories}", results, table, latency.figure(results)):
+        typer.echo(f"wrote {path}")
+
+
+@bench.command("index")
+def bench_index(sizes: Annotated[str, typer.Option(help="Comma-separated vector counts")] = "10000,100000,1000000") -> None:
+    """FAISS flat vs HNSW: recall@10 against exact, latency, build time and memory as cubes grow."""
+    from memos_service.bench import index, report
+
+    results = index.run([int(size) for size in sizes.split(",")])
+    table = index.table(results)
+    typer.echo(table)
+    for path in report.write("index", results, table, index.figure(results)):
+        typer.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":

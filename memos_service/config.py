@@ -29,8 +29,8 @@ class Settings(BaseSettings):
 
     # FAISS indexes: snapshots under home/indexes unless set; flat until this many vectors, then HNSW.
     index_dir: Path | None = None
-    index_hnsw_threshold: int = Field(50_000, ge=1)
-    index_hnsw_ef_search: int = Field(128, ge=1)
+    index_hnsw_threshold: int = Field(100_000, ge=1)
+    index_hnsw_ef_search: int = Field(256, ge=1)
     # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
     exact_search_limit: int = Field(2_000, ge=0)
 

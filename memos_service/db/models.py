@@ -111,9 +111,11 @@ class Memory(Base):
     kind: Mapped[str] = mapped_column(String(16), default="plaintext")
     memory_type: Mapped[str] = mapped_column(String(64), default="fact")
     content: Mapped[str] = mapped_column(Text)
-    # Dimension is fixed by the migration from the configured embedder, not here.
-    embedding: Mapped[Any] = mapped_column(Vector())
-    content_tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('english', content)", persisted=True))
+    # Dimension is fixed by the migration from the configured embedder, not here. Both are large
+    # and only ever used inside SQL (or by the index loader), so rows are read without them.
+    embedding: Mapped[Any] = mapped_column(Vector(), deferred=True)
+    content_tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('english', content)", persisted=True),
+                                             deferred=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
     version: Mapped[int] = mapped_column(Integer, default=1)
     event_time: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -61,7 +61,8 @@ class Searcher:
         self.settings = settings
 
     def search(self, cube: Cube, options: SearchOptions) -> list[Hit]:
-        pool = max(50, 3 * options.top_k)
+        # Fusion needs deep lists to find what both retrievers rank moderately; one retriever alone does not.
+        pool = max(50, 3 * options.top_k) if options.mode == "hybrid" else options.top_k
         dense = lexical = []
         if options.mode in ("hybrid", "dense"):
             dense = self.dense(cube, self.embedder.embed([options.text])[0], options.filters, pool)

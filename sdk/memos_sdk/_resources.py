@@ -142,7 +142,7 @@ class Memories(_Resource):
     def history(self, cube_id: Id, memory_id: Id) -> MemoryHistory:
         return self._send("GET", f"/v1/cubes/{cube_id}/memories/{memory_id}/history", _as(MemoryHistory))
 
-    def search(self, cube_id: Id, query: str, *, top_k: int = 10, user_id: str | None = None,
+    def search(self, cube_id: Id, query: str, *, top_k: int = 10, mode: str = "hybrid", user_id: str | None = None,
                agent_id: str | None = None, session_id: str | None = None, memory_type: str | None = None,
                tags: Sequence[str] | None = None, time_range: tuple[datetime | None, datetime | None] | None = None,
                min_score: float | None = None, include_archived: bool = False) -> list[SearchResult]:
@@ -150,6 +150,6 @@ class Memories(_Resource):
                                "memory_type": memory_type, "tags": list(tags) if tags else None})
         if time_range is not None:
             filters["time_range"] = _json_ready({"start": time_range[0], "end": time_range[1]})
-        body = _json_ready({"query": query, "top_k": top_k, "filters": filters, "min_score": min_score,
+        body = _json_ready({"query": query, "top_k": top_k, "mode": mode, "filters": filters, "min_score": min_score,
                             "include_archived": include_archived})
         return self._send("POST", f"/v1/cubes/{cube_id}/search", _list_of(SearchResult), json=body)

@@ -1,0 +1,1 @@
+"""Benchmarks behind `memos bench ...`: they measure the product through its public API."""

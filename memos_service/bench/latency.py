@@ -1,0 +1,177 @@
+"""Ingest throughput and search latency at scale, over REST (the SDK) and in-process.
+
+Synthetic memories (templated sentences, 1% of them from a small user so a narrow filter has
+something to find) go in through the batch endpoint; searches then run hybrid and dense, with
+and without filters. The embedder's own throughput is measured first as the ceiling ingest
+cannot beat on the same CPU.
+"""
+
+import random
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from memos_sdk import MemOS
+
+PEOPLE = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lea"]
+VERBS = ["visited", "bought", "cooked", "painted", "fixed", "sold", "borrowed", "photographed", "planted", "read about"]
+THINGS = ["a bicycle", "the old barn", "sourdough bread", "a violin", "tomatoes", "a red kayak", "the garden fence",
+          "a map of Lisbon", "two puppies", "a chess set", "the roof", "a telescope", "lemon trees", "a vintage radio"]
+WHEN = ["on Monday", "last spring", "after work", "in the morning", "during the holidays", "with friends", "alone"]
+QUERIES = ["who fixed the roof?", "what did Hana cook", "vintage radio", "trip to Lisbon", "planting trees in spring",
+           "bought a kayak", "chess with friends", "photographs of the barn", "Goran's violin", "bread baking"]
+
+
+def sentence(rng: random.Random, i: int) -> str:
+    return f"{rng.choice(PEOPLE)} {rng.choice(VERBS)} {rng.choice(THINGS)} {rng.choice(WHEN)} (note {i})"
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    values = np.array(samples) * 1000
+    return {"p50_ms": float(np.percentile(values, 50)), "p95_ms": float(np.percentile(values, 95)),
+            "p99_ms": float(np.percentile(values, 99)), "n": len(samples)}
+
+
+def embedder_ceiling(count: int = 2000) -> float:
+    from memos_service.embedding import get_embedder
+
+    rng = random.Random(1)
+    texts = [sentence(rng, i) for i in range(count)]
+    embedder = get_embedder()
+    embedder.embed(texts[:64])
+    started = time.perf_counter()
+    embedder.embed(texts)
+    return count / (time.perf_counter() - started)
+
+
+def ingest(client: MemOS, cube_id: uuid.UUID, count: int, batch: int = 256, workers: int = 2) -> float:
+    rng = random.Random(7)
+    batches = []
+    for start in range(0, count, batch):
+        items = []
+        for i in range(start, min(count, start + batch)):
+            small = i % 100 == 0
+            items.append({"content": sentence(rng, i), "user_id": "small-user" if small else f"user-{i % 50}",
+                          "memory_type": "event" if i % 3 == 0 else "fact"})
+        batches.append(items)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda items: client.memories.add_batch(cube_id, items), batches))
+    return count / (time.perf_counter() - started)
+
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "hybrid": {"mode": "hybrid"},
+    "dense": {"mode": "dense"},
+    "dense, narrow filter (1% of memories)": {"mode": "dense", "user_id": "small-user"},
+    "hybrid, narrow filter (1% of memories)": {"mode": "hybrid", "user_id": "small-user"},
+    "dense, broad filter (1/3 of memories)": {"mode": "dense", "memory_type": "event"},
+}
+
+
+def rest_latency(client: MemOS, cube_id: uuid.UUID, repeats: int) -> dict[str, Any]:
+    results = {}
+    for name, options in SCENARIOS.items():
+        client.memories.search(cube_id, QUERIES[0], top_k=10, **options)  # warm: loads and catches up the index
+        samples = []
+        for i in range(repeats):
+            started = time.perf_counter()
+            hits = client.memories.search(cube_id, QUERIES[i % len(QUERIES)], top_k=10, **options)
+            samples.append(time.perf_counter() - started)
+            assert len(hits) == 10, (name, len(hits))
+        results[name] = percentiles(samples)
+    return results
+
+
+def in_process_latency(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, repeats: int) -> dict[str, Any]:
+    """The same searches without HTTP: embed + FAISS + Postgres, in this process."""
+    import os
+
+    os.environ["MEMOS_DATABASE_URL"] = database_url
+    from memos_service.config import get_settings
+    from memos_service.db import engine
+    from memos_service.db.cubes import CubeRepository
+    from memos_service.db.engine import session_scope
+    from memos_service.db.memories import MemoryFilter, MemoryRepository
+    from memos_service.embedding import get_embedder
+    from memos_service.retrieval.indexes import build_index_manager
+    from memos_service.retrieval.search import Searcher, SearchOptions
+
+    get_settings.cache_clear()
+    engine.get_engine.cache_clear()
+    engine._session_factory.cache_clear()
+    settings = get_settings()
+    settings.index_dir = None
+    embedder = get_embedder()
+    indexes = build_index_manager(settings, embedder.dimension)
+    indexes.snapshot_dir = None
+    results: dict[str, Any] = {}
+    with session_scope() as session:
+        cube = CubeRepository(session, tenant_id).get(cube_id)
+        searcher = Searcher(MemoryRepository(session, tenant_id), indexes, embedder, settings)
+        index = indexes.index_for(cube_id)
+        vector = embedder.embed([QUERIES[0]])[0]
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            index.search(vector, 10)
+            samples.append(time.perf_counter() - started)
+        results["FAISS only"] = percentiles(samples)
+        for name, options in SCENARIOS.items():
+            filters = MemoryFilter(user_id=options.get("user_id"), memory_type=options.get("memory_type"))
+            samples = []
+            for i in range(repeats):
+                started = time.perf_counter()
+                searcher.search(cube, SearchOptions(QUERIES[i % len(QUERIES)], 10, options["mode"], filters))
+                samples.append(time.perf_counter() - started)
+            results[name] = percentiles(samples)
+    results["index"] = {"vectors": index.live, "kind": "HNSW" if index.approximate else "flat"}
+    return results
+
+
+def run(base_url: str, admin_key: str, database_url: str | None, memories: int, repeats: int) -> dict[str, Any]:
+    results: dict[str, Any] = {"memories": memories, "embedder_sentences_per_second": embedder_ceiling()}
+    admin = MemOS(base_url, admin_key, timeout=300)
+    tenant = admin.admin.create_tenant(f"latency-{int(time.time())}")
+    client = MemOS(base_url, admin.admin.create_api_key(tenant.id).key, timeout=300)
+    cube = client.cubes.create(f"latency-{memories}")
+    results["ingest_memories_per_second"] = ingest(client, cube.id, memories)
+    results["rest"] = rest_latency(client, cube.id, repeats)
+    if database_url:
+        results["in_process"] = in_process_latency(database_url, tenant.id, cube.id, repeats)
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    from memos_service.bench.report import markdown_table
+
+    rows = [[where, name, values["p50_ms"], values["p95_ms"], values["p99_ms"]]
+            for where in ("rest", "in_process") for name, values in results.get(where, {}).items() if "p50_ms" in values]
+    return (f"Search latency at {results['memories']} memories (top_k=10)\n\n"
+            + markdown_table(["path", "search", "p50 ms", "p95 ms", "p99 ms"], rows)
+            + f"\n\nIngest: {results['ingest_memories_per_second']:.0f} memories/s end to end over REST; "
+              f"the embedder alone: {results['embedder_sentences_per_second']:.0f} sentences/s.")
+
+
+def figure(results: dict[str, Any]):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [name for name in results["rest"]]
+    fig, axis = plt.subplots(figsize=(10, 4))
+    positions = np.arange(len(names))
+    for offset, (where, label) in enumerate((("rest", "REST"), ("in_process", "in-process"))):
+        if where in results:
+            axis.bar(positions + offset * 0.4, [results[where][name]["p95_ms"] for name in names], 0.4, label=label)
+    axis.set_xticks(positions + 0.2, names, rotation=20, ha="right")
+    axis.set_ylabel("p95 latency (ms)")
+    axis.set_title(f"search latency, {results['memories']} memories")
+    axis.legend()
+    return fig
+
+
+
