@@ -15,7 +15,7 @@ DATABASE = "memos"
 
 class EmbeddedPostgres:
     def __init__(self, home: Path):
-        self.data_dir = home / "postgres"
+        self.data_dir = (home / "postgres").resolve()
         self._server = None
 
     def start(self) -> str:
@@ -45,7 +45,8 @@ class EmbeddedRedis:
     """redis-server on loopback with an append-only file, so queued jobs survive a restart."""
 
     def __init__(self, home: Path):
-        self.data_dir = home / "redis"
+        # Absolute: redis-server changes into --dir before it opens --logfile.
+        self.data_dir = (home / "redis").resolve()
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20.0) -> str:

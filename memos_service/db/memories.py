@@ -185,10 +185,6 @@ class MemoryRepository:
             grouped[version.memory_id].append(version)
         return grouped
 
-    def public_ids(self, memory_ids: Sequence[int]) -> dict[int, uuid.UUID]:
-        query = select(Memory.id, Memory.public_id).where(Memory.tenant_id == self.tenant_id, Memory.id.in_(list(memory_ids)))
-        return dict(self.session.execute(query).tuples())
-
     def _bump(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:
         memory.version += 1
         memory.updated_at = _now()

@@ -18,13 +18,15 @@ from tests.conftest import free_port
 KEY = re.compile(r"memos_sk_[A-Za-z0-9_-]{20,}")
 
 
-def stack_env(home: Path, port: int) -> dict[str, str]:
+def stack_env(port: int) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("MEMOS_")}
-    return {**env, "MEMOS_HOME": str(home), "MEMOS_PORT": str(port)}
+    return {**env, "MEMOS_PORT": str(port)}
 
 
 def start(home: Path, port: int, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "memos_service.cli", "up"], env=stack_env(home, port),
+    # MEMOS_HOME left at its default, relative to the working directory, as a new user has it.
+    assert home.name == ".memos"
+    return subprocess.Popen([sys.executable, "-m", "memos_service.cli", "up"], env=stack_env(port), cwd=home.parent,
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT)
 
 
@@ -57,7 +59,7 @@ def port_is_free(port: int) -> bool:
 
 
 def test_up_runs_everything_and_stops_cleanly(tmp_path):
-    home, port, log = tmp_path / "home", free_port(), tmp_path / "up.log"
+    home, port, log = tmp_path / ".memos", free_port(), tmp_path / "up.log"
     base_url = f"http://127.0.0.1:{port}"
     stack = start(home, port, log)
     try:
