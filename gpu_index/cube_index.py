@@ -36,6 +36,7 @@ class CubeIndex:
         self.config = config or IndexConfig()
         self.lock = threading.RLock()
         self.watermark = 0  # the change-log seq this index reflects
+        self.loaded = False  # restored from a snapshot or filled from the source yet
         self._reset(approximate=False)
 
     def _reset(self, approximate: bool) -> None:
@@ -143,13 +144,11 @@ class CubeIndex:
         with self.lock:
             return faiss.serialize_index(self.index), self.labels.copy()
 
-    @classmethod
-    def deserialize(cls, dim: int, data: np.ndarray, labels: np.ndarray, watermark: int,
-                    config: IndexConfig | None = None) -> "CubeIndex":
-        cube_index = cls(dim, config)
+    def restore(self, data: np.ndarray, labels: np.ndarray, watermark: int) -> None:
+        """Takes the state a `serialize()` produced."""
         index = faiss.deserialize_index(data)
-        if index.d != dim or index.ntotal != len(labels):
+        if index.d != self.dim or index.ntotal != len(labels):
             raise ValueError("snapshot does not match its labels or the embedding dimension")
-        cube_index.index, cube_index.labels, cube_index.watermark = index, labels.astype(np.int64), watermark
-        cube_index.position = {int(memory_id): position for position, memory_id in enumerate(labels) if memory_id >= 0}
-        return cube_index
+        with self.lock:
+            self.index, self.labels, self.watermark, self._replica = index, labels.astype(np.int64), watermark, None
+            self.position = {int(memory_id): position for position, memory_id in enumerate(labels) if memory_id >= 0}

@@ -60,10 +60,14 @@ class IndexManager:
         with self._lock:
             index = self._indexes.get(cube_id)
             if index is None:
-                index = self._indexes[cube_id] = self._load(cube_id) or CubeIndex(self.dim, self.config)
+                index = self._indexes[cube_id] = CubeIndex(self.dim, self.config)
                 self._unsaved[cube_id] = 0
-                if index.watermark == 0:
+        # Loading or filling takes only this cube's lock: other cubes keep answering meanwhile.
+        with index.lock:
+            if not index.loaded:
+                if not self._load_into(cube_id, index):
                     self._fill(cube_id, index)
+                index.loaded = True
         self.catch_up(cube_id, index)
         return index
 
@@ -97,6 +101,7 @@ class IndexManager:
         """A fresh index from Postgres, replacing the one in memory and its snapshot."""
         index = CubeIndex(self.dim, self.config)
         self._fill(cube_id, index)
+        index.loaded = True
         self.catch_up(cube_id, index)
         with self._lock:
             self._indexes[cube_id] = index
@@ -148,16 +153,18 @@ class IndexManager:
             if self._unsaved.get(cube_id):
                 self.snapshot(cube_id)
 
-    def _load(self, cube_id: uuid.UUID) -> CubeIndex | None:
+    def _load_into(self, cube_id: uuid.UUID, index: CubeIndex) -> bool:
+        """Restores `index` from the cube's snapshot; False when there is none usable."""
         if self.snapshot_dir is None or not self._snapshot_path(cube_id).exists():
-            return None
+            return False
         try:
             with np.load(self._snapshot_path(cube_id), allow_pickle=False) as saved:
                 version, dim, watermark = (int(value) for value in saved["meta"])
                 if version != SNAPSHOT_FORMAT or dim != self.dim:
                     raise ValueError(f"snapshot v{version} of dimension {dim}")
-                return CubeIndex.deserialize(self.dim, saved["index"], saved["labels"], watermark, self.config)
+                index.restore(saved["index"], saved["labels"], watermark)
+            return True
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             # A snapshot is only a shortcut: a bad one is rebuilt from Postgres, never trusted.
             log.warning("ignoring unreadable index snapshot", cube_id=str(cube_id), error=str(exc))
-            return None
+            return False

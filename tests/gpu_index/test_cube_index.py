@@ -57,6 +57,7 @@ def test_snapshot_round_trip():
     index.upsert(np.arange(300), vectors)
     index.remove(np.arange(10))
     data, labels = index.serialize()
-    restored = CubeIndex.deserialize(32, data, labels, watermark=42)
+    restored = CubeIndex(32, IndexConfig(use_gpu=False))
+    restored.restore(data, labels, watermark=42)
     assert restored.watermark == 42 and restored.ids() == index.ids()
     assert restored.search(vectors[100], 5) == index.search(vectors[100], 5)
