@@ -25,6 +25,7 @@ from memos_service.retrieval.temporal import TimeRange, parse_time_range
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
+_POSSESSIVE = re.compile(r"['’]s?$")
 # Capitalised words that start questions and sentences rather than name anyone.
 _NOT_NAMES = {"what", "when", "where", "who", "whom", "whose", "which", "why", "how", "did", "does", "do", "is", "are",
               "was", "were", "has", "have", "had", "can", "could", "would", "should", "will", "the", "a", "an", "in",
@@ -50,7 +51,8 @@ class Hit:
 
 
 def query_entities(text: str) -> set[str]:
-    return {word.lower().rstrip("'’s") for word in _NAME.findall(text) if word.lower() not in _NOT_NAMES}
+    names = {_POSSESSIVE.sub("", word).lower() for word in _NAME.findall(text)}
+    return names - _NOT_NAMES
 
 
 class Searcher:

@@ -39,3 +39,5 @@ def test_relative_ranges_lie_before_now_and_unmarked_queries_have_none():
 def test_entities_are_names_not_question_words():
     assert query_entities("What did Caroline tell Melanie's brother?") == {"caroline", "melanie"}
     assert query_entities("When is the meeting?") == set()
+    # Names ending in s keep it; only a possessive is dropped.
+    assert query_entities("Did James meet Gus at Agnes’ house?") == {"james", "gus", "agnes"}

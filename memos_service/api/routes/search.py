@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["search"])
 
 @router.post("/search", response_model=SearchResponse, operation_id="search_memories")
 def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, memories: MemoriesDep,
-                    embedder: EmbedderDep, indexes: IndexesDep, settings: SettingsDep, principal: ReaderDep,
+                    embedder: EmbedderDep, indexes: IndexesDep, settings: SettingsDep, _: ReaderDep,
                     background: BackgroundTasks) -> SearchResponse:
     if body.top_k > settings.max_top_k:
         raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
@@ -33,16 +33,15 @@ def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, me
     options = SearchOptions(body.query, body.top_k, body.mode, filters, body.min_score)
     hits = Searcher(memories, indexes, embedder, settings).search(cube, options)
     # Counted after the response is sent: a search never waits for its own bookkeeping.
-    assert principal.tenant_id is not None
-    background.add_task(_record_access, principal.tenant_id, [hit.memory.id for hit in hits])
+    background.add_task(_record_access, memories.tenant_id, [hit.memory.id for hit in hits])
     return SearchResponse(data=[
         SearchResult(memory=MemoryPublic.of(hit.memory), score=hit.score, scores=hit.parts,
-                     provenance=provenance(hit.memory))
+                     provenance=_provenance(hit.memory))
         for hit in hits
     ])
 
 
-def provenance(memory: Memory) -> dict:
+def _provenance(memory: Memory) -> dict:
     return {**memory.source, "user_id": memory.user_id, "session_id": memory.source.get("session_id") or memory.session_id,
             "event_time": memory.event_time}
 
