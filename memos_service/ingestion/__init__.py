@@ -1,0 +1,1 @@
+"""Managed ingestion: chat messages in, memories added, updated, deleted or confirmed out."""

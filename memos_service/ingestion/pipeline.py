@@ -1,0 +1,261 @@
+"""One ingestion job: extract candidates, then, per candidate, retrieve what the user's memory
+already holds, decide, and apply, all in one transaction with the job's completion.
+
+Exactly once: the job row is locked and checked before anything is applied, and marked done in
+the same transaction, so a task delivered twice (a worker killed mid-job, a redelivery racing the
+first run) applies its operations once. Candidates of one user are decided one at a time (an
+advisory lock per cube and user), so two jobs never both add the same new fact.
+"""
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from memos_service.config import Settings
+from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.db.cubes import CubeRepository
+from memos_service.db.jobs import JobStatus
+from memos_service.db.memories import MemoryRepository
+from memos_service.db.models import Cube, Job, Memory
+from memos_service.db.operations import OperationRepository
+from memos_service.embedding import Embedder
+from memos_service.errors import MemosError
+from memos_service.ingestion.messages import chat_messages
+from memos_service.policy.candidates import Candidate, ChatMessage
+from memos_service.policy.decisions import MemoryManager, Op, Outcome, Related
+from memos_service.policy.heuristic_extractor import HeuristicExtractor, is_small_talk
+from memos_service.policy.heuristic_manager import HeuristicManager, Thresholds
+from memos_service.policy.llm import LLMClient, LLMError
+from memos_service.policy.llm_extractor import LLMExtractor
+from memos_service.policy.llm_manager import LLMManager
+
+log = structlog.get_logger(__name__)
+EPISODE = "episode"
+
+
+class Extractor(Protocol):
+    name: str
+
+    def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]: ...
+
+
+@dataclass(frozen=True)
+class Policies:
+    extractor: Extractor
+    manager: MemoryManager
+
+
+def policies_for(cube: Cube, settings: Settings) -> Policies:
+    """The cube's `manager` config ("llm" or "heuristic") picks; by default the LLM when one is configured."""
+    heuristic = HeuristicManager(Thresholds(settings.manager_noop_similarity, settings.manager_update_similarity,
+                                            settings.manager_delete_similarity))
+    choice = cube.config.get("manager") or ("llm" if settings.llm_base_url else "heuristic")
+    if choice == "llm" and settings.llm_base_url:
+        client = LLMClient(settings)
+        return Policies(LLMExtractor(client), LLMManager(client, heuristic))
+    return Policies(HeuristicExtractor(), heuristic)
+
+
+@dataclass
+class _Scope:
+    """What every write of one job shares."""
+
+    session: Session
+    job: Job
+    cube: Cube
+    memories: MemoryRepository
+    operations: OperationRepository
+    payload: dict[str, Any]
+    said: dict[str, str]  # message key -> what the message said, for the operations log
+    now: datetime
+
+    @property
+    def actor(self) -> str:
+        return f"job:{self.job.id}"
+
+
+class Ingestion:
+    def __init__(self, settings: Settings, embedder: Embedder, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 policies: Callable[[Cube, Settings], Policies] = policies_for):
+        self.settings = settings
+        self.embedder = embedder
+        self.clock = clock
+        self.policies = policies
+
+    def run(self, job_id: uuid.UUID, session_factory: Callable[[], Any]) -> dict[str, Any] | None:
+        """The job's result, or None when it was already finished (a redelivery)."""
+        with session_factory() as session:
+            job = session.get(Job, job_id, with_for_update=True)
+            if job is None or job.status in JobStatus.finished:
+                return None
+            job.status, job.started_at, job.attempts = JobStatus.running, self.clock(), job.attempts + 1
+            cube = CubeRepository(session, job.tenant_id).get(job.cube_id)
+            policies = self.policies(cube, self.settings)
+            payload, received_at = job.payload, job.created_at
+
+        messages = chat_messages(payload, received_at)
+        speaker = payload.get("user_id") or "the user"
+        extraction_fallback = None
+        try:
+            per_message = policies.extractor.extract(messages, speaker)
+        except LLMError as error:
+            extraction_fallback = str(error)
+            per_message = HeuristicExtractor().extract(messages, speaker)
+        candidates = [candidate for found in per_message for candidate in found]
+        vectors = self.embedder.embed([candidate.content for candidate in candidates] +
+                                      [message.content for message in messages])
+        candidate_vectors = iter(vectors[: len(candidates)])
+        turn_vectors = vectors[len(candidates):]
+
+        with session_factory() as session:
+            job = session.get(Job, job_id, with_for_update=True)
+            if job is None or job.status in JobStatus.finished:
+                return None
+            memories = MemoryRepository(session, job.tenant_id)
+            cube = CubeRepository(session, job.tenant_id).get(job.cube_id)
+            _lock_user(session, cube.id, payload.get("user_id"))
+            scope = _Scope(session, job, cube, memories, OperationRepository(session, job.tenant_id), payload,
+                           {message.key: message.content for message in messages}, self.clock())
+            seen = memories.ingested_message_keys(cube, payload.get("session_id"), payload.get("user_id"),
+                                                  [message.key for message in messages])
+            applied: list[dict[str, Any]] = []
+            turns = skipped = 0
+            for message, found, turn_vector in zip(messages, per_message, turn_vectors, strict=True):
+                if message.key in seen:
+                    skipped += 1
+                    for _ in found:
+                        next(candidate_vectors)
+                    continue
+                facts: list[str] = []
+                for candidate in found:
+                    result = self._apply(scope, policies.manager, candidate, next(candidate_vectors))
+                    applied.append(result)
+                    if result["op"] != Op.delete and result["memory_id"]:
+                        facts.append(result["memory_id"])
+                if not is_small_talk(message.content):
+                    self._add_turn(scope, message, turn_vector, facts)
+                    turns += 1
+                seen.add(message.key)
+            result = {
+                "operations": applied,
+                "counts": dict(Counter(entry["op"] for entry in applied)),
+                "messages": {"received": len(messages), "already_ingested": skipped},
+                "turns_added": turns,
+                "extractor": policies.extractor.name if extraction_fallback is None else "heuristic",
+                "extraction_fallback_reason": extraction_fallback,
+            }
+            job.status, job.result, job.finished_at, job.error = JobStatus.succeeded, result, self.clock(), None
+        log.info("ingestion done", job_id=str(job_id), counts=result["counts"], turns=turns)
+        return result
+
+    def _apply(self, scope: _Scope, manager: MemoryManager, candidate: Candidate, vector: np.ndarray) -> dict[str, Any]:
+        payload, memories = scope.payload, scope.memories
+        nearby = memories.related(scope.cube, payload.get("user_id"), vector, limit=self.settings.manager_related_limit,
+                                  attribute=candidate.attribute, value=candidate.value, thing=candidate.thing,
+                                  exclude_types=(EPISODE,))
+        related = [Related(ref, hit.memory, hit.score) for ref, hit in enumerate(nearby)]
+        outcome = manager.decide(candidate, related)
+        decision = outcome.decision
+        target = related[decision.target].memory if decision.target is not None else None
+        previous = target.content if target is not None else None
+        text = decision.content or candidate.content
+        reason = decision.reason or None
+
+        if decision.op is Op.add:
+            memory = memories.add_many(scope.cube, [self._draft(scope, candidate, text)], self._vector(text, candidate, vector),
+                                       scope.actor)[0]
+        elif decision.op is Op.update and target is not None:
+            metadata = {**target.metadata_, **_slot(candidate)}
+            superseded = target.metadata_.get("value") or previous
+            metadata["previous_values"] = [*target.metadata_.get("previous_values", []), superseded]
+            changes = {"content": text, "memory_type": candidate.memory_type, "event_time": candidate.event_time,
+                       "metadata": metadata, "source": self._source(scope, candidate)}
+            memory = memories.update(scope.cube, target.public_id, changes, self._vector(text, candidate, vector)[0],
+                                     scope.actor, reason)
+            for turn in memories.linked_turns(scope.cube, memory):
+                # A turn that stated only the old value no longer belongs in default search.
+                if turn.metadata_.get("facts") == [str(memory.public_id)]:
+                    memories.set_status(turn, MemoryStatus.archived, MemoryOp.archive, scope.actor,
+                                        f"states a value superseded by {decision.op.value}")
+        elif decision.op is Op.delete and target is not None:
+            memory = memories.delete(scope.cube, target.public_id, scope.actor, reason)
+            for turn in memories.linked_turns(scope.cube, memory):
+                memories.set_status(turn, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
+        else:
+            memory = target
+            if memory is not None:
+                memories.reinforce(memory, scope.now)
+        scope.session.flush()
+        self._log(scope, candidate, related, outcome, memory)
+        return {"op": decision.op.value, "memory_id": str(memory.public_id) if memory is not None else None,
+                "content": memory.content if memory is not None else candidate.content, "previous_content": previous,
+                "reason": decision.reason, "policy": outcome.policy, "fallback_reason": outcome.fallback_reason,
+                "message_ids": candidate.message_keys}
+
+    def _vector(self, text: str, candidate: Candidate, vector: np.ndarray) -> np.ndarray:
+        return vector[None, :] if text == candidate.content else self.embedder.embed([text])
+
+    def _source(self, scope: _Scope, candidate: Candidate) -> dict[str, Any]:
+        payload = scope.payload
+        source = {"message_ids": candidate.message_keys, "role": "user", "session_id": payload.get("session_id"),
+                  "conversation_id": payload.get("conversation_id")}
+        return {name: value for name, value in source.items() if value is not None}
+
+    def _draft(self, scope: _Scope, candidate: Candidate, text: str) -> dict[str, Any]:
+        payload = scope.payload
+        return {"content": text, "memory_type": candidate.memory_type, "user_id": payload.get("user_id"),
+                "agent_id": payload.get("agent_id"), "session_id": payload.get("session_id"),
+                "event_time": candidate.event_time, "importance": candidate.importance,
+                "source": self._source(scope, candidate),
+                "metadata": {**_slot(candidate), "subject": candidate.subject, "extracted_by": candidate.extractor}}
+
+    def _add_turn(self, scope: _Scope, message: ChatMessage, vector: np.ndarray, facts: list[str]) -> None:
+        payload = scope.payload
+        source = {"message_ids": [message.key], "role": message.role, "session_id": payload.get("session_id"),
+                  "conversation_id": payload.get("conversation_id")}
+        draft = {"content": message.content, "memory_type": EPISODE, "user_id": payload.get("user_id"),
+                 "agent_id": payload.get("agent_id"), "session_id": payload.get("session_id"),
+                 "event_time": message.timestamp, "importance": 0.3,
+                 "source": {name: value for name, value in source.items() if value is not None},
+                 "metadata": {"facts": list(dict.fromkeys(facts)), **({"name": message.name} if message.name else {})}}
+        scope.memories.add_many(scope.cube, [draft], vector[None, :], scope.actor)
+
+    def _log(self, scope: _Scope, candidate: Candidate, related: list[Related], outcome: Outcome,
+             memory: Memory | None) -> None:
+        said = [scope.said[key] for key in candidate.message_keys if key in scope.said]
+        scope.operations.record(
+            cube_id=scope.cube.id, job_id=scope.job.id, memory_id=memory.id if memory is not None else None,
+            user_id=scope.payload.get("user_id"), op=outcome.decision.op.value, policy=outcome.policy,
+            model=outcome.model, latency_ms=outcome.latency_ms, fallback_reason=outcome.fallback_reason,
+            idempotency_key=scope.job.idempotency_key,
+            inputs={"candidate": candidate.describe(), "memories": [memory.describe() for memory in related],
+                    "messages": said},
+            decision={**outcome.decision.describe(), "memory_id": str(memory.public_id) if memory is not None else None},
+        )
+
+
+def _slot(candidate: Candidate) -> dict[str, Any]:
+    slot = {"attribute": candidate.attribute, "value": candidate.value, "thing": candidate.thing}
+    return {name: value for name, value in slot.items() if value is not None}
+
+
+def _lock_user(session: Session, cube_id: uuid.UUID, user_id: str | None) -> None:
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"ingest:{cube_id}:{user_id}", 0))))
+
+
+def fail_job(session_factory: Callable[[], Any], job_id: uuid.UUID, error: BaseException, clock: Callable[[], datetime]) -> None:
+    """A job that cannot succeed stays visible with its error."""
+    message = error.message if isinstance(error, MemosError) else f"{type(error).__name__}: {error}"
+    with session_factory() as session:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is not None and job.status not in JobStatus.finished:
+            job.status, job.error, job.finished_at = JobStatus.failed, message[:4000], clock()
+

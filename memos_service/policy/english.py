@@ -1,0 +1,93 @@
+"""Just enough English for the heuristic extractor: contractions, sentences, and turning what
+a user says about themselves ("I moved to Berlin") into a fact about them ("Ana moved to Berlin")."""
+
+import re
+
+_CONTRACTIONS = [
+    (r"\bi'm\b", "I am"), (r"\bi've\b", "I have"), (r"\bi'd\b", "I would"), (r"\bi'll\b", "I will"),
+    (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bain't\b", "am not"), (r"\bshan't\b", "shall not"),
+    (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
+]
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Clauses joined by a conjunction each state their own fact when each has its own "I".
+_CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:I|my|My)\b)|,\s+(?=I\b))\s*")
+
+ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
+           "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
+           "officially", "basically", "honestly", "literally", "sometimes", "often", "soon", "newly", "happily",
+           "kind", "sort", "of"}
+_MODALS = {"will", "would", "can", "could", "should", "shall", "might", "must", "may", "did", "had", "was", "used",
+           "cannot", "not", "to"}
+_IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is", "are": "is"}
+# Past forms that take no third-person s ("I went" -> "Ana went").
+_IRREGULAR_PAST = set("""went got had made took came saw bought sold left met ran began found gave knew thought told became
+felt kept brought wrote sat stood lost paid heard spent built sent fell held won drove ate flew grew drew wore chose spoke
+broke quit put set cut let hit hurt shut forgot taught caught fought slept swam sang rode woke understood did was were
+been gone done seen taken given begun""".split())
+_OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
+
+
+def normalize(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    for pattern, replacement in _CONTRACTIONS:
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences and independent first-person clauses, without their closing punctuation."""
+    parts: list[str] = []
+    for sentence in _SENTENCE_END.split(normalize(text)):
+        for clause in _CLAUSE_JOIN.split(sentence):
+            clause = clause.strip(" \t-–—*•")
+            if clause:
+                parts.append(clause)
+    return parts
+
+
+def third_person_verb(verb: str) -> str:
+    lowered = verb.lower()
+    if lowered in _IRREGULAR:
+        return _IRREGULAR[lowered]
+    if lowered in _MODALS or lowered in _IRREGULAR_PAST or lowered.endswith(("ed", "ing")):
+        return verb
+    if re.search(r"(s|sh|ch|x|z|o)$", lowered):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", lowered):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def display_name(name: str) -> str:
+    """A user id like "ana" written as a name; ids that are not plain words stay as they are."""
+    return name[:1].upper() + name[1:] if name.isalpha() and name.islower() else name
+
+
+def to_third_person(sentence: str, name: str) -> str:
+    """'I just moved to Berlin with my dog' -> 'Ana just moved to Berlin with Ana's dog'."""
+    name = display_name(name)
+    sentence = sentence.rstrip(" .!;:")
+    words = sentence.split(" ")
+    out: list[str] = []
+    conjugate_next = False
+    for word in words:
+        bare = re.sub(r"[^\w']", "", word)
+        lowered = bare.lower()
+        if bare == "I":
+            out.append(word.replace("I", name, 1))
+            conjugate_next = True
+            continue
+        if lowered in _OBJECT_PRONOUNS:
+            out.append(word.replace(bare, _OBJECT_PRONOUNS[lowered].format(name=name), 1))
+            conjugate_next = False
+            continue
+        if conjugate_next and lowered in ADVERBS:
+            out.append(word)
+            continue
+        if conjugate_next and bare and bare.isalpha():
+            out.append(word.replace(bare, third_person_verb(bare), 1))
+        else:
+            out.append(word)
+        conjugate_next = False
+    text = " ".join(out)
+    return text[0].upper() + text[1:] if text else text

@@ -1,0 +1,98 @@
+"""The offline extractor: sentences of the user's messages that state something about them,
+rewritten as facts about the user, with the property they set and the time they happened."""
+
+import re
+from collections.abc import Sequence
+
+from memos_service.policy.candidates import Candidate, ChatMessage
+from memos_service.policy.english import normalize, sentences, to_third_person
+from memos_service.policy.statements import Statement, read_property, retracted, states_retraction_of_previous
+from memos_service.retrieval.temporal import parse_time_range
+
+_FILLER = re.compile(
+    r"^(?:hi|hey|hello|yo|thanks|thank you|thx|ok|okay|k|cool|nice|great|awesome|sure|yes|yeah|yep|no|nope|lol|haha|"
+    r"hmm|good (?:morning|night|evening)|bye|see you|got it|sounds good|i see|wow|right|alright|oh|ah|interesting|"
+    r"no problem|np|exactly|true|of course|fair enough|makes sense|me too|same|agreed)\b[\s\w]{0,12}$", re.IGNORECASE)
+_ABOUT_SPEAKER = re.compile(r"\bI\b|\b(?i:my|me|mine|myself)\b")
+_PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|dislike|detest|cannot stand|am (?:a )?(?:big )?"
+                         r"fan of|am into|am obsessed with)\b", re.IGNORECASE)
+_ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
+                               r"find|recommend|suggest|remind)\b", re.IGNORECASE)
+# Words that say which property a bare retraction ("I quit my job") is about.
+_PROPERTY_WORDS = {"job": "employer", "work": "employer", "employer": "employer", "company": "employer",
+                   "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
+                   "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
+
+
+def _is_filler(sentence: str) -> bool:
+    return bool(_FILLER.match(re.sub(r"[^\w\s']", " ", sentence).strip()))
+
+
+def is_small_talk(text: str) -> bool:
+    """Greetings, thanks and acknowledgements: not worth keeping even as a turn."""
+    return all(_is_filler(part) or len(part.split()) < 2 for part in sentences(text))
+
+
+_FUNCTION_WORDS = {"i", "my", "a", "an", "the", "at", "in", "to", "with", "of", "for", "on", "am", "is", "are", "have",
+                   "has", "work", "live", "do", "does"}
+
+
+def _event_time(sentence: str, message: ChatMessage):
+    when = parse_time_range(sentence, message.timestamp)
+    return when.start if when is not None else message.timestamp
+
+
+class HeuristicExtractor:
+    name = "heuristic"
+
+    def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]:
+        """One list of candidates per message; only the user's messages state facts about the user."""
+        per_message: list[list[Candidate]] = []
+        for message in messages:
+            found: list[Candidate] = []
+            if message.role == "user":
+                name = message.name or speaker
+                for sentence in sentences(message.content):
+                    candidate = self._read(sentence, message, name, speaker, found)
+                    if candidate is not None:
+                        found.append(candidate)
+            per_message.append(found)
+        return per_message
+
+    def _read(self, sentence: str, message: ChatMessage, name: str, subject: str,
+              earlier: list[Candidate]) -> Candidate | None:
+        if sentence.endswith("?") or _is_filler(sentence) or len(sentence.split()) < 3:
+            return None
+        if states_retraction_of_previous(sentence) and earlier:
+            previous = earlier[-1]
+            return Candidate(content=previous.content, subject=subject, message_keys=[message.key], retraction=True,
+                             attribute=previous.attribute, value=previous.value, thing=previous.thing,
+                             event_time=message.timestamp)
+        if (taken_back := retracted(sentence)) is not None:
+            statement = read_property(taken_back)
+            if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
+                statement = Statement(named[1].lower(), None, named[1].lower())  # "forget my phone number"
+            attribute = statement.attribute or next(
+                (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None)
+            return Candidate(content=to_third_person(taken_back, name), subject=subject, message_keys=[message.key],
+                             retraction=True, attribute=attribute, value=statement.value,
+                             thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,
+                             details={"said": sentence})
+        if not _ABOUT_SPEAKER.search(sentence) or _ASKING_ASSISTANT.match(sentence):
+            return None
+        statement = read_property(sentence)
+        preference = bool(_PREFERENCE.match(sentence)) or (statement.attribute or "").startswith("favorite")
+        memory_type = "preference" if preference else "fact"
+        event_time = _event_time(sentence, message)
+        if memory_type == "fact" and event_time != message.timestamp and statement.attribute is None:
+            memory_type = "event"
+        return Candidate(
+            content=to_third_person(sentence, name) + ".", subject=subject, message_keys=[message.key],
+            memory_type=memory_type, attribute=statement.attribute, value=statement.value, thing=statement.thing,
+            event_time=event_time, importance=0.7 if statement.attribute else 0.5,
+        )
+
+
+def _last_noun(text: str) -> str | None:
+    words = [word for word in re.findall(r"[a-z]+", normalize(text).lower()) if word not in _FUNCTION_WORDS]
+    return words[-1] if words else None

@@ -1,0 +1,149 @@
+"""Reading one first-person sentence: which property of the speaker it sets, to what value, and
+whether it takes something back.
+
+A property here is single-valued: one residence, one employer, one favourite food at a time, so a
+new value replaces the old one. The cues are general English for the properties people state about
+themselves, plus the open "my <thing> is <value>" form, which covers whatever <thing> is.
+"""
+
+import re
+from dataclasses import dataclass
+
+# "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
+_WHO = r"(?P<who>I|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
+_ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
+_VALUE = r"(?P<value>.+)"
+
+
+def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
+    # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
+    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|update|news|these days|"
+               r"nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
+    return attribute, re.compile(rf"^{lead_in}{body}$", re.IGNORECASE)
+
+
+PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
+    _cue("residence", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:live|lives|living|lived|reside|resides|"
+                      rf"residing|moved|moving|move|moves|relocated|relocating|relocate|settled|settling|based|staying|"
+                      rf"stay|stays|stayed) (?:back |over |down |out |up )?(?:in|to|at|into|near|from \S+ to) "
+                      rf"(?:the city of )?{_VALUE}"),
+    _cue("residence", rf"{_WHO} (?:now |just )?(?:call|calls) {_VALUE} home"),
+    _cue("residence", rf"(?P<who>my) (?:new )?(?:home|place|apartment|flat|house|address) is (?:now )?(?:in|at) {_VALUE}"),
+    _cue("residence", rf"(?P<who>my) (?:home|hometown|home town|city) is (?:now )?{_VALUE}"),
+    _cue("employer", rf"{_WHO} (?:am |is |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
+                     rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
+                     rf"(?:at|for|with|by) {_VALUE}"),
+    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|got hired by|was hired by|got hired at|"
+                     rf"got a job (?:at|with)|took a job (?:at|with)|accepted an offer from|signed with|landed a job at|"
+                     rf"started a (?:new )?job at|got a new job at|switched to|moved over to) {_VALUE}"),
+    _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
+    _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
+                       rf"(?:an? |the )?{_VALUE}"),
+    _cue("occupation", rf"(?P<who>my) (?:job|profession|occupation|role|job title|title) is (?:now )?(?:an? |the )?{_VALUE}"),
+    _cue("occupation", rf"{_WHO} (?:am|is) (?:now )?(?:an? )(?P<value>[a-z]+(?: [a-z]+)?) (?:by (?:profession|trade))"),
+    _cue("relationship status", rf"{_WHO} (?:am|is) {_ADV}(?P<value>single|married|engaged|divorced|widowed|separated|"
+                                rf"in a relationship)"),
+    _cue("partner", rf"{_WHO} (?:am|is) {_ADV}(?:dating|seeing|married to|engaged to|going out with) {_VALUE}"),
+    _cue("age", rf"{_WHO} (?:am|is|just turned|turned|will be|have turned) (?P<value>\d{{1,3}})(?: years old| now)?"),
+    _cue("favorite {thing}", rf"(?P<who>my) (?:all[- ]time |new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?) (?:is|are) "
+                             rf"(?:now )?{_VALUE}"),
+    _cue("favorite {thing}", rf"{_VALUE} (?:is|are) (?:now )?my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
+    _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
+    _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z]+(?: [a-z]+)?) "
+                    rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
+                    rf"kind of|a bit|not|getting|going|being|doing|feeling|looking|great|good|fine|okay|ok|bad|awful|"
+                    rf"amazing|busy|sick|tired|happy|sad)\b){_VALUE}"),
+]
+
+_POSSESSION = re.compile(rf"^{_WHO} (?:have|has|own|owns|got|bought|adopted|drive|drives) (?:a |an |one |two |three |some )?"
+                         rf"(?:new |little |cute |big |small |second |pet )*(?P<thing>[a-z]+(?: [a-z]+)?)\b", re.IGNORECASE)
+
+# Retractions, as patterns that leave behind what the speaker used to state.
+_NEGATIONS = [
+    (re.compile(r"\b(?:do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
+    (re.compile(r"\b(am|is|are) not (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
+    (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
+    (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
+]
+_UNDOING_VERBS = [
+    (re.compile(r"\b(?:sold|gave away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|rehomed) "
+                r"(?:my |the |our )?(.*)$", re.I),
+     r"have \1"),
+    (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
+                r"lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
+    (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from) (?!my\b)(.*)$", re.I), r"work at \1"),
+    (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
+    (re.compile(r"\b(?:moved out of|moved away from|left) (.*)$", re.I), r"live in \1"),
+    (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
+]
+_FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
+                     r"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|do not remember|stop remembering)"
+                     r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",
+                     re.IGNORECASE)
+_NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
+
+
+_TIME_TAIL = re.compile(r"(?:,? (?:yesterday|today|last (?:week|month|year|night)|this (?:week|month|year|morning)|"
+                        r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|recently|"
+                        r"earlier|finally|at last|for good))+$", re.IGNORECASE)
+
+
+def strip_time(sentence: str) -> str:
+    return _TIME_TAIL.sub("", sentence.rstrip(" .!"))
+
+
+@dataclass(frozen=True)
+class Statement:
+    attribute: str | None
+    value: str | None
+    thing: str | None
+
+
+def _clean_value(value: str) -> str:
+    value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | "
+                     r"until | when | while ", value)[0]
+    value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|last (?:week|month|year)|yesterday|today|"
+                   r"this (?:week|month|year)|a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
+                   r"at the moment|for now|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
+    return re.sub(r"\s+", " ", value).strip(" .!?\"'-")
+
+
+def read_property(sentence: str) -> Statement:
+    """The single-valued property a first-person sentence sets, if any, else what it is about."""
+    for template, pattern in PROPERTY_CUES:
+        if match := pattern.match(sentence):
+            groups = match.groupdict()
+            value = _clean_value(groups["value"])
+            if not value or len(value.split()) > 8:
+                continue
+            attribute = template.format(thing=(groups.get("thing") or "").lower())
+            if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
+                                                          "partner", "age")):
+                attribute = f"{groups['rel'].lower()}'s {attribute}"
+            return Statement(attribute, value, groups.get("thing"))
+    if match := _POSSESSION.match(sentence):
+        return Statement(None, None, match["thing"].lower())
+    return Statement(None, None, None)
+
+
+def retracted(sentence: str) -> str | None:
+    """For a sentence that takes something back, the first-person statement it takes back
+    ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
+    sentence = strip_time(sentence)
+    if match := _FORGET.match(sentence):
+        thing = match[1].strip(" .!")
+        thing = re.sub(r"^(?:that |what )", "", thing)
+        return thing if re.match(r"^(?:I|my)\b", thing, re.I) else f"my {re.sub(r'^(?:the|my) ', '', thing)}"
+    for pattern, replacement in _NEGATIONS:
+        if pattern.search(sentence):
+            return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()
+    if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence):
+        for pattern, replacement in _UNDOING_VERBS:
+            if match := pattern.search(sentence):
+                return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"I {match.expand(replacement)}").strip()
+    return None
+
+
+def states_retraction_of_previous(sentence: str) -> bool:
+    """"That's not true anymore": a retraction whose object is whatever was said just before."""
+    return bool(_NOT_TRUE.match(sentence))

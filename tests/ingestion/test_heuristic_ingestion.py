@@ -1,0 +1,83 @@
+"""Scripted conversations through the heuristic extractor and manager: the memory state after."""
+
+from tests.ingestion.conftest import message
+
+
+def contents(memories):
+    return [memory["content"] for memory in memories]
+
+
+def test_residence_that_changes_twice_keeps_one_fact_with_history(client, tenant, cube, ingest, active):
+    ingest([message("Hi! I live in Lisbon these days.", day=1)])
+    ingest([message("Big news: I just moved to Berlin for a new job.", day=20)], session_id="s2")
+    result = ingest([message("I've relocated to Toronto since last month.", month=7, day=2)], session_id="s3")
+    facts = [memory for memory in active("fact") if memory["metadata"].get("attribute") == "residence"]
+    assert len(facts) == 1, contents(active())
+    assert "Toronto" in facts[0]["content"]
+    assert result["counts"] == {"UPDATE": 1}
+    history = client.get(f"/v1/cubes/{cube['id']}/memories/{facts[0]['id']}/history", headers=tenant.headers).json()
+    assert [version["op"] for version in history["versions"]] == ["ADD", "UPDATE", "UPDATE"]
+    assert ["Lisbon" in history["versions"][0]["content"], "Berlin" in history["versions"][1]["content"]] == [True, True]
+    # The turns that stated the old cities left default search; they stay restorable (archived).
+    turns = contents(active("episode"))
+    assert not any("Lisbon" in turn or "Berlin" in turn for turn in turns), turns
+    found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "Where does Ana live now?", "top_k": 5},
+                        headers=tenant.headers).json()["data"]
+    assert "Toronto" in found[0]["memory"]["content"]
+    assert not any("Lisbon" in hit["memory"]["content"] or "Berlin" in hit["memory"]["content"] for hit in found)
+
+
+def test_retraction_leaves_no_active_memory_with_the_value(client, tenant, cube, ingest, active):
+    ingest([message("My phone number is 555-0142, text me anytime."), message("I also drive a red Vespa.")])
+    assert any("555-0142" in text for text in contents(active()))
+    result = ingest([message("Please forget my phone number.", day=3)], session_id="s2")
+    assert result["counts"] == {"DELETE": 1}
+    assert not any("555-0142" in text for text in contents(active()))
+    found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "phone number 555-0142", "top_k": 10},
+                        headers=tenant.headers).json()["data"]
+    assert not any("555-0142" in hit["memory"]["content"] for hit in found)
+    assert any("Vespa" in text for text in contents(active("fact")))
+
+    ingest([message("I no longer have the Vespa, sold it last week.", day=9)], session_id="s3")
+    assert not any("Vespa" in text for text in contents(active("fact")))
+
+
+def test_repeating_a_known_fact_creates_no_duplicate(client, tenant, cube, ingest, active):
+    ingest([message("I'm allergic to peanuts.")])
+    before = active("fact")
+    result = ingest([message("Just so you know, I am allergic to peanuts.", day=5)], session_id="s2")
+    after = active("fact")
+    assert result["counts"] == {"NOOP": 1}
+    assert len(after) == len(before) == 1
+    assert after[0]["access_count"] == 1 and after[0]["strength"] > before[0]["strength"]
+
+
+def test_unrelated_facts_are_all_added_with_event_times(client, tenant, cube, ingest, active):
+    result = ingest([
+        message("I work as a nurse at the children's hospital.", day=10),
+        message("That sounds great, tell me more!", role="assistant", day=10),
+        message("My sister Maria lives in Madrid.", day=10),
+        message("I went to a jazz concert yesterday.", day=10),
+        message("ok thanks", day=10),
+        message("I love hiking in the mountains.", day=10),
+    ])
+    assert result["counts"] == {"ADD": 4}, result["operations"]
+    facts = {memory["content"]: memory for memory in active() if memory["memory_type"] != "episode"}
+    assert set(facts) == {"Ana works as a nurse at the children's hospital.", "Ana's sister Maria lives in Madrid.",
+                          "Ana went to a jazz concert yesterday.", "Ana loves hiking in the mountains."}
+    assert facts["Ana went to a jazz concert yesterday."]["event_time"].startswith("2024-05-09")
+    assert facts["Ana loves hiking in the mountains."]["memory_type"] == "preference"
+    # Each turn is kept too (small talk is not), and points at the facts read from it.
+    turns = active("episode")
+    assert len(turns) == 5
+    nurse_turn = next(turn for turn in turns if "nurse" in turn["content"])
+    assert nurse_turn["metadata"]["facts"] == [facts["Ana works as a nurse at the children's hospital."]["id"]]
+
+
+def test_the_same_messages_are_applied_once(client, tenant, cube, ingest, active):
+    first = [message("I adopted a beagle named Biscuit.", id="m1")]
+    ingest(first)
+    count = len(active())
+    again = ingest([*first, message("I'm training Biscuit to fetch.", id="m2")])
+    assert again["messages"] == {"received": 2, "already_ingested": 1}
+    assert len(active()) == count + 2  # one new fact, one new turn
