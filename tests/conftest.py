@@ -206,3 +206,19 @@ def settings_limits(database_url: str):
     from memos_service.config import get_settings
 
     return get_settings()
+
+
+@pytest.fixture(scope="session")
+def worker(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real `memos worker` process on the test database and Redis; yields its log file."""
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = subprocess.Popen([sys.executable, "-m", "memos_service.cli", "worker", "--concurrency", "1"],
+                               stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while b"ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"worker did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.25)
+    yield log_path
+    process.terminate()
+    process.wait(30)

@@ -163,6 +163,7 @@ class Ingestion:
                                   exclude_types=(EPISODE,))
         related = [Related(ref, hit.memory, hit.score) for ref, hit in enumerate(nearby)]
         outcome = manager.decide(candidate, related)
+        shown = [memory.describe() for memory in related]  # as the manager saw them, before any change
         decision = outcome.decision
         target = related[decision.target].memory if decision.target is not None else None
         previous = target.content if target is not None else None
@@ -194,7 +195,7 @@ class Ingestion:
             if memory is not None:
                 memories.reinforce(memory, scope.now)
         scope.session.flush()
-        self._log(scope, candidate, related, outcome, memory)
+        self._log(scope, candidate, shown, outcome, memory)
         return {"op": decision.op.value, "memory_id": str(memory.public_id) if memory is not None else None,
                 "content": memory.content if memory is not None else candidate.content, "previous_content": previous,
                 "reason": decision.reason, "policy": outcome.policy, "fallback_reason": outcome.fallback_reason,
@@ -228,7 +229,7 @@ class Ingestion:
                  "metadata": {"facts": list(dict.fromkeys(facts)), **({"name": message.name} if message.name else {})}}
         scope.memories.add_many(scope.cube, [draft], vector[None, :], scope.actor)
 
-    def _log(self, scope: _Scope, candidate: Candidate, related: list[Related], outcome: Outcome,
+    def _log(self, scope: _Scope, candidate: Candidate, shown: list[dict[str, Any]], outcome: Outcome,
              memory: Memory | None) -> None:
         said = [scope.said[key] for key in candidate.message_keys if key in scope.said]
         scope.operations.record(
@@ -236,7 +237,7 @@ class Ingestion:
             user_id=scope.payload.get("user_id"), op=outcome.decision.op.value, policy=outcome.policy,
             model=outcome.model, latency_ms=outcome.latency_ms, fallback_reason=outcome.fallback_reason,
             idempotency_key=scope.job.idempotency_key,
-            inputs={"candidate": candidate.describe(), "memories": [memory.describe() for memory in related],
+            inputs={"candidate": candidate.describe(), "memories": shown,
                     "messages": said},
             decision={**outcome.decision.describe(), "memory_id": str(memory.public_id) if memory is not None else None},
         )

@@ -1,8 +1,8 @@
 """The LLM extractor: one request per ingestion job. The subject of every memory is the job's
 user, whatever the model writes; message numbers outside the chat make the answer unusable."""
 
-from collections.abc import Sequence
 import datetime as dt
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 

@@ -39,6 +39,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
                        rf"(?:an? |the )?{_VALUE}"),
+    _cue("occupation", rf"{_WHO} (?:have |has |just )?(?:started|start|took|take|got|get|landed|accepted|began|have) "
+                       rf"(?:a |my |the )?(?:new )?(?:job|position|role|career|gig) as (?:an? |the )?{_VALUE}"),
     _cue("occupation", rf"(?P<who>my) (?:job|profession|occupation|role|job title|title) is (?:now )?(?:an? |the )?{_VALUE}"),
     _cue("occupation", rf"{_WHO} (?:am|is) (?:now )?(?:an? )(?P<value>[a-z]+(?: [a-z]+)?) (?:by (?:profession|trade))"),
     _cue("relationship status", rf"{_WHO} (?:am|is) {_ADV}(?P<value>single|married|engaged|divorced|widowed|separated|"
