@@ -93,6 +93,33 @@ def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat
         typer.echo(f"{cube_id}: {index.live} vectors ({'HNSW' if index.approximate else 'flat'}), seq {index.watermark}")
 
 
+@app.command("export-operations")
+def export_operations(
+    format: Annotated[str, typer.Option("--format", help="Only jsonl: one decision per line")] = "jsonl",
+    output: Annotated[Path | None, typer.Option(help="File to write; default: standard output")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's decisions")] = None,
+) -> None:
+    """Write the memory manager's decisions as a training set: prompt, completion, outcome."""
+    import json
+    import sys
+    import uuid
+
+    from memos_service.db.engine import session_scope
+    from memos_service.policy.training import training_records
+
+    if format != "jsonl":
+        raise typer.BadParameter("only 'jsonl' is supported", param_hint="--format")
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    count = 0
+    with session_scope() as session:
+        for record in training_records(session, uuid.UUID(tenant) if tenant else None):
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    if output:
+        stream.close()
+        typer.echo(f"wrote {count} decisions to {output}", err=True)
+
+
 @bench.command("locomo")
 def bench_locomo(
     data: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="LoCoMo JSON (a list of conversations)")],

@@ -37,8 +37,14 @@ def extraction_prompt(messages: Sequence[ChatMessage], user: str) -> str:
 
 
 def decision_prompt(candidate: Candidate, related: Sequence[Related]) -> str:
-    new = {"text": candidate.content, "type": candidate.memory_type, "attribute": candidate.attribute,
-           "retraction": candidate.retraction}
-    existing = [{"id": memory.ref, "text": memory.memory.content, "attribute": memory.attribute} for memory in related]
+    return render_decision(candidate.describe(), [memory.describe() for memory in related])
+
+
+def render_decision(candidate: dict, memories: Sequence[dict]) -> str:
+    """From the candidate and memories as the operations log keeps them, so an exported
+    decision carries the very prompt an LLM manager would be given."""
+    new = {"text": candidate["content"], "type": candidate["memory_type"], "attribute": candidate["attribute"],
+           "retraction": candidate["retraction"]}
+    existing = [{"id": memory["id"], "text": memory["content"], "attribute": memory["attribute"]} for memory in memories]
     return (f"NEW:\n{json.dumps(new, ensure_ascii=False)}\n"
             f"EXISTING:\n{json.dumps(existing, ensure_ascii=False, indent=1)}")

@@ -24,13 +24,16 @@ from memos_sdk._exceptions import (
                                    UnprocessableEntityError,
 )
 from memos_sdk._types import (
+                                   AnswerContext,
                                    ApiKey,
                                    Cube,
                                    CubeDeleted,
                                    ImportResult,
+                                   Job,
                                    Memory,
                                    MemoryHistory,
                                    MemoryVersion,
+                                   Operation,
                                    Page,
                                    SearchResult,
                                    Tenant,
@@ -41,6 +44,7 @@ __all__ = [
     "MemosError", "APIConnectionError", "APITimeoutError", "APIStatusError", "BadRequestError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "PayloadTooLargeError", "UnprocessableEntityError",
     "RateLimitError", "InternalServerError",
-    "ApiKey", "Cube", "CubeDeleted", "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "Page",
+    "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
+    "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "Page",
     "SearchResult", "Tenant",
 ]

@@ -29,6 +29,7 @@ class RequestSpec:
     json: Any = None
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None  # this request's, when it may take longer than the client's default
 
 
 class BaseClient:
@@ -70,7 +71,8 @@ class BaseClient:
 
     def _http_arguments(self, spec: RequestSpec) -> dict[str, Any]:
         return {"method": spec.method, "url": spec.path, "params": spec.params, "json": spec.json,
-                "content": spec.content, "headers": {**self._default_headers, **spec.headers}}
+                "content": spec.content, "headers": {**self._default_headers, **spec.headers},
+                **({"timeout": spec.timeout} if spec.timeout is not None else {})}
 
     @staticmethod
     def _finish(spec: RequestSpec, outcome: httpx.Response | httpx.TransportError) -> Any:

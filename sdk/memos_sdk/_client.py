@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from memos_sdk._base import BaseClient, RequestSpec
-from memos_sdk._resources import Admin, Cubes, Memories
+from memos_sdk._resources import Admin, Cubes, Jobs, Memories
 
 
 class MemOS(BaseClient):
@@ -17,7 +17,7 @@ class MemOS(BaseClient):
                  max_retries: int = 2, http_client: httpx.Client | None = None):
         super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
         self._http = http_client or httpx.Client(base_url=self.base_url, timeout=timeout)
-        self.admin, self.cubes, self.memories = Admin(self), Cubes(self), Memories(self)
+        self.admin, self.cubes, self.memories, self.jobs = Admin(self), Cubes(self), Memories(self), Jobs(self)
 
     def _request(self, spec: RequestSpec) -> Any:
         spec = self._prepare(spec)
@@ -50,7 +50,7 @@ class AsyncMemOS(BaseClient):
                  max_retries: int = 2, http_client: httpx.AsyncClient | None = None):
         super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
         self._http = http_client or httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
-        self.admin, self.cubes, self.memories = Admin(self), Cubes(self), Memories(self)
+        self.admin, self.cubes, self.memories, self.jobs = Admin(self), Cubes(self), Memories(self), Jobs(self)
 
     async def _request(self, spec: RequestSpec) -> Any:
         spec = self._prepare(spec)

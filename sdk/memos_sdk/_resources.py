@@ -12,9 +12,24 @@ import httpx
 from pydantic import BaseModel
 
 from memos_sdk._base import RequestSpec
-from memos_sdk._types import ApiKey, Cube, CubeDeleted, ImportResult, Memory, MemoryHistory, Page, SearchResult, Tenant
+from memos_sdk._types import (
+    AnswerContext,
+    ApiKey,
+    Cube,
+    CubeDeleted,
+    ImportResult,
+    Job,
+    Memory,
+    MemoryHistory,
+    Operation,
+    Page,
+    SearchResult,
+    Tenant,
+)
 
 M = TypeVar("M", bound=BaseModel)
+# A request the server holds until a job is done gets longer than the client's default timeout.
+WAITING_TIMEOUT = 120.0
 Id = str | UUID
 
 
@@ -142,6 +157,32 @@ class Memories(_Resource):
     def history(self, cube_id: Id, memory_id: Id) -> MemoryHistory:
         return self._send("GET", f"/v1/cubes/{cube_id}/memories/{memory_id}/history", _as(MemoryHistory))
 
+    def ingest(self, cube_id: Id, messages: Sequence[Mapping[str, Any]], *, user_id: str | None = None,
+               agent_id: str | None = None, session_id: str | None = None, conversation_id: str | None = None,
+               wait: bool = False, idempotency_key: str | None = None) -> Job:
+        """Chat messages ({role, content, name?, timestamp?, id?}) become memories: a job that extracts
+        facts and decides ADD / UPDATE / DELETE / NOOP for each. With `wait`, the answer comes when the
+        job is done or the server's MEMOS_INGEST_WAIT_SECONDS run out (check `job.finished`)."""
+        body = _json_ready({"messages": [_json_ready(message) for message in messages], "user_id": user_id,
+                            "agent_id": agent_id, "session_id": session_id, "conversation_id": conversation_id})
+        return self._send("POST", f"/v1/cubes/{cube_id}/ingest", _as(Job), json=body,
+                          params={"wait": str(wait).lower()}, idempotency_key=idempotency_key,
+                          timeout=WAITING_TIMEOUT if wait else None)
+
+    def context(self, cube_id: Id, question: str, *, token_budget: int = 1000, top_k: int | None = None,
+                user_id: str | None = None, session_id: str | None = None) -> AnswerContext:
+        """What an answering agent should read for `question`, packed to `token_budget`, with a text block."""
+        filters = _json_ready({"user_id": user_id, "session_id": session_id})
+        body = _json_ready({"question": question, "token_budget": token_budget, "top_k": top_k, "filters": filters})
+        return self._send("POST", f"/v1/cubes/{cube_id}/context", _as(AnswerContext), json=body)
+
+    def operations(self, cube_id: Id, *, job_id: Id | None = None, user_id: str | None = None, op: str | None = None,
+                   limit: int | None = None, after: str | None = None) -> Page[Operation]:
+        """The memory manager's decisions in this cube, oldest first."""
+        params = _json_ready({"job_id": str(job_id) if job_id else None, "user_id": user_id, "op": op, "limit": limit,
+                              "after": after})
+        return self._send("GET", f"/v1/cubes/{cube_id}/operations", _as(Page[Operation]), params=params)
+
     def search(self, cube_id: Id, query: str, *, top_k: int = 10, mode: str = "hybrid", user_id: str | None = None,
                agent_id: str | None = None, session_id: str | None = None, memory_type: str | None = None,
                tags: Sequence[str] | None = None, time_range: tuple[datetime | None, datetime | None] | None = None,
@@ -153,3 +194,8 @@ class Memories(_Resource):
         body = _json_ready({"query": query, "top_k": top_k, "mode": mode, "filters": filters, "min_score": min_score,
                             "include_archived": include_archived})
         return self._send("POST", f"/v1/cubes/{cube_id}/search", _list_of(SearchResult), json=body)
+
+
+class Jobs(_Resource):
+    def get(self, job_id: Id) -> Job:
+        return self._send("GET", f"/v1/jobs/{job_id}", _as(Job))

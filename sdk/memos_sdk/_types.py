@@ -104,6 +104,53 @@ class ImportResult(Model):
     memories_imported: int
 
 
+class Job(Model):
+    id: UUID
+    cube_id: UUID | None
+    kind: str
+    status: str
+    attempts: int
+    error: str | None
+    result: dict[str, Any] | None
+    request_id: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed")
+
+
+class Operation(Model):
+    id: int
+    job_id: UUID | None
+    user_id: str | None
+    op: str
+    policy: str
+    model: str | None
+    inputs: dict[str, Any]
+    decision: dict[str, Any]
+    latency_ms: float | None
+    fallback_reason: str | None
+    created_at: datetime
+
+
+class ContextMemory(Model):
+    memory: Memory
+    score: float
+    line: str
+
+
+class AnswerContext(Model):
+    memories: list[ContextMemory]
+    text: str
+    tokens: int
+    token_budget: int
+    dropped_duplicates: int
+    dropped_over_budget: int
+
+
 T = TypeVar("T")
 
 

@@ -81,3 +81,26 @@ def test_the_same_messages_are_applied_once(client, tenant, cube, ingest, active
     again = ingest([*first, message("I'm training Biscuit to fetch.", id="m2")])
     assert again["messages"] == {"received": 2, "already_ingested": 1}
     assert len(active()) == count + 2  # one new fact, one new turn
+
+
+def test_operations_export_as_a_training_set(tenant, cube, ingest, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    ingest([message("I live in Lisbon.")])
+    ingest([message("I moved to Porto.", day=4)], session_id="s2")
+    out = tmp_path / "ops.jsonl"
+    done = subprocess.run([sys.executable, "-m", "memos_service.cli", "export-operations", "--format", "jsonl",
+                           "--tenant", tenant.id, "--output", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [record["completion"]["operation"] for record in records] == ["ADD", "UPDATE"]
+    update = records[1]
+    assert update["messages"][0]["role"] == "system" and "EXISTING" in update["messages"][1]["content"]
+    assert "Lisbon" in update["messages"][1]["content"] and update["completion"]["id"] == 0
+    assert update["outcome"]["status"] == "active" and update["outcome"]["version"] == 2
+    assert update["said"] == ["I moved to Porto."] and update["policy"] == "heuristic"
+    refused = subprocess.run([sys.executable, "-m", "memos_service.cli", "export-operations", "--format", "csv"],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "jsonl" in refused.stderr

@@ -18,15 +18,6 @@ from memos_sdk import (
 )
 
 
-@pytest.fixture
-def tenant_key(live_server, admin_key) -> str:
-    with MemOS(live_server.base_url, admin_key) as admin:
-        tenant = admin.admin.create_tenant(f"sdk-{uuid.uuid4().hex[:10]}")
-        key = admin.admin.create_api_key(tenant.id, name="sdk")
-    assert key.key is not None and key.tenant_id == tenant.id
-    return key.key
-
-
 def test_sync_client_covers_the_memory_lifecycle(live_server, tenant_key):
     with MemOS(live_server.base_url, tenant_key) as client:
         cube = client.cubes.create("assistant", config={"purpose": "tests"})
