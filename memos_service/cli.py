@@ -138,6 +138,24 @@ def bench_locomo(
         typer.echo(f"wrote {path}")
 
 
+@bench.command("updates")
+def bench_updates(
+    people: Annotated[int, typer.Option(help="People in the generated suite")] = 40,
+    base_url: BaseUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Knowledge updates through managed ingestion: current value at top-1, stale values, deletions, duplicates."""
+    from memos_service.bench import report, updates
+    from memos_service.bench.service import service
+
+    with service(base_url, admin_key, worker=True) as running:
+        results = updates.run(running.base_url, running.admin_key, people)
+    text = updates.table(results)
+    typer.echo(text)
+    for path in report.write("updates", results, text):
+        typer.echo(f"wrote {path}")
+
+
 @bench.command("latency")
 def bench_latency(
     memories: Annotated[int, typer.Option(help="Synthetic memories in one cube")] = 100_000,

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     search_weight_lexical: float = Field(1.0, ge=0)
     search_weight_time: float = Field(0.5, ge=0)
     search_weight_entity: float = Field(0.3, ge=0)
+    search_weight_property: float = Field(0.5, ge=0)
     search_weight_recency: float = Field(0.05, ge=0)
     search_weight_importance: float = Field(0.1, ge=0)
     search_recency_half_life_days: float = Field(30.0, gt=0)

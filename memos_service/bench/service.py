@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from memos_service.embedded import EmbeddedPostgres, free_port
+from memos_service.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,17 @@ class Service:
 
 
 @contextmanager
-def temporary_service(extra_env: dict[str, str] | None = None) -> Iterator[Service]:
+def temporary_service(extra_env: dict[str, str] | None = None, worker: bool = False) -> Iterator[Service]:
+    """With `worker`, also an embedded Redis and a Celery worker, for benchmarks of jobs."""
     with tempfile.TemporaryDirectory(prefix="memos-bench-") as folder:
         home = Path(folder)
         postgres = EmbeddedPostgres(home)
         database_url = postgres.start()
         env = {**os.environ, "MEMOS_DATABASE_URL": database_url, "MEMOS_HOME": str(home), **(extra_env or {})}
         env.pop("MEMOS_REDIS_URL", None)
+        redis = EmbeddedRedis(home) if worker else None
+        if redis is not None:
+            env["MEMOS_REDIS_URL"] = redis.start()
         admin_key = "memos_sk_bench_" + os.urandom(12).hex()
         env["MEMOS_ADMIN_API_KEY"] = admin_key
         subprocess.run([sys.executable, "-m", "memos_service.cli", "migrate"], env=env, check=True, capture_output=True)
@@ -39,6 +43,8 @@ def temporary_service(extra_env: dict[str, str] | None = None) -> Iterator[Servi
         log = open(home / "api.log", "wb")
         api = subprocess.Popen([sys.executable, "-m", "memos_service.cli", "serve"], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
+        workers = [subprocess.Popen([sys.executable, "-m", "memos_service.cli", "worker", "--queues", "ingest"], env=env,
+                                    stdout=open(home / "worker.log", "wb"), stderr=subprocess.STDOUT)] if worker else []
         base_url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -53,17 +59,21 @@ def temporary_service(extra_env: dict[str, str] | None = None) -> Iterator[Servi
                     time.sleep(0.3)
             yield Service(base_url, admin_key, database_url)
         finally:
-            api.terminate()
-            api.wait(30)
+            for process in (api, *workers):
+                process.terminate()
+                process.wait(30)
+            if redis is not None:
+                redis.stop()
             postgres.stop()
 
 
 @contextmanager
-def service(base_url: str | None, admin_key: str | None, extra_env: dict[str, str] | None = None) -> Iterator[Service]:
+def service(base_url: str | None, admin_key: str | None, extra_env: dict[str, str] | None = None,
+            worker: bool = False) -> Iterator[Service]:
     if base_url:
         if not admin_key:
             raise SystemExit("--admin-key (or MEMOS_ADMIN_API_KEY) is needed with --base-url")
         yield Service(base_url, admin_key)
     else:
-        with temporary_service(extra_env) as running:
+        with temporary_service(extra_env, worker) as running:
             yield running

@@ -140,7 +140,10 @@ class Ingestion:
                     applied.append(result)
                     if result["op"] != Op.delete and result["memory_id"]:
                         facts.append(result["memory_id"])
-                if not is_small_talk(message.content):
+                retracting = any(entry["op"] == Op.delete for entry in applied[len(applied) - len(found):])
+                # A retraction's own words may hold the retracted value ("I no longer work at Globex"):
+                # it is in the operations log, not kept as a turn.
+                if not is_small_talk(message.content) and not retracting:
                     self._add_turn(scope, message, turn_vector, facts)
                     turns += 1
                 seen.add(message.key)

@@ -17,7 +17,7 @@ _VALUE = r"(?P<value>.+)"
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
     # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
-    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|update|news|these days|"
+    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|these days|"
                r"nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
     return attribute, re.compile(rf"^{lead_in}{body}$", re.IGNORECASE)
 
@@ -47,9 +47,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                                 rf"in a relationship)"),
     _cue("partner", rf"{_WHO} (?:am|is) {_ADV}(?:dating|seeing|married to|engaged to|going out with) {_VALUE}"),
     _cue("age", rf"{_WHO} (?:am|is|just turned|turned|will be|have turned) (?P<value>\d{{1,3}})(?: years old| now)?"),
-    _cue("favorite {thing}", rf"(?P<who>my) (?:all[- ]time |new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?) (?:is|are) "
-                             rf"(?:now )?{_VALUE}"),
-    _cue("favorite {thing}", rf"{_VALUE} (?:is|are) (?:now )?my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
+    _cue("favorite {thing}", rf"(?P<who>my) (?:all[- ]time |new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?) "
+                             rf"(?:these days |right now |now |lately )?(?:is|are) (?:now )?{_VALUE}"),
+    _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
     _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z]+(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
@@ -92,6 +92,24 @@ _TIME_TAIL = re.compile(r"(?:,? (?:yesterday|today|last (?:week|month|year|night
 
 def strip_time(sentence: str) -> str:
     return _TIME_TAIL.sub("", sentence.rstrip(" .!"))
+
+
+# Words a question uses for a property ("where does she live" asks for the residence).
+PROPERTY_QUESTION_WORDS = {
+    "residence": {"live", "lives", "living", "reside", "based", "home", "city", "moved", "address"},
+    "employer": {"work", "works", "working", "employer", "company", "employed", "job"},
+    "occupation": {"job", "profession", "occupation", "living", "role", "title"},
+    "relationship status": {"married", "single", "relationship", "engaged"},
+    "partner": {"partner", "dating", "wife", "husband", "girlfriend", "boyfriend"},
+    "age": {"old", "age"},
+}
+
+
+def asks_about(attribute: str, question_words: set[str]) -> bool:
+    """Whether a question's words ask for this property (its own words count: "favorite food")."""
+    own = set(attribute.replace("'s", "").split()) - {"favorite", "name"}
+    cues = PROPERTY_QUESTION_WORDS.get(attribute.split("'s ")[-1], set())
+    return bool(own and own <= question_words) or bool(cues & question_words)
 
 
 @dataclass(frozen=True)

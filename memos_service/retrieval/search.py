@@ -21,6 +21,7 @@ from memos_service.config import Settings
 from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemory
 from memos_service.db.models import Cube, Memory
 from memos_service.embedding import Embedder
+from memos_service.policy.statements import asks_about
 from memos_service.retrieval.temporal import TimeRange, parse_time_range
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -108,14 +109,18 @@ class Searcher:
         now = options.now or datetime.now(UTC)
         when = parse_time_range(options.text, now)
         names = query_entities(options.text)
+        words = set(re.findall(r"[a-z]+", options.text.lower()))
         for hit in fused.values():
             hit.parts["fused"] = hit.score = hit.score / best_possible
-            self._boost(hit, when, names, now)
+            self._boost(hit, when, names, words, now)
         return sorted(fused.values(), key=lambda hit: (-hit.score, hit.memory.id))
 
-    def _boost(self, hit: Hit, when: TimeRange | None, names: set[str], now: datetime) -> None:
+    def _boost(self, hit: Hit, when: TimeRange | None, names: set[str], words: set[str], now: datetime) -> None:
         settings, memory = self.settings, hit.memory
+        attribute = memory.metadata_.get("attribute")
         factors = {
+            # A fact that sets the very property the question asks for ("where does Ana live?").
+            "property": settings.search_weight_property * float(bool(attribute) and asks_about(attribute, words)),
             "time": settings.search_weight_time * float(when is not None and when.contains(memory.event_time)),
             "entity": settings.search_weight_entity * _entity_share(memory, names),
             "recency": settings.search_weight_recency * _recency(memory, now, settings.search_recency_half_life_days),

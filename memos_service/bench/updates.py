@@ -1,0 +1,218 @@
+"""`memos bench updates`: a generated knowledge-update suite, ingested through the API.
+
+People state facts, then change them (moves, new jobs, new favourites), retract them ("forget my
+phone number"), repeat them, and chat about other things in between. Each phrasing comes from one
+of two pools: `seen` (the style of the tests the manager was developed against) and `unseen`
+(written separately and not used to develop it); every number is reported per pool.
+
+Measured: top-1 accuracy of the current value for "what is X now" questions, how often a stale
+value outranks the current one, deletion compliance (no active memory and no search result holds a
+retracted value), duplicate facts created, and ingestion throughput.
+"""
+
+import random
+import re
+import statistics
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from memos_sdk import MemOS
+
+from memos_service.bench.report import markdown_table
+
+NAMES = ["Ana", "Bruno", "Chen", "Dara", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Mateo",
+         "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tala", "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zoe",
+         "Aiko", "Bilal", "Carmen", "Dmitri"]
+CITIES = ["Lisbon", "Berlin", "Toronto", "Nairobi", "Osaka", "Lima", "Oslo", "Denver", "Hanoi", "Cork", "Porto", "Quito",
+          "Tbilisi", "Adelaide", "Krakow", "Seville"]
+COMPANIES = ["Siemens", "Acme Robotics", "Globex", "Initech", "Northwind", "Umbrella Labs", "Stark Freight",
+             "Wayne Foods", "Hooli", "Vandelay Imports", "Soylent", "Tyrell Systems"]
+FOODS = ["sushi", "lasagna", "pho", "tacos", "ramen", "paella", "falafel", "pierogi", "biryani", "ceviche"]
+
+# {value} is the new value. Two pools per kind of statement.
+PHRASES: dict[str, dict[str, list[str]]] = {
+    "residence": {
+        "seen": ["I live in {value}.", "I just moved to {value}.", "I've relocated to {value}.",
+                 "Big news: I moved to {value} last month."],
+        "unseen": ["These days I call {value} home.", "We finally settled in {value} after the move.",
+                   "Guess what, I'm now based in {value}!", "I'm living in {value} at the moment.",
+                   "My new apartment is in {value}.", "Moving day is done, I am officially living in {value} now."],
+    },
+    "employer": {
+        "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
+        "unseen": ["I got a job at {value}!", "I'm employed by {value} these days.", "I took a job at {value}.",
+                   "My new employer is {value}.", "Since Monday I've been working for {value}.",
+                   "I accepted an offer from {value}."],
+    },
+    "favorite food": {
+        "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
+        "unseen": ["My all-time favourite food is {value}.", "Honestly my favorite food these days is {value}.",
+                   "Lately {value} has become my favorite food."],
+    },
+    "phone number": {
+        "seen": ["My phone number is {value}."],
+        "unseen": ["You can reach me at {value}, that's my phone number.", "My phone number changed to {value}."],
+    },
+}
+RETRACTIONS: dict[str, dict[str, list[str]]] = {
+    "phone number": {"seen": ["Please forget my phone number."],
+                     "unseen": ["Can you delete my phone number?", "Forget about my phone number, please.",
+                                "Please remove my phone number from your memory."]},
+    "employer": {"seen": ["I no longer work at {value}."],
+                 "unseen": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."]},
+}
+DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
+               "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
+               "ok thanks!", "I watched a documentary about octopuses yesterday.", "Any tips for sleeping better?",
+               "My coffee machine broke again this morning.", "That's a great idea, let's try it."]
+QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
+             "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
+
+
+@dataclass
+class Person:
+    name: str
+    pool: str
+    current: dict[str, str] = field(default_factory=dict)
+    stale: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    retracted: dict[str, str] = field(default_factory=dict)
+    sessions: list[list[str]] = field(default_factory=list)
+
+
+def _phone(rng: random.Random) -> str:
+    return f"555-{rng.randint(1000, 9999)}"
+
+
+def generate(people: int, seed: int = 7) -> list[Person]:
+    rng = random.Random(seed)
+    generated = []
+    for number in range(people):
+        person = Person(f"{NAMES[number % len(NAMES)]}{'' if number < len(NAMES) else number}", ("seen", "unseen")[number % 2])
+        values = {"residence": rng.choice(CITIES), "employer": rng.choice(COMPANIES), "favorite food": rng.choice(FOODS),
+                  "phone number": _phone(rng)}
+
+        def say(kind: str, value: str, pool: str = person.pool) -> str:
+            return rng.choice(PHRASES[kind][pool]).format(value=value)
+
+        first = [say(kind, value) for kind, value in values.items()] + rng.sample(DISTRACTORS, 2)
+        rng.shuffle(first)
+        person.sessions.append(first)
+        person.current = dict(values)
+        for _ in range(rng.randint(2, 4)):  # later sessions: changes, repeats, retractions, chat
+            said = rng.sample(DISTRACTORS, 2)
+            kind = rng.choice(["residence", "employer", "favorite food", "repeat", "retract"])
+            if kind == "repeat":
+                known = rng.choice([known for known in person.current if known != "phone number"])
+                said.append(say(known, person.current[known]))
+            elif kind == "retract":
+                target = rng.choice([known for known in RETRACTIONS if known in person.current])
+                said.append(rng.choice(RETRACTIONS[target][person.pool]).format(value=person.current[target]))
+                person.retracted[target] = person.current.pop(target)
+            else:
+                choices = {"residence": CITIES, "employer": COMPANIES, "favorite food": FOODS}[kind]
+                new = rng.choice([value for value in choices if value != person.current.get(kind)
+                                  and value not in person.stale[kind]])
+                if kind in person.current:
+                    person.stale[kind].append(person.current[kind])
+                person.current[kind] = new
+                said.append(say(kind, new))
+            rng.shuffle(said)
+            person.sessions.append(said)
+        generated.append(person)
+    return generated
+
+
+def _has(text: str, value: str) -> bool:
+    return re.search(rf"\b{re.escape(value.lower())}\b", text.lower()) is not None
+
+
+def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
+    suite = generate(people)
+    with MemOS(base_url, admin_key, timeout=120) as admin:
+        tenant = admin.admin.create_tenant(f"bench-updates-{uuid.uuid4().hex[:8]}")
+        key = admin.admin.create_api_key(tenant.id, name="bench").key
+    client = MemOS(base_url, key, timeout=120)
+    cube = client.cubes.create("updates")
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)
+    messages = 0
+    ingest_seconds = 0.0
+    failures = []
+    for person in suite:
+        user = person.name.lower()
+        for number, session in enumerate(person.sessions):
+            moment = start + timedelta(days=30 * number)
+            chat = []
+            for turn, text in enumerate(session):
+                chat.append({"role": "user", "content": text, "timestamp": (moment + timedelta(minutes=2 * turn)).isoformat()})
+                chat.append({"role": "assistant", "content": "Got it, thanks for telling me.",
+                             "timestamp": (moment + timedelta(minutes=2 * turn, seconds=20)).isoformat()})
+            began = time.perf_counter()
+            job = client.memories.ingest(cube.id, chat, user_id=user, session_id=f"{user}-{number}", wait=True)
+            ingest_seconds += time.perf_counter() - began
+            messages += len(chat)
+            if job.status != "succeeded":
+                failures.append(job.error)
+
+    per_pool: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    examples: list[dict[str, Any]] = []
+    for person in suite:
+        user = person.name.lower()
+        active = [memory for page in _all_pages(client, cube.id, user) for memory in page]
+        facts = [memory for memory in active if memory.memory_type != "episode"]
+        attributes = [memory.metadata.get("attribute") for memory in facts if memory.metadata.get("attribute")]
+        contents = [" ".join(re.findall(r"\w+", memory.content.lower())) for memory in facts]
+        duplicates = (len(attributes) - len(set(attributes))) + (len(contents) - len(set(contents)))
+        per_pool[person.pool]["duplicates"].append(duplicates)
+        for kind, value in person.current.items():
+            hits = client.memories.search(cube.id, QUESTIONS[kind].format(name=person.name), top_k=10, user_id=user)
+            texts = [hit.memory.content for hit in hits]
+            current_rank = next((rank for rank, text in enumerate(texts) if _has(text, value)), None)
+            stale_rank = next((rank for rank, text in enumerate(texts) if any(_has(text, old) for old in person.stale[kind])),
+                              None)
+            per_pool[person.pool]["accuracy@1"].append(float(current_rank == 0))
+            if person.stale[kind]:
+                per_pool[person.pool]["stale_above_current"].append(
+                    float(stale_rank is not None and (current_rank is None or stale_rank < current_rank)))
+            if current_rank != 0 and len(examples) < 12:
+                examples.append({"question": QUESTIONS[kind].format(name=person.name), "expected": value,
+                                 "stale": person.stale[kind], "top": texts[:3], "pool": person.pool})
+        for kind, value in person.retracted.items():
+            lingering = [memory.content for memory in active if _has(memory.content, value)]
+            hits = client.memories.search(cube.id, f"{person.name} {kind} {value}", top_k=10, user_id=user)
+            found = [hit.memory.content for hit in hits if _has(hit.memory.content, value)]
+            per_pool[person.pool]["deletion_compliance"].append(float(not lingering and not found))
+            if (lingering or found) and len(examples) < 24:
+                examples.append({"retracted": value, "kind": kind, "lingering": lingering + found, "pool": person.pool})
+    client.close()
+    summary = {pool: {name: (statistics.fmean(values) if name != "duplicates" else int(sum(values)))
+                      for name, values in metrics.items()} | {"questions": len(metrics["accuracy@1"]),
+                                                             "retractions": len(metrics["deletion_compliance"])}
+               for pool, metrics in sorted(per_pool.items())}
+    return {"people": people, "messages": messages, "ingest_seconds": ingest_seconds,
+            "messages_per_second": messages / ingest_seconds, "failed_jobs": failures, "pools": summary,
+            "misses": examples}
+
+
+def _all_pages(client: MemOS, cube_id: Any, user: str):
+    after = None
+    while True:
+        page = client.memories.list(cube_id, user_id=user, limit=200, after=after)
+        yield page.data
+        if not page.has_more:
+            return
+        after = page.next_cursor
+
+
+def table(results: dict[str, Any]) -> str:
+    header = ["phrasings", "questions", "current@1", "stale above current", "retractions", "deletion compliance",
+              "duplicates"]
+    rows = [[pool, metrics["questions"], metrics["accuracy@1"], metrics.get("stale_above_current", 0.0),
+             metrics["retractions"], metrics.get("deletion_compliance", 1.0), metrics.get("duplicates", 0)]
+            for pool, metrics in results["pools"].items()]
+    return (markdown_table(header, rows) + f"\n\nIngestion: {results['messages']} messages in "
+            f"{results['ingest_seconds']:.1f} s through the API and one worker, one session at a time with wait=true "
+            f"({results['messages_per_second']:.1f} messages/s); failed jobs: {len(results['failed_jobs'])}.")
