@@ -63,6 +63,7 @@ class HeuristicExtractor:
               earlier: list[Candidate]) -> Candidate | None:
         if sentence.endswith("?") or _is_filler(sentence) or len(sentence.split()) < 3:
             return None
+        sentence = sentence.rstrip(" .!;:")
         if states_retraction_of_previous(sentence) and earlier:
             previous = earlier[-1]
             return Candidate(content=previous.content, subject=subject, message_keys=[message.key], retraction=True,

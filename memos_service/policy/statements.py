@@ -17,8 +17,8 @@ _VALUE = r"(?P<value>.+)"
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
     # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
-    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|these days|"
-               r"nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
+    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
+               r"these days|nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
     return attribute, re.compile(rf"^{lead_in}{body}$", re.IGNORECASE)
 
 
@@ -49,7 +49,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("age", rf"{_WHO} (?:am|is|just turned|turned|will be|have turned) (?P<value>\d{{1,3}})(?: years old| now)?"),
     _cue("favorite {thing}", rf"(?P<who>my) (?:all[- ]time |new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?) "
                              rf"(?:these days |right now |now |lately )?(?:is|are) (?:now )?{_VALUE}"),
-    _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
+    _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?"
+                             rf"my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
     _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z]+(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
