@@ -100,8 +100,11 @@ class Ingestion:
             cube = CubeRepository(session, job.tenant_id).get(job.cube_id)
             policies = self.policies(cube, self.settings)
             payload, received_at = job.payload, job.created_at
+            messages = chat_messages(payload, received_at)
+            # Re-sent history is common: what is already ingested now needs no vectors (re-checked below).
+            seen_before = MemoryRepository(session, job.tenant_id).ingested_message_keys(
+                cube, payload.get("session_id"), payload.get("user_id"), [message.key for message in messages])
 
-        messages = chat_messages(payload, received_at)
         speaker = payload.get("user_id") or "the user"
         extraction_fallback = None
         try:
@@ -109,11 +112,7 @@ class Ingestion:
         except LLMError as error:
             extraction_fallback = str(error)
             per_message = HeuristicExtractor().extract(messages, speaker)
-        candidates = [candidate for found in per_message for candidate in found]
-        vectors = self.embedder.embed([candidate.content for candidate in candidates] +
-                                      [message.content for message in messages])
-        candidate_vectors = iter(vectors[: len(candidates)])
-        turn_vectors = vectors[len(candidates):]
+        vectors = self._embed_new(messages, per_message, seen_before)
 
         with session_factory() as session:
             job = session.get(Job, job_id, with_for_update=True)
@@ -128,22 +127,18 @@ class Ingestion:
                                                   [message.key for message in messages])
             applied: list[dict[str, Any]] = []
             turns = skipped = 0
-            for message, found, turn_vector in zip(messages, per_message, turn_vectors, strict=True):
+            for message, found in zip(messages, per_message, strict=True):
                 if message.key in seen:
                     skipped += 1
-                    for _ in found:
-                        next(candidate_vectors)
                     continue
-                facts: list[str] = []
-                for candidate in found:
-                    result = self._apply(scope, policies.manager, candidate, next(candidate_vectors))
-                    applied.append(result)
-                    if result["op"] != Op.delete and result["memory_id"]:
-                        facts.append(result["memory_id"])
-                retracting = any(entry["op"] == Op.delete for entry in applied[len(applied) - len(found):])
+                turn_vector, candidate_vectors = vectors[message.key]
+                results = [self._apply(scope, policies.manager, candidate, vector)
+                           for candidate, vector in zip(found, candidate_vectors, strict=True)]
+                applied.extend(results)
+                facts = [result["memory_id"] for result in results if result["op"] != Op.delete and result["memory_id"]]
                 # A retraction's own words may hold the retracted value ("I no longer work at Globex"):
                 # it is in the operations log, not kept as a turn.
-                if not is_small_talk(message.content) and not retracting:
+                if not is_small_talk(message.content) and not any(result["op"] == Op.delete for result in results):
                     self._add_turn(scope, message, turn_vector, facts)
                     turns += 1
                 seen.add(message.key)
@@ -181,7 +176,7 @@ class Ingestion:
             superseded = target.metadata_.get("value") or previous
             metadata["previous_values"] = [*target.metadata_.get("previous_values", []), superseded]
             changes = {"content": text, "memory_type": candidate.memory_type, "event_time": candidate.event_time,
-                       "metadata": metadata, "source": self._source(scope, candidate)}
+                       "metadata": metadata, "source": self._source(scope, candidate.message_keys, "user")}
             memory = memories.update(scope.cube, target.public_id, changes, self._vector(text, candidate, vector)[0],
                                      scope.actor, reason)
             for turn in memories.linked_turns(scope.cube, memory):
@@ -204,31 +199,40 @@ class Ingestion:
                 "reason": decision.reason, "policy": outcome.policy, "fallback_reason": outcome.fallback_reason,
                 "message_ids": candidate.message_keys}
 
+    def _embed_new(self, messages: Sequence[ChatMessage], per_message: list[list[Candidate]],
+                   seen: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per message not yet ingested: its turn's vector and its candidates' vectors, in one batch."""
+        new = [(message, found) for message, found in zip(messages, per_message, strict=True) if message.key not in seen]
+        texts = [message.content for message, _ in new] + [candidate.content for _, found in new for candidate in found]
+        vectors = self.embedder.embed(texts)
+        by_message, offset = {}, len(new)
+        for number, (message, found) in enumerate(new):
+            by_message[message.key] = (vectors[number], vectors[offset: offset + len(found)])
+            offset += len(found)
+        return by_message
+
     def _vector(self, text: str, candidate: Candidate, vector: np.ndarray) -> np.ndarray:
         return vector[None, :] if text == candidate.content else self.embedder.embed([text])
 
-    def _source(self, scope: _Scope, candidate: Candidate) -> dict[str, Any]:
-        payload = scope.payload
-        source = {"message_ids": candidate.message_keys, "role": "user", "session_id": payload.get("session_id"),
-                  "conversation_id": payload.get("conversation_id")}
+    def _source(self, scope: _Scope, message_keys: list[str], role: str) -> dict[str, Any]:
+        source = {"message_ids": message_keys, "role": role, "session_id": scope.payload.get("session_id"),
+                  "conversation_id": scope.payload.get("conversation_id")}
         return {name: value for name, value in source.items() if value is not None}
 
+    def _owned(self, scope: _Scope) -> dict[str, Any]:
+        """Whose a memory of this job is: the job's scope, never anything a model wrote."""
+        return {name: scope.payload.get(name) for name in ("user_id", "agent_id", "session_id")}
+
     def _draft(self, scope: _Scope, candidate: Candidate, text: str) -> dict[str, Any]:
-        payload = scope.payload
-        return {"content": text, "memory_type": candidate.memory_type, "user_id": payload.get("user_id"),
-                "agent_id": payload.get("agent_id"), "session_id": payload.get("session_id"),
+        return {"content": text, "memory_type": candidate.memory_type, **self._owned(scope),
                 "event_time": candidate.event_time, "importance": candidate.importance,
-                "source": self._source(scope, candidate),
+                "source": self._source(scope, candidate.message_keys, "user"),
                 "metadata": {**_slot(candidate), "subject": candidate.subject, "extracted_by": candidate.extractor}}
 
     def _add_turn(self, scope: _Scope, message: ChatMessage, vector: np.ndarray, facts: list[str]) -> None:
-        payload = scope.payload
-        source = {"message_ids": [message.key], "role": message.role, "session_id": payload.get("session_id"),
-                  "conversation_id": payload.get("conversation_id")}
-        draft = {"content": message.content, "memory_type": EPISODE, "user_id": payload.get("user_id"),
-                 "agent_id": payload.get("agent_id"), "session_id": payload.get("session_id"),
+        draft = {"content": message.content, "memory_type": EPISODE, **self._owned(scope),
                  "event_time": message.timestamp, "importance": 0.3,
-                 "source": {name: value for name, value in source.items() if value is not None},
+                 "source": self._source(scope, [message.key], message.role),
                  "metadata": {"facts": list(dict.fromkeys(facts)), **({"name": message.name} if message.name else {})}}
         scope.memories.add_many(scope.cube, [draft], vector[None, :], scope.actor)
 
