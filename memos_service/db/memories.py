@@ -177,7 +177,7 @@ class MemoryRepository:
         it, plus any that set the same property or value or name the same thing, however far."""
         similarity = (1.0 - Memory.embedding.cosine_distance(vector)).label("similarity")
         scope = self._scoped(cube).where(Memory.status == MemoryStatus.active, Memory.memory_type.not_in(list(exclude_types)),
-                                         Memory.user_id.is_(None) if user_id is None else Memory.user_id == user_id)
+                                         _equals(Memory.user_id, user_id))
         nearest = scope.add_columns(similarity).order_by(similarity.desc(), Memory.id).limit(limit)
         found = {memory.id: ScoredMemory(memory, float(score)) for memory, score in self.session.execute(nearest)}
         keyed = [condition for condition in (
@@ -202,8 +202,8 @@ class MemoryRepository:
         """Which of these messages already left a turn memory in this cube and session."""
         query = self._scoped(cube).where(
             Memory.memory_type == "episode",
-            Memory.session_id.is_(None) if session_id is None else Memory.session_id == session_id,
-            Memory.user_id.is_(None) if user_id is None else Memory.user_id == user_id,
+            _equals(Memory.session_id, session_id),
+            _equals(Memory.user_id, user_id),
             or_(*(Memory.source.contains({"message_ids": [key]}) for key in keys)),
         )
         return {key for memory in self.session.scalars(query) for key in memory.source.get("message_ids", [])} & set(keys)
@@ -254,6 +254,11 @@ def snapshot(memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> Me
         event_time=memory.event_time, expires_at=memory.expires_at, actor=actor, reason=reason,
         created_at=memory.updated_at,
     )
+
+
+def _equals(column: Any, value: str | None) -> Any:
+    """`column = value`, where no value means the column is empty (SQL's `= NULL` matches nothing)."""
+    return column.is_(None) if value is None else column == value
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:

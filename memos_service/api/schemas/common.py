@@ -5,7 +5,7 @@ import json
 import math
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
@@ -82,6 +82,11 @@ class Schema(BaseModel):
     """Input and output models: unknown fields are errors, NaN and infinities are not numbers."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, from_attributes=True)
+
+    @classmethod
+    def of(cls, row: Any) -> Self:
+        """The public form of a database row, read attribute by attribute."""
+        return cls.model_validate(row, from_attributes=True)
 
 
 T = TypeVar("T")

@@ -6,7 +6,6 @@ from pydantic import Field
 
 from memos_service.api.schemas.common import CleanStr, Identifier, Schema, StrictInt, Timestamp
 from memos_service.api.schemas.memories import MemoryPublic, SearchFilters
-from memos_service.db.models import Job, Operation
 
 
 class ChatMessageIn(Schema):
@@ -38,10 +37,6 @@ class JobPublic(Schema):
     started_at: datetime | None
     finished_at: datetime | None
 
-    @classmethod
-    def of(cls, job: Job) -> "JobPublic":
-        return cls.model_validate(job, from_attributes=True)
-
 
 class OperationPublic(Schema):
     id: int
@@ -55,10 +50,6 @@ class OperationPublic(Schema):
     latency_ms: float | None
     fallback_reason: str | None
     created_at: datetime
-
-    @classmethod
-    def of(cls, operation: Operation) -> "OperationPublic":
-        return cls.model_validate(operation, from_attributes=True)
 
 
 class ContextRequest(Schema):

@@ -15,7 +15,7 @@ from memos_service.api.schemas.common import (
     Tag,
     Timestamp,
 )
-from memos_service.db.models import Memory, MemoryVersion
+from memos_service.db.models import Memory
 
 
 class Provenance(Schema):
@@ -124,10 +124,6 @@ class MemoryVersionPublic(Schema):
     actor: str
     reason: str | None
     created_at: datetime
-
-    @classmethod
-    def of(cls, version: MemoryVersion) -> "MemoryVersionPublic":
-        return cls.model_validate(version, from_attributes=True)
 
 
 class MemoryHistory(Schema):
