@@ -106,6 +106,8 @@ class CubeIndex:
     def _reconstruct(self, positions: np.ndarray) -> np.ndarray:
         if not len(positions):
             return np.zeros((0, self.dim), dtype=np.float32)
+        if isinstance(self.index, faiss.IndexFlat):
+            return self.index.reconstruct_batch(positions.astype(np.int64)).astype(np.float32)
         return np.vstack([self.index.reconstruct(int(position)) for position in positions]).astype(np.float32)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -134,6 +136,23 @@ class CubeIndex:
         if self._replica is None:
             self._replica = gpu_replica(self.index)
         return self._replica or self.index
+
+    def neighbours_within(self, memory_ids: list[int], threshold: float, batch: int = 2048) -> list[tuple[int, int, float]]:
+        """(id, neighbour id, cosine) for every live neighbour at or above `threshold` of each given
+        live memory. On the CPU master: FAISS range search has no GPU implementation."""
+        found: list[tuple[int, int, float]] = []
+        with self.lock:
+            positions = [self.position[memory_id] for memory_id in memory_ids if memory_id in self.position]
+            for start in range(0, len(positions), batch):
+                chunk = np.array(positions[start:start + batch], dtype=np.int64)
+                limits, scores, hits = self.index.range_search(self._reconstruct(chunk), float(threshold))
+                for row, position in enumerate(chunk):
+                    query_id = int(self.labels[position])
+                    for offset in range(limits[row], limits[row + 1]):
+                        neighbour = int(self.labels[hits[offset]])
+                        if neighbour >= 0 and neighbour != query_id:
+                            found.append((query_id, neighbour, float(scores[offset])))
+        return found
 
     def ids(self) -> set[int]:
         with self.lock:

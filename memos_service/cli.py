@@ -175,6 +175,24 @@ def bench_latency(
         typer.echo(f"wrote {path}")
 
 
+@bench.command("lifecycle")
+def bench_lifecycle(
+    memories: Annotated[int, typer.Option(help="Synthetic memories in one cube")] = 100_000,
+    base_url: BaseUrl = None,
+    admin_key: AdminKey = None,
+) -> None:
+    """Consolidation and forgetting sweep times at scale, and the duplicate threshold's measurement."""
+    from memos_service.bench import lifecycle, report
+    from memos_service.bench.service import service
+
+    with service(base_url, admin_key, worker=True, queues="maintenance") as running:
+        results = lifecycle.run(running.base_url, running.admin_key, memories)
+    table = lifecycle.table(results)
+    typer.echo(table)
+    for path in report.write(f"lifecycle-{memories}", results, table):
+        typer.echo(f"wrote {path}")
+
+
 @bench.command("index")
 def bench_index(sizes: Annotated[str, typer.Option(help="Comma-separated vector counts")] = "10000,100000,1000000") -> None:
     """FAISS flat vs HNSW: recall@10 against exact, latency, build time and memory as cubes grow."""

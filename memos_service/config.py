@@ -77,6 +77,21 @@ class Settings(BaseSettings):
     ingest_max_messages: int = Field(200, ge=1)
     ingest_wait_seconds: float = Field(30.0, ge=0)
 
+    # Jobs: a task running past this is stopped and its job failed; the broker redelivers an
+    # unacknowledged task only after longer than this, so a slow task is never run twice at once.
+    job_time_limit_seconds: int = Field(1800, ge=10)
+    # The outbox sweeper (beat, every job_sweep_seconds) sends again jobs never sent after the grace,
+    # sent but not started after requeue_after, or running past 1.5 × the time limit; after
+    # job_max_sends sends a job is failed with the reason.
+    job_sweep_seconds: int = Field(30, ge=1)
+    job_send_grace_seconds: int = Field(30, ge=0)
+    job_requeue_after_seconds: int = Field(900, ge=1)
+    job_max_sends: int = Field(5, ge=1)
+    # How often beat looks for cubes due a consolidation or forgetting sweep (their intervals are per cube).
+    lifecycle_check_seconds: int = Field(60, ge=1)
+    # Lifecycle jobs started through the API with wait=true wait this long.
+    lifecycle_wait_seconds: float = Field(120.0, ge=0)
+
     db_pool_size: int = Field(10, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False

@@ -208,17 +208,44 @@ def settings_limits(database_url: str):
     return get_settings()
 
 
-@pytest.fixture(scope="session")
-def worker(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A real `memos worker` process on the test database and Redis; yields its log file."""
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen
+    log: Path
+
+    def read_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def pool_children(self) -> list:
+        import psutil
+
+        return psutil.Process(self.process.pid).children()
+
+
+@contextmanager
+def running_worker(folder: Path, **env: str) -> Iterator[WorkerProcess]:
+    """A real `memos worker` process (prefork pool of one) on the test database."""
+    log_path = folder / "worker.log"
+    environment = {**os.environ, "MEMOS_INDEX_DIR": str(folder / "indexes"), **env}
     process = subprocess.Popen([sys.executable, "-m", "memos_service.cli", "worker", "--concurrency", "1"],
-                               stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+                               env=environment, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while b"ready." not in log_path.read_bytes():
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"worker did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.25)
-    yield log_path
-    process.terminate()
-    process.wait(30)
+    try:
+        yield WorkerProcess(process, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def worker(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+    """The session's worker, on the test database and Redis."""
+    with running_worker(tmp_path_factory.mktemp("worker")) as process:
+        yield process

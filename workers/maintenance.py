@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from memos_service.config import get_settings
 from memos_service.db.engine import session_scope
 from memos_service.db.models import IdempotentRequest
+from memos_service.outbox import resend_stale
 from workers.app import celery_app
 
 log = structlog.get_logger(__name__)
@@ -22,3 +23,9 @@ def prune_idempotency_records(now: str | None = None) -> int:
         pruned = session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < cutoff)).rowcount
     log.info("pruned idempotency records", count=pruned, cutoff=cutoff.isoformat())
     return pruned
+
+
+@celery_app.task(name="workers.maintenance.resend_stale_jobs")
+def resend_stale_jobs(now: str | None = None) -> dict[str, int]:
+    """The outbox sweeper: jobs written but never picked up are sent again."""
+    return resend_stale(get_settings(), datetime.fromisoformat(now) if now else None)

@@ -9,7 +9,19 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from memos_service.api.errors import install_error_handlers
 from memos_service.api.middleware import RequestContextMiddleware
-from memos_service.api.routes import admin, archive, cubes, health, ingest, jobs, memories, operations, search
+from memos_service.api.routes import (
+    admin,
+    archive,
+    cubes,
+    health,
+    ingest,
+    jobs,
+    lifecycle,
+    memories,
+    operations,
+    search,
+    users,
+)
 from memos_service.api.schemas.common import ErrorBody
 from memos_service.api.strictness import reject_unknown_query_parameters
 from memos_service.config import Settings, get_settings
@@ -54,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for router in (health.router, admin.router, cubes.router, memories.router, search.router, archive.router,
-                   ingest.router, jobs.router, operations.router):
+                   ingest.router, jobs.router, operations.router, lifecycle.router, users.router):
         app.include_router(router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
         app, include_in_schema=False, should_gzip=True

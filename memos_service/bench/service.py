@@ -24,8 +24,9 @@ class Service:
 
 
 @contextmanager
-def temporary_service(extra_env: dict[str, str] | None = None, worker: bool = False) -> Iterator[Service]:
-    """With `worker`, also an embedded Redis and a Celery worker, for benchmarks of jobs."""
+def temporary_service(extra_env: dict[str, str] | None = None, worker: bool = False,
+                      queues: str = "ingest") -> Iterator[Service]:
+    """With `worker`, also an embedded Redis and a Celery worker on `queues`, for benchmarks of jobs."""
     with tempfile.TemporaryDirectory(prefix="memos-bench-") as folder:
         home = Path(folder)
         postgres = EmbeddedPostgres(home)
@@ -43,7 +44,7 @@ def temporary_service(extra_env: dict[str, str] | None = None, worker: bool = Fa
         log = open(home / "api.log", "wb")
         api = subprocess.Popen([sys.executable, "-m", "memos_service.cli", "serve"], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
-        workers = [subprocess.Popen([sys.executable, "-m", "memos_service.cli", "worker", "--queues", "ingest"], env=env,
+        workers = [subprocess.Popen([sys.executable, "-m", "memos_service.cli", "worker", "--queues", queues], env=env,
                                     stdout=open(home / "worker.log", "wb"), stderr=subprocess.STDOUT)] if worker else []
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -69,11 +70,11 @@ def temporary_service(extra_env: dict[str, str] | None = None, worker: bool = Fa
 
 @contextmanager
 def service(base_url: str | None, admin_key: str | None, extra_env: dict[str, str] | None = None,
-            worker: bool = False) -> Iterator[Service]:
+            worker: bool = False, queues: str = "ingest") -> Iterator[Service]:
     if base_url:
         if not admin_key:
             raise SystemExit("--admin-key (or MEMOS_ADMIN_API_KEY) is needed with --base-url")
         yield Service(base_url, admin_key)
     else:
-        with temporary_service(extra_env, worker) as running:
+        with temporary_service(extra_env, worker, queues) as running:
             yield running

@@ -7,6 +7,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from memos_service.api.schemas.common import CleanStr, Identifier, JsonObject, Schema, Tag, Timestamp
 from memos_service.cube.archive import VERSION_FIELDS, Archive, ArchiveError, read_archive, write_archive
+from memos_service.cube.config import CubeConfig
 from memos_service.cube.kinds import MemoryKind, MemoryStatus
 from memos_service.db.memories import ArchivedMemoryWriter, MemoryRepository
 from memos_service.db.models import Cube, Memory, MemoryVersion
@@ -41,7 +42,7 @@ class ArchivedCube(Schema):
     name: Identifier
     description: CleanStr = Field(max_length=2000)
     owner_user_id: Identifier | None
-    config: JsonObject
+    config: CubeConfig
 
 
 class ArchivedVersion(Schema):
@@ -108,7 +109,8 @@ def load_archive(data: bytes, max_records: int | None = None) -> Archive:
     dangling = {record["merged_into"] for record in records} - set(keys) - {None}
     if dangling:
         raise ArchiveError(f"merged_into names memories not in the archive: {sorted(dangling)[:3]}")
-    return Archive({**archive.manifest, "cube": cube.model_dump()}, records)
+    described = {**cube.model_dump(exclude={"config"}), "config": cube.config.stored()}
+    return Archive({**archive.manifest, "cube": described}, records)
 
 
 def import_into(archive: Archive, cube: Cube, memories: MemoryRepository, embedder: Embedder) -> int:

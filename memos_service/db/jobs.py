@@ -1,14 +1,22 @@
-"""Job rows: written before their task is sent, so a job is never only in Redis."""
+"""Job rows: written before their task is sent, so a job is never only in Redis.
+
+A job's life: pending (committed) → queued (handed to the broker) → running → succeeded | failed |
+cancelled. A worker claims a job by locking its row; the work's results are written in the same
+transaction that marks it succeeded, after locking the row again, so a job cancelled or finished
+meanwhile (by a redelivered copy of its task) is never applied twice.
+"""
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import Job
-from memos_service.errors import NotFound
+from memos_service.db.pagination import decode_cursor, encode_cursor
+from memos_service.errors import Conflict, InvalidRequest, NotFound
 
 
 class JobStatus:
@@ -16,8 +24,15 @@ class JobStatus:
     queued = "queued"  # handed to the broker
     running = "running"
     succeeded = "succeeded"
-    failed = "failed"
-    finished = (succeeded, failed)
+    failed = "failed"  # the dead letter: kept with its error
+    cancelled = "cancelled"
+    all = (pending, queued, running, succeeded, failed, cancelled)
+    finished = (succeeded, failed, cancelled)
+    unfinished = (pending, queued, running)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class JobRepository:
@@ -26,10 +41,11 @@ class JobRepository:
         self.tenant_id = tenant_id
 
     def create(self, *, cube_id: uuid.UUID | None, kind: str, queue: str, payload: dict[str, Any],
-               idempotency_key: str | None, fingerprint: str | None, request_id: str | None) -> Job:
+               idempotency_key: str | None = None, fingerprint: str | None = None, request_id: str | None = None,
+               created_at: datetime | None = None) -> Job:
         job = Job(tenant_id=self.tenant_id, cube_id=cube_id, kind=kind, queue=queue, payload=payload,
                   idempotency_key=idempotency_key, fingerprint=fingerprint, request_id=request_id,
-                  status=JobStatus.pending)
+                  status=JobStatus.pending, sends=0, attempts=0, **({"created_at": created_at} if created_at else {}))
         self.session.add(job)
         self.session.flush()
         return job
@@ -42,14 +58,104 @@ class JobRepository:
         return job
 
     def find(self, *, kind: str, cube_id: uuid.UUID, idempotency_key: str | None, fingerprint: str) -> Job | None:
-        """An earlier job for the same request: same key, or else the same content."""
-        query = select(Job).where(Job.tenant_id == self.tenant_id, Job.kind == kind, Job.cube_id == cube_id)
+        """An earlier job for the same request: the tenant's job with the same key (whatever it
+        was for: a key names one request), or else one of this kind and cube with the same content."""
         if idempotency_key is not None:
-            return self.session.scalar(query.where(Job.idempotency_key == idempotency_key))
-        return self.session.scalar(query.where(Job.fingerprint == fingerprint).order_by(Job.created_at).limit(1))
+            return self.session.scalar(select(Job).where(Job.tenant_id == self.tenant_id,
+                                                         Job.idempotency_key == idempotency_key))
+        query = select(Job).where(Job.tenant_id == self.tenant_id, Job.kind == kind, Job.cube_id == cube_id,
+                                  Job.fingerprint == fingerprint)
+        return self.session.scalar(query.order_by(Job.created_at).limit(1))
+
+    def page(self, *, statuses: Sequence[str], kind: str | None, cube_id: uuid.UUID | None, limit: int,
+             after: str | None) -> tuple[list[Job], str | None]:
+        """Newest first."""
+        query: Select[tuple[Job]] = select(Job).where(Job.tenant_id == self.tenant_id)
+        if statuses:
+            query = query.where(Job.status.in_(list(statuses)))
+        if kind is not None:
+            query = query.where(Job.kind == kind)
+        if cube_id is not None:
+            query = query.where(Job.cube_id == cube_id)
+        if after:
+            created_at, job_id = decode_cursor(after, 2)
+            try:
+                key = (datetime.fromisoformat(created_at), uuid.UUID(job_id))
+            except (TypeError, ValueError):
+                raise InvalidRequest("the 'after' cursor is not one this API issued") from None
+            query = query.where(tuple_(Job.created_at, Job.id) < key)
+        rows = list(self.session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)))
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if has_more else None)
+
+    def cancel(self, job_id: uuid.UUID, actor: str) -> Job:
+        """A job not yet finished stops here: a worker holding it discards its work when it next
+        locks the row (before anything is applied)."""
+        job = self.get(job_id, for_update=True)
+        if job.status in JobStatus.finished:
+            raise Conflict(f"job {job_id} already {job.status}")
+        job.status, job.finished_at, job.error = JobStatus.cancelled, _now(), f"cancelled by {actor}"
+        self.session.flush()
+        return job
+
+    def latest(self, cube_id: uuid.UUID, kind: str) -> Job | None:
+        query = (select(Job).where(Job.tenant_id == self.tenant_id, Job.cube_id == cube_id, Job.kind == kind)
+                 .order_by(Job.created_at.desc()).limit(1))
+        return self.session.scalar(query)
 
 
-def mark_sent(session: Session, job_id: uuid.UUID) -> None:
+# What workers and the sweeper do to job rows. Not tenant-scoped: they act on jobs by id, for everyone.
+
+def claim(session: Session, job_id: uuid.UUID, now: datetime) -> Job | None:
+    """Marks a job running for this delivery; None when it is gone or already finished."""
+    job = session.get(Job, job_id, with_for_update=True)
+    if job is None or job.status in JobStatus.finished:
+        return None
+    job.status, job.started_at, job.attempts = JobStatus.running, now, job.attempts + 1
+    return job
+
+
+def unfinished(session: Session, job_id: uuid.UUID) -> Job | None:
+    """The job locked for writing its results, or None when it was finished or cancelled meanwhile."""
+    job = session.get(Job, job_id, with_for_update=True)
+    return None if job is None or job.status in JobStatus.finished else job
+
+
+def complete(job: Job, result: dict[str, Any], now: datetime) -> None:
+    job.status, job.result, job.finished_at, job.error = JobStatus.succeeded, result, now, None
+
+
+def fail(session: Session, job_id: uuid.UUID, message: str, now: datetime) -> None:
+    job = session.get(Job, job_id, with_for_update=True)
+    if job is not None and job.status not in JobStatus.finished:
+        job.status, job.error, job.finished_at = JobStatus.failed, message[:4000], now
+
+
+def report_progress(session: Session, job_id: uuid.UUID, progress: dict[str, Any]) -> None:
     job = session.get(Job, job_id)
-    if job is not None and job.status == JobStatus.pending:
-        job.status, job.sent_at = JobStatus.queued, datetime.now(UTC)
+    if job is not None and job.status == JobStatus.running:
+        job.progress = progress
+
+
+def mark_sent(session: Session, job_id: uuid.UUID, now: datetime | None = None) -> None:
+    job = session.get(Job, job_id, with_for_update=True)
+    if job is None:
+        return
+    job.sends += 1
+    job.sent_at = now or _now()
+    if job.status == JobStatus.pending:
+        job.status = JobStatus.queued
+
+
+def stale(session: Session, now: datetime, *, send_grace: timedelta, requeue_after: timedelta,
+          running_limit: timedelta, limit: int = 500) -> list[Job]:
+    """Jobs a broker may have lost: never sent, sent but never started, or started by a worker that
+    has not finished within the time limit. Locked, skipping rows another sweeper holds."""
+    query = select(Job).where(or_(
+        (Job.status == JobStatus.pending) & (Job.created_at < now - send_grace),
+        (Job.status == JobStatus.queued) & (Job.sent_at < now - requeue_after),
+        (Job.status == JobStatus.running) & (Job.started_at < now - running_limit)
+        & (Job.sent_at.is_(None) | (Job.sent_at < now - running_limit)),
+    )).order_by(Job.created_at).limit(limit).with_for_update(skip_locked=True)
+    return list(session.scalars(query))

@@ -8,14 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import BigInteger, Select, any_, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryOp, MemoryStatus
-from memos_service.db.changes import append_change
-from memos_service.db.models import Cube, Memory, MemoryVersion
+from memos_service.db.changes import append_change, lock_cube_log
+from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
 from memos_service.db.pagination import decode_cursor, encode_cursor
 from memos_service.errors import Conflict, NotFound
+from memos_service.lifecycle.retention import SECONDS_PER_DAY, last_use, reinforced_strength_sql, reinforcement
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -126,6 +128,22 @@ class MemoryRepository:
             self._bump(memory, MemoryOp.delete, actor, reason)
         return memory
 
+    def restore(self, cube: Cube, public_id: uuid.UUID, actor: str, moment: datetime) -> Memory:
+        """Brings an archived memory back to search, as a use (so it does not fade again at once);
+        an expiry already past is cleared, or the next sweep would archive it again."""
+        memory = self.get(cube, public_id, for_update=True)
+        if memory.status == MemoryStatus.active:
+            return memory
+        if memory.status != MemoryStatus.archived:
+            raise Conflict(f"memory {public_id} is {memory.status}; only archived memories can be restored")
+        reason = "restored"
+        if memory.expires_at is not None and memory.expires_at <= moment:
+            memory.expires_at = None
+            reason = "restored; its past expiry cleared"
+        memory.status, memory.last_accessed_at = MemoryStatus.active, moment
+        self._bump(memory, MemoryOp.restore, actor, reason)
+        return memory
+
     def history(self, cube: Cube, public_id: uuid.UUID) -> list[MemoryVersion]:
         memory = self.get(cube, public_id)
         query = (
@@ -168,7 +186,10 @@ class MemoryRepository:
         if memory_ids:
             self.session.execute(
                 update(Memory).where(Memory.tenant_id == self.tenant_id, Memory.id.in_(list(memory_ids)))
-                .values(access_count=Memory.access_count + 1, last_accessed_at=moment)
+                # Never moved back: uses recorded late (a slow background write) do not make a memory older.
+                .values(access_count=Memory.access_count + 1,
+                        last_accessed_at=func.greatest(func.coalesce(Memory.last_accessed_at, moment), moment),
+                        strength=reinforced_strength_sql(moment))
             )
 
     def related(self, cube: Cube, user_id: str | None, vector: np.ndarray, *, limit: int, attribute: str | None,
@@ -192,10 +213,40 @@ class MemoryRepository:
         return sorted(found.values(), key=lambda hit: -hit.score)
 
     def linked_turns(self, cube: Cube, fact: Memory) -> list[Memory]:
-        """The active turn-level memories a fact was read from or confirmed by."""
+        """The active turn-level memories a fact (or a duplicate merged into it) was read from or confirmed by."""
+        names = [str(fact.public_id), *(entry["id"] for entry in fact.metadata_.get("merged", []))]
         query = self._scoped(cube).where(Memory.status == MemoryStatus.active,
-                                         Memory.metadata_.contains({"facts": [str(fact.public_id)]}))
+                                         or_(*(Memory.metadata_.contains({"facts": [name]}) for name in names)))
         return list(self.session.scalars(query))
+
+    def summaries_of(self, cube: Cube, turns: Sequence[Memory]) -> list[Memory]:
+        """The active session summaries written from any of these turns."""
+        if not turns:
+            return []
+        query = self._scoped(cube).where(
+            Memory.status == MemoryStatus.active,
+            or_(*(Memory.metadata_.contains({"turns": [str(turn.public_id)]}) for turn in turns)))
+        return list(self.session.scalars(query))
+
+    def changed_since(self, cube: Cube, after_seq: int, through_seq: int) -> list[int]:
+        """Memories with a change-log entry in (after_seq, through_seq]."""
+        query = (select(MemoryChange.memory_id).distinct()
+                 .where(MemoryChange.cube_id == cube.id, MemoryChange.tenant_id == self.tenant_id,
+                        MemoryChange.seq > after_seq, MemoryChange.seq <= through_seq))
+        return sorted(int(memory_id) for memory_id in self.session.scalars(query))
+
+    def merge(self, cube: Cube, survivor: Memory, members: Sequence[Memory], changes: dict[str, Any],
+              vector: np.ndarray | None, actor: str, reason: str) -> None:
+        """Folds `members` into `survivor`: the survivor gets a MERGE version holding what changed,
+        each member becomes `merged` (a MERGE version too) and points at the survivor."""
+        for name, value in _columns(changes).items():
+            setattr(survivor, name, value)
+        if vector is not None:
+            survivor.embedding = vector
+        self._bump(survivor, MemoryOp.merge, actor, reason)
+        for member in members:
+            member.status, member.merged_into = MemoryStatus.merged, survivor.id
+            self._bump(member, MemoryOp.merge, actor, f"merged into {survivor.public_id}")
 
     def ingested_message_keys(self, cube: Cube, session_id: str | None, user_id: str | None,
                               keys: Sequence[str]) -> set[str]:
@@ -214,11 +265,60 @@ class MemoryRepository:
             memory.status = status
             self._bump(memory, op, actor, reason)
 
+    def set_status_many(self, cube: Cube, memory_ids: Sequence[int], *, from_statuses: Sequence[str], status: MemoryStatus,
+                        op: MemoryOp, actor: str, reason: str, moment: datetime) -> list[int]:
+        """Moves many memories to `status` at once, each with a new version and a change-log entry,
+        in three statements however many there are. Returns the ids that moved."""
+        if not memory_ids:
+            return []
+        lock_cube_log(self.session, cube.id)
+        moved = list(self.session.scalars(
+            update(Memory)
+            .where(Memory.tenant_id == self.tenant_id, Memory.cube_id == cube.id, _any(Memory.id, memory_ids),
+                   Memory.status.in_(list(from_statuses)))
+            .values(status=status.value, version=Memory.version + 1, updated_at=moment)
+            .returning(Memory.id)
+        ))
+        if moved:
+            rows = select(Memory.tenant_id, Memory.id, Memory.version, literal(op.value), Memory.content, Memory.memory_type,
+                          Memory.status, Memory.metadata_, Memory.tags, Memory.importance, Memory.event_time,
+                          Memory.expires_at, literal(actor), literal(reason), literal(moment)).where(_any(Memory.id, moved))
+            self.session.execute(insert(MemoryVersion.__table__).from_select(
+                ["tenant_id", "memory_id", "version", "op", "content", "memory_type", "status", "metadata", "tags",
+                 "importance", "event_time", "expires_at", "actor", "reason", "created_at"], rows))
+            self.session.execute(insert(MemoryChange.__table__).from_select(
+                ["tenant_id", "cube_id", "memory_id", "op"],
+                select(Memory.tenant_id, Memory.cube_id, Memory.id, literal(op.value)).where(_any(Memory.id, moved))))
+        return moved
+
+    def purge(self, cube_id: uuid.UUID, memory_ids: Sequence[int]) -> list[int]:
+        """Hard-deletes memories, their versions and the operations that decided them, and memories
+        merged into them (their content lives on nowhere else); the change log tells the indexes.
+        Returns every id purged."""
+        doomed = set(memory_ids)
+        frontier = set(memory_ids)
+        while frontier:
+            frontier = set(self.session.scalars(select(Memory.id).where(
+                Memory.tenant_id == self.tenant_id, _any(Memory.merged_into, frontier)))) - doomed
+            doomed |= frontier
+        if not doomed:
+            return []
+        ids = sorted(doomed)
+        lock_cube_log(self.session, cube_id)
+        self.session.execute(insert(MemoryChange.__table__).from_select(
+            ["tenant_id", "cube_id", "memory_id", "op"],
+            select(Memory.tenant_id, Memory.cube_id, Memory.id, literal(MemoryOp.purge.value))
+            .where(Memory.tenant_id == self.tenant_id, _any(Memory.id, ids))))
+        self.session.execute(delete(Operation).where(Operation.tenant_id == self.tenant_id, _any(Operation.memory_id, ids)))
+        # Versions go with their memory (ON DELETE CASCADE).
+        self.session.execute(delete(Memory).where(Memory.tenant_id == self.tenant_id, _any(Memory.id, ids)))
+        return ids
+
     def reinforce(self, memory: Memory, moment: datetime) -> None:
         """Heard again: counts as a use and strengthens it against forgetting; not a new version."""
+        memory.strength += reinforcement((moment - last_use(memory)).total_seconds() / SECONDS_PER_DAY)
         memory.access_count += 1
         memory.last_accessed_at = moment
-        memory.strength += 1.0
 
     def all_in_cube(self, cube: Cube) -> list[Memory]:
         return list(self.session.scalars(self._scoped(cube).order_by(Memory.id)))
@@ -259,6 +359,12 @@ def snapshot(memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> Me
 def _equals(column: Any, value: str | None) -> Any:
     """`column = value`, where no value means the column is empty (SQL's `= NULL` matches nothing)."""
     return column.is_(None) if value is None else column == value
+
+
+def _any(column: Any, ids: Any) -> Any:
+    """`column = ANY(array)`: one parameter however many ids (an IN list takes one each, and a
+    statement may carry at most 65535)."""
+    return column == any_(bindparam(None, [int(value) for value in ids], type_=ARRAY(BigInteger)))
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:

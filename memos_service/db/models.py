@@ -99,6 +99,7 @@ class Memory(Base):
         Index("ix_memories_cube_session", "tenant_id", "cube_id", "session_id"),
         Index("ix_memories_content_tsv", "content_tsv", postgresql_using="gin"),
         Index("ix_memories_tags", "tags", postgresql_using="gin"),
+        Index("ix_memories_cube_status_used", "tenant_id", "cube_id", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -202,6 +203,8 @@ class Job(Base):
         Index("uq_jobs_tenant_idempotency", "tenant_id", "idempotency_key", unique=True),
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_tenant_cube_fingerprint", "tenant_id", "cube_id", "fingerprint"),
+        Index("ix_jobs_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_jobs_cube_kind_created", "cube_id", "kind", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
@@ -217,11 +220,26 @@ class Job(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Progress a long job reports while it runs (e.g. step and loss), visible through the API.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker started it
+    sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # times handed to the broker
     created_at: Mapped[datetime] = _now()
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class CubeLifecycle(Base):
+    """Where a cube's lifecycle work last stopped: consolidation looks only at what changed since."""
+
+    __tablename__ = "cube_lifecycle"
+
+    cube_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cubes.id", ondelete="CASCADE"), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    consolidated_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    consolidated_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    forgotten_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class IdempotentRequest(Base):

@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from memos_service.config import Settings
+from memos_service.cube.config import CubeConfig
 from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.db import jobs
 from memos_service.db.cubes import CubeRepository
-from memos_service.db.jobs import JobStatus
 from memos_service.db.memories import MemoryRepository
 from memos_service.db.models import Cube, Job, Memory
 from memos_service.db.operations import OperationRepository
 from memos_service.embedding import Embedder
-from memos_service.errors import MemosError
 from memos_service.ingestion.messages import chat_messages
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.decisions import MemoryManager, Op, Outcome, Related
@@ -57,7 +57,7 @@ def policies_for(cube: Cube, settings: Settings) -> Policies:
     """The cube's `manager` config ("llm" or "heuristic") picks; by default the LLM when one is configured."""
     heuristic = HeuristicManager(Thresholds(settings.manager_noop_similarity, settings.manager_update_similarity,
                                             settings.manager_delete_similarity))
-    choice = cube.config.get("manager") or ("llm" if settings.llm_base_url else "heuristic")
+    choice = CubeConfig.of(cube.config).manager or ("llm" if settings.llm_base_url else "heuristic")
     if choice == "llm" and settings.llm_base_url:
         client = LLMClient(settings)
         return Policies(LLMExtractor(client), LLMManager(client, heuristic))
@@ -93,10 +93,9 @@ class Ingestion:
     def run(self, job_id: uuid.UUID, session_factory: Callable[[], Any]) -> dict[str, Any] | None:
         """The job's result, or None when it was already finished (a redelivery)."""
         with session_factory() as session:
-            job = session.get(Job, job_id, with_for_update=True)
-            if job is None or job.status in JobStatus.finished:
+            job = jobs.claim(session, job_id, self.clock())
+            if job is None:
                 return None
-            job.status, job.started_at, job.attempts = JobStatus.running, self.clock(), job.attempts + 1
             cube = CubeRepository(session, job.tenant_id).get(job.cube_id)
             policies = self.policies(cube, self.settings)
             payload, received_at = job.payload, job.created_at
@@ -115,8 +114,8 @@ class Ingestion:
         vectors = self._embed_new(messages, per_message, seen_before)
 
         with session_factory() as session:
-            job = session.get(Job, job_id, with_for_update=True)
-            if job is None or job.status in JobStatus.finished:
+            job = jobs.unfinished(session, job_id)
+            if job is None:  # finished by another delivery, or cancelled
                 return None
             memories = MemoryRepository(session, job.tenant_id)
             cube = CubeRepository(session, job.tenant_id).get(job.cube_id)
@@ -150,7 +149,7 @@ class Ingestion:
                 "extractor": policies.extractor.name if extraction_fallback is None else "heuristic",
                 "extraction_fallback_reason": extraction_fallback,
             }
-            job.status, job.result, job.finished_at, job.error = JobStatus.succeeded, result, self.clock(), None
+            jobs.complete(job, result, self.clock())
         log.info("ingestion done", job_id=str(job_id), counts=result["counts"], turns=turns)
         return result
 
@@ -186,8 +185,12 @@ class Ingestion:
                                         f"states a value superseded by {decision.op.value}")
         elif decision.op is Op.delete and target is not None:
             memory = memories.delete(scope.cube, target.public_id, scope.actor, reason)
-            for turn in memories.linked_turns(scope.cube, memory):
+            turns = memories.linked_turns(scope.cube, memory)
+            for turn in turns:
                 memories.set_status(turn, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
+            # A session summary may repeat what was retracted; consolidation writes it again from what is left.
+            for summary in memories.summaries_of(scope.cube, turns):
+                memories.set_status(summary, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "summarizes a retracted memory")
         else:
             memory = target
             if memory is not None:
@@ -257,13 +260,3 @@ def _slot(candidate: Candidate) -> dict[str, Any]:
 
 def _lock_user(session: Session, cube_id: uuid.UUID, user_id: str | None) -> None:
     session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"ingest:{cube_id}:{user_id}", 0))))
-
-
-def fail_job(session_factory: Callable[[], Any], job_id: uuid.UUID, error: BaseException, clock: Callable[[], datetime]) -> None:
-    """A job that cannot succeed stays visible with its error."""
-    message = error.message if isinstance(error, MemosError) else f"{type(error).__name__}: {error}"
-    with session_factory() as session:
-        job = session.get(Job, job_id, with_for_update=True)
-        if job is not None and job.status not in JobStatus.finished:
-            job.status, job.error, job.finished_at = JobStatus.failed, message[:4000], clock()
-

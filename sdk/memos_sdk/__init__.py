@@ -37,6 +37,7 @@ from memos_sdk._types import (
                                    Page,
                                    SearchResult,
                                    Tenant,
+                                   UserForgotten,
 )
 
 __all__ = [
@@ -46,5 +47,5 @@ __all__ = [
     "RateLimitError", "InternalServerError",
     "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
     "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "Page",
-    "SearchResult", "Tenant",
+    "SearchResult", "Tenant", "UserForgotten",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -25,6 +26,7 @@ from memos_sdk._types import (
     Page,
     SearchResult,
     Tenant,
+    UserForgotten,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -103,6 +105,21 @@ class Cubes(_Resource):
         return self._send("POST", "/v1/cubes/import", _as(ImportResult), content=archive, params={"name": name},
                           headers={"Content-Type": "application/x-tar"}, idempotency_key=idempotency_key)
 
+    def consolidate(self, cube_id: Id, *, dry_run: bool = False, wait: bool = False,
+                    idempotency_key: str | None = None) -> Job:
+        """Merges near-duplicates and summarizes finished sessions (a job); `dry_run` returns the plan only."""
+        return self._send("POST", f"/v1/cubes/{cube_id}/consolidate", _as(Job), json={"dry_run": dry_run},
+                          params={"wait": str(wait).lower()}, idempotency_key=idempotency_key,
+                          timeout=WAITING_TIMEOUT if wait else None)
+
+    def forget(self, cube_id: Id, *, dry_run: bool = False, as_of: datetime | None = None, wait: bool = False,
+               idempotency_key: str | None = None) -> Job:
+        """Archives faded, expired and over-cap memories and purges long-archived ones (a job);
+        `dry_run` (optionally `as_of` a future time) returns the plan only."""
+        body = _json_ready({"dry_run": dry_run, "as_of": as_of})
+        return self._send("POST", f"/v1/cubes/{cube_id}/forget", _as(Job), json=body, params={"wait": str(wait).lower()},
+                          idempotency_key=idempotency_key, timeout=WAITING_TIMEOUT if wait else None)
+
     def import_into(self, cube_id: Id, archive: bytes, *, idempotency_key: str | None = None) -> ImportResult:
         """Adds an archive's memories to an existing cube."""
         return self._send("POST", f"/v1/cubes/{cube_id}/import", _as(ImportResult), content=archive,
@@ -154,6 +171,10 @@ class Memories(_Resource):
     def delete(self, cube_id: Id, memory_id: Id, *, reason: str | None = None) -> Memory:
         return self._send("DELETE", f"/v1/cubes/{cube_id}/memories/{memory_id}", _as(Memory), params={"reason": reason})
 
+    def restore(self, cube_id: Id, memory_id: Id) -> Memory:
+        """Brings an archived memory back into search."""
+        return self._send("POST", f"/v1/cubes/{cube_id}/memories/{memory_id}/restore", _as(Memory))
+
     def history(self, cube_id: Id, memory_id: Id) -> MemoryHistory:
         return self._send("GET", f"/v1/cubes/{cube_id}/memories/{memory_id}/history", _as(MemoryHistory))
 
@@ -199,3 +220,20 @@ class Memories(_Resource):
 class Jobs(_Resource):
     def get(self, job_id: Id) -> Job:
         return self._send("GET", f"/v1/jobs/{job_id}", _as(Job))
+
+    def list(self, *, status: Sequence[str] | None = None, kind: str | None = None, cube_id: Id | None = None,
+             limit: int | None = None, after: str | None = None) -> Page[Job]:
+        """This tenant's jobs, newest first; `status=["failed"]` lists the dead letters."""
+        params = _json_ready({"status": list(status) if status else None, "kind": kind,
+                              "cube_id": str(cube_id) if cube_id else None, "limit": limit, "after": after})
+        return self._send("GET", "/v1/jobs", _as(Page[Job]), params=params)
+
+    def cancel(self, job_id: Id) -> Job:
+        return self._send("POST", f"/v1/jobs/{job_id}/cancel", _as(Job))
+
+
+class Users(_Resource):
+    def forget(self, user_id: str, *, purge: bool = False) -> UserForgotten:
+        """Forgets a user in every cube: tombstones, or with `purge` hard-deletes everything held about them."""
+        return self._send("DELETE", f"/v1/users/{quote(user_id, safe='')}", _as(UserForgotten),
+                          params={"purge": str(purge).lower()})

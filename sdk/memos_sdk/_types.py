@@ -110,7 +110,9 @@ class Job(Model):
     kind: str
     status: str
     attempts: int
+    sends: int = 0
     error: str | None
+    progress: dict[str, Any] | None = None
     result: dict[str, Any] | None
     request_id: str | None
     created_at: datetime
@@ -119,7 +121,18 @@ class Job(Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("succeeded", "failed")
+        return self.status in ("succeeded", "failed", "cancelled")
+
+
+class UserForgotten(Model):
+    user_id: str
+    purged: bool
+    memories: int
+    versions: int
+    operations: int
+    jobs: int
+    idempotent_responses: int
+    cubes: int
 
 
 class Operation(Model):

@@ -6,7 +6,8 @@ TAR = {"Content-Type": "application/x-tar"}
 
 
 def build_cube(client, tenant, name="source") -> dict:
-    cube = client.post("/v1/cubes", json={"name": name, "description": "d", "config": {"k": 1}}, headers=tenant.headers).json()
+    body = {"name": name, "description": "d", "config": {"manager": "heuristic"}}
+    cube = client.post("/v1/cubes", json=body, headers=tenant.headers).json()
     url = f"/v1/cubes/{cube['id']}/memories"
     items = [{"content": "Alice lives in Paris", "user_id": "alice", "event_time": "2023-05-08T13:56:00Z",
               "source": {"message_ids": ["D1:1"], "role": "user"}, "metadata": {"n": 1.5}, "tags": ["home"]},
@@ -31,7 +32,8 @@ def test_export_import_export_is_identical_across_tenants(client, make_tenant):
     files = members(archive.content)
     manifest = json.loads(files["manifest.json"])
     assert manifest["format"] == "memos-cube-archive" and manifest["files"]["memories.jsonl"]["records"] == 3
-    assert manifest["cube"] == {"name": "source", "description": "d", "owner_user_id": None, "config": {"k": 1}}
+    assert manifest["cube"] == {"name": "source", "description": "d", "owner_user_id": None,
+                                "config": {"manager": "heuristic"}}
 
     imported = client.post("/v1/cubes/import", content=archive.content, headers={**other.headers, **TAR})
     assert imported.status_code == 201 and imported.json()["memories_imported"] == 3

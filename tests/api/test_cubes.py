@@ -4,18 +4,33 @@ from sqlalchemy import func, select
 
 
 def test_create_get_update_cube(client, tenant):
-    created = client.post("/v1/cubes", json={"name": "notes", "description": "d", "config": {"retention_days": 30}},
-                          headers=tenant.headers)
+    created = client.post("/v1/cubes", json={"name": "notes", "description": "d",
+                                             "config": {"forgetting": {"retention_days": 30}}}, headers=tenant.headers)
     assert created.status_code == 201
     cube = created.json()
+    # What was set, and the defaults in effect for the rest.
+    assert cube["config"]["forgetting"]["retention_days"] == 30
+    assert cube["config"]["consolidation"]["enabled"] is True and cube["config"]["manager"] is None
     assert cube["embedding_model"] == "all-MiniLM-L6-v2" and cube["embedding_dim"] == 384
     assert client.get(f"/v1/cubes/{cube['id']}", headers=tenant.headers).json() == cube
 
-    updated = client.patch(f"/v1/cubes/{cube['id']}", json={"config": {"retention_days": 7}}, headers=tenant.headers)
+    updated = client.patch(f"/v1/cubes/{cube['id']}", json={"config": {"forgetting": {"max_memories": 7}}},
+                           headers=tenant.headers)
     assert updated.status_code == 200
-    assert updated.json()["config"] == {"retention_days": 7}
+    # The config is replaced as a whole: retention is back to its default.
+    assert updated.json()["config"]["forgetting"]["max_memories"] == 7
+    assert updated.json()["config"]["forgetting"]["retention_days"] == 365
     assert updated.json()["name"] == "notes"
     assert updated.json()["updated_at"] > cube["updated_at"]
+
+
+def test_a_config_with_unknown_or_invalid_policies_is_refused(client, tenant, cube):
+    for config in ({"retention_days": 30}, {"forgetting": {"archive_below": 2}}, {"manager": "oracle"},
+                   {"consolidation": {"similarity": "high"}}):
+        refused = client.post("/v1/cubes", json={"name": f"bad-{uuid.uuid4().hex[:6]}", "config": config},
+                              headers=tenant.headers)
+        assert refused.status_code == 422, config
+        assert client.patch(f"/v1/cubes/{cube['id']}", json={"config": config}, headers=tenant.headers).status_code == 422
 
 
 def test_cube_names_are_unique_per_tenant(client, tenant, make_tenant):

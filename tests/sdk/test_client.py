@@ -20,7 +20,7 @@ from memos_sdk import (
 
 def test_sync_client_covers_the_memory_lifecycle(live_server, tenant_key):
     with MemOS(live_server.base_url, tenant_key) as client:
-        cube = client.cubes.create("assistant", config={"purpose": "tests"})
+        cube = client.cubes.create("assistant", config={"forgetting": {"max_memories": 1000}})
         assert client.cubes.get(cube.id) == cube
         assert [c.id for c in client.cubes.list().data] == [cube.id]
         assert client.cubes.update(cube.id, description="renamed").description == "renamed"

@@ -26,4 +26,4 @@ def test_worker_prunes_expired_idempotency_records(database_url, redis_url, work
         time.sleep(0.5)
         with session_scope() as session:
             keys = set(session.scalars(select(IdempotentRequest.key).where(IdempotentRequest.scope == "prune-test")))
-    assert keys == {"fresh"}, worker.read_text()[-2000:]
+    assert keys == {"fresh"}, worker.read_log()[-2000:]

@@ -19,7 +19,8 @@ def create_cube(body: CubeCreate, cubes: CubesDep, session: SessionDep, embedder
                 idempotency: IdempotencyDep) -> Response:
     if (replayed := idempotency.replay(session)) is not None:
         return replayed
-    cube = cubes.create(**body.model_dump(), embedding_model=embedder.name, embedding_dim=embedder.dimension)
+    fields = {**body.model_dump(exclude={"config"}), "config": body.config.stored()}
+    cube = cubes.create(**fields, embedding_model=embedder.name, embedding_dim=embedder.dimension)
     return idempotency.respond(session, 201, CubePublic.model_validate(cube))
 
 
@@ -37,7 +38,10 @@ def get_cube(cube_id: uuid.UUID, cubes: CubesDep, _: ReaderDep) -> CubePublic:
 
 @router.patch("/{cube_id:uuid}", response_model=CubePublic, operation_id="update_cube")
 def update_cube(cube_id: uuid.UUID, body: CubeUpdate, cubes: CubesDep, _: WriterDep) -> CubePublic:
-    return CubePublic.model_validate(cubes.update(cube_id, **body.model_dump(exclude_none=True)))
+    fields = body.model_dump(exclude_none=True, exclude={"config"})
+    if body.config is not None:
+        fields["config"] = body.config.stored()
+    return CubePublic.model_validate(cubes.update(cube_id, **fields))
 
 
 @router.delete("/{cube_id:uuid}", response_model=CubeDeleted, operation_id="delete_cube")

@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -137,6 +138,14 @@ def delete_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, cubes: CubesDep, mem
                   reason: Annotated[str | None, Query(max_length=2000)] = None) -> MemoryPublic:
     """A tombstone: the memory leaves search and lists but keeps its history."""
     return MemoryPublic.of(memories.delete(cubes.get(cube_id), memory_id, principal.actor, reason))
+
+
+@router.post("/{memory_id:uuid}/restore", response_model=MemoryPublic, operation_id="restore_memory",
+             responses={409: {"description": "The memory is deleted or merged, not archived"}})
+def restore_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, cubes: CubesDep, memories: MemoriesDep,
+                   principal: WriterDep) -> MemoryPublic:
+    """Brings an archived memory back into search (a new version); restoring an active one changes nothing."""
+    return MemoryPublic.of(memories.restore(cubes.get(cube_id), memory_id, principal.actor, datetime.now(UTC)))
 
 
 @router.get("/{memory_id:uuid}/history", response_model=MemoryHistory, operation_id="memory_history")

@@ -1,23 +1,23 @@
 import uuid
 from datetime import datetime
-from typing import Any
 
 from pydantic import Field
 
-from memos_service.api.schemas.common import CleanStr, Identifier, JsonObject, Schema
+from memos_service.api.schemas.common import CleanStr, Identifier, Schema
+from memos_service.cube.config import CubeConfig
 
 
 class CubeCreate(Schema):
     name: Identifier
     description: CleanStr = Field("", max_length=2000)
     owner_user_id: Identifier | None = None
-    config: JsonObject = Field(default_factory=dict, description="Policies and retention for this cube.")
+    config: CubeConfig = Field(default_factory=CubeConfig, description="The cube's policies: manager, consolidation, forgetting.")
 
 
 class CubeUpdate(Schema):
     name: Identifier | None = None
     description: CleanStr | None = Field(None, max_length=2000)
-    config: JsonObject | None = None
+    config: CubeConfig | None = Field(None, description="Replaces the cube's config; fields left out take their defaults.")
 
 
 class CubePublic(Schema):
@@ -25,7 +25,7 @@ class CubePublic(Schema):
     name: str
     description: str
     owner_user_id: str | None
-    config: dict[str, Any]
+    config: CubeConfig = Field(description="In effect: what was set, defaults for the rest.")
     embedding_model: str
     embedding_dim: int
     created_at: datetime

@@ -24,20 +24,6 @@ class IngestRequest(Schema):
     conversation_id: Identifier | None = None
 
 
-class JobPublic(Schema):
-    id: uuid.UUID
-    cube_id: uuid.UUID | None
-    kind: str
-    status: Literal["pending", "queued", "running", "succeeded", "failed"]
-    attempts: int
-    error: str | None
-    result: dict[str, Any] | None = Field(description="For ingestion: the operations applied, once succeeded.")
-    request_id: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
 class OperationPublic(Schema):
     id: int
     job_id: uuid.UUID | None

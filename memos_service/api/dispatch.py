@@ -1,0 +1,85 @@
+"""Starting a job from a request: the job row is committed, then sent (the outbox), then the
+client gets the job (202), or its result (200) when it asked to wait and the job finished in time.
+An Idempotency-Key (or, where the route allows, the same content) finds the first job instead."""
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from memos_service.api.context import request_id_var
+from memos_service.api.schemas.jobs import JobPublic
+from memos_service.db.engine import session_scope
+from memos_service.db.jobs import JobRepository, JobStatus
+from memos_service.db.models import Job
+from memos_service.errors import Conflict
+from memos_service.outbox import JobKind, send
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    kind: JobKind
+    cube_id: uuid.UUID
+    payload: dict[str, Any]
+    fingerprint: str
+    idempotency_key: str | None
+    # Without a key, the same content finds the first job too (unless that one failed or was cancelled).
+    same_content_is_same_request: bool = False
+
+
+def start_job(tenant_id: uuid.UUID, request: JobRequest, wait_seconds: float) -> JSONResponse:
+    with session_scope() as session:
+        jobs = JobRepository(session, tenant_id)
+        earlier = _earlier(jobs, request)
+        if earlier is not None:
+            return _replay(earlier)
+        request_id = request_id_var.get()
+        try:
+            with session.begin_nested():
+                job_id = jobs.create(cube_id=request.cube_id, kind=request.kind.name, queue=request.kind.queue,
+                                     payload=request.payload, idempotency_key=request.idempotency_key,
+                                     fingerprint=request.fingerprint, request_id=request_id).id
+        except IntegrityError:
+            # The same key, sent twice at once: the other request created the job first.
+            earlier = _earlier(jobs, request)
+            if earlier is None:
+                raise
+            return _replay(earlier)
+    send(job_id, request.kind, request_id)
+    job = wait_for_job(tenant_id, job_id, wait_seconds)
+    return JSONResponse(job.model_dump(mode="json"), status_code=200 if job.status in JobStatus.finished else 202)
+
+
+def _earlier(jobs: JobRepository, request: JobRequest) -> Job | None:
+    """The job this request repeats, if any; a key reused for another request is a conflict."""
+    if request.idempotency_key is None and not request.same_content_is_same_request:
+        return None
+    earlier = jobs.find(kind=request.kind.name, cube_id=request.cube_id, idempotency_key=request.idempotency_key,
+                        fingerprint=request.fingerprint)
+    if earlier is None:
+        return None
+    if request.idempotency_key is not None:
+        if (earlier.kind, earlier.cube_id, earlier.fingerprint) != (request.kind.name, request.cube_id, request.fingerprint):
+            raise Conflict("this Idempotency-Key was used for a different request")
+        return earlier
+    # Same content without a key: a failed or cancelled job may be asked for again.
+    return None if earlier.status in (JobStatus.failed, JobStatus.cancelled) else earlier
+
+
+def _replay(job: Job) -> JSONResponse:
+    return JSONResponse(JobPublic.of(job).model_dump(mode="json"), status_code=200, headers={"Idempotent-Replayed": "true"})
+
+
+def wait_for_job(tenant_id: uuid.UUID, job_id: uuid.UUID, seconds: float) -> JobPublic:
+    deadline = time.monotonic() + seconds
+    delay = 0.05
+    while True:
+        with session_scope() as session:
+            job = JobRepository(session, tenant_id).get(job_id)
+            if job.status in JobStatus.finished or time.monotonic() >= deadline:
+                return JobPublic.of(job)
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.5)

@@ -1,0 +1,50 @@
+"""A cube's own policies: which memory manager decides, how it consolidates and how it forgets.
+
+Stored as the client wrote it (only the fields it set), read through `CubeConfig`, so a default
+improved in a later release reaches every cube that did not choose otherwise. Unknown keys and
+out-of-range values are refused: a misspelt policy that silently does nothing is worse than an error.
+"""
+
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class ConsolidationConfig(_Section):
+    enabled: bool = True
+    interval_minutes: int = Field(24 * 60, ge=1, description="How often beat consolidates the cube.")
+    similarity: float = Field(0.9, ge=0.5, le=1.0, description="Cosine similarity at which two memories may be duplicates.")
+    summarize_sessions: bool = True
+    session_idle_minutes: int = Field(60, ge=1, description="A session with no new turn for this long is finished.")
+    summary_sentences: int = Field(5, ge=1, le=50, description="Sentences an extractive session summary keeps.")
+
+
+class ForgettingConfig(_Section):
+    """Retention R = exp(-Δt / S): Δt is the time since last use, and the stability
+    S = stability_days × strength × (1 + importance_weight × importance) grows with each use."""
+
+    enabled: bool = True
+    interval_minutes: int = Field(24 * 60, ge=1, description="How often beat sweeps the cube.")
+    stability_days: float = Field(30.0, gt=0)
+    importance_weight: float = Field(2.0, ge=0)
+    archive_below: float = Field(0.05, ge=0, lt=1, description="Retention under which an active memory is archived.")
+    retention_days: float | None = Field(365.0, gt=0, description="Archived or deleted this long: purged. None keeps them.")
+    max_memories: int | None = Field(None, ge=1, description="Active memories past this are archived, weakest first.")
+
+
+class CubeConfig(_Section):
+    manager: Literal["llm", "heuristic"] | None = Field(None, description="Default: the LLM when one is configured.")
+    consolidation: ConsolidationConfig = Field(default_factory=ConsolidationConfig)
+    forgetting: ForgettingConfig = Field(default_factory=ForgettingConfig)
+
+    @classmethod
+    def of(cls, stored: dict[str, Any] | None) -> Self:
+        return cls.model_validate(stored or {})
+
+    def stored(self) -> dict[str, Any]:
+        """What to keep in the database: only what was chosen."""
+        return self.model_dump(mode="json", exclude_unset=True)

@@ -1,0 +1,72 @@
+"""The transactional outbox for jobs: a job row is committed in Postgres first, then its task is
+sent to the broker. A failed send leaves the row `pending`; a Redis restart loses `queued` ones;
+a killed worker strands `running` ones. The sweeper (beat) sends all of them again, and since
+every task applies its job at most once, sending one twice is harmless.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from memos_service.config import Settings
+from memos_service.db import jobs
+from memos_service.db.engine import session_scope
+from memos_service.db.jobs import JobStatus
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    task: str
+    queue: str
+
+
+INGEST = JobKind("ingest", "workers.ingest.ingest_messages", "ingest")
+CONSOLIDATE = JobKind("consolidate", "workers.lifecycle.consolidate", "maintenance")
+FORGET = JobKind("forget", "workers.lifecycle.forget", "maintenance")
+KINDS = {kind.name: kind for kind in (INGEST, CONSOLIDATE, FORGET)}
+
+
+def send(job_id: uuid.UUID, kind: JobKind, request_id: str | None) -> bool:
+    """Hands a committed job to the broker; False (and the job stays as it was) when that fails."""
+    from workers.app import celery_app
+
+    try:
+        celery_app.send_task(kind.task, args=[str(job_id)], kwargs={"request_id": request_id}, queue=kind.queue,
+                             retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+    except Exception as error:  # the broker's client raises many kinds; none may lose the job
+        log.warning("job not sent; the sweeper will send it again", job_id=str(job_id), error=str(error))
+        return False
+    with session_scope() as session:
+        jobs.mark_sent(session, job_id)
+    return True
+
+
+def resend_stale(settings: Settings, now: datetime | None = None) -> dict[str, int]:
+    """One sweep: sends again every job a broker may have lost; fails (dead letter, with the reason)
+    those already sent `job_max_sends` times, so a job nobody can run does not circle forever."""
+    now = now or datetime.now(UTC)
+    counts = {"resent": 0, "failed": 0, "unsent": 0}
+    with session_scope() as session:
+        found = jobs.stale(session, now, send_grace=timedelta(seconds=settings.job_send_grace_seconds),
+                           requeue_after=timedelta(seconds=settings.job_requeue_after_seconds),
+                           running_limit=timedelta(seconds=settings.job_time_limit_seconds * 1.5))
+        due: list[tuple[uuid.UUID, JobKind, str | None]] = []
+        for job in found:
+            kind = KINDS.get(job.kind)
+            if kind is None or job.sends >= settings.job_max_sends:
+                reason = f"not finished after being sent {job.sends} times (last state: {job.status})"
+                job.status, job.error, job.finished_at = JobStatus.failed, reason, now
+                counts["failed"] += 1
+            else:
+                due.append((job.id, kind, job.request_id))
+    for job_id, kind, request_id in due:
+        counts["resent" if send(job_id, kind, request_id) else "unsent"] += 1
+    if any(counts.values()):
+        log.info("outbox sweep", **counts)
+    return counts
+
