@@ -137,21 +137,34 @@ class CubeIndex:
             self._replica = gpu_replica(self.index)
         return self._replica or self.index
 
-    def neighbours_within(self, memory_ids: list[int], threshold: float, batch: int = 2048) -> list[tuple[int, int, float]]:
+    def neighbours_within(self, memory_ids: list[int], threshold: float, batch: int = 2048,
+                          approximate_k: int = 64) -> list[tuple[int, int, float]]:
         """(id, neighbour id, cosine) for every live neighbour at or above `threshold` of each given
-        live memory. On the CPU master: FAISS range search has no GPU implementation."""
+        live memory, on the CPU master. Flat: an exact range search. HNSW: its k nearest (FAISS's
+        HNSW range search is not built for this, and aborts the process on large batches), so a
+        memory with more than k near-duplicates gets the rest on a later run."""
         found: list[tuple[int, int, float]] = []
         with self.lock:
             positions = [self.position[memory_id] for memory_id in memory_ids if memory_id in self.position]
             for start in range(0, len(positions), batch):
                 chunk = np.array(positions[start:start + batch], dtype=np.int64)
-                limits, scores, hits = self.index.range_search(self._reconstruct(chunk), float(threshold))
-                for row, position in enumerate(chunk):
+                queries = self._reconstruct(chunk)
+                if self.approximate:
+                    k = min(approximate_k + self.dead, len(self.labels))
+                    scores, hits = self.index.search(queries, k)
+                    rows = [(scores[row], hits[row]) for row in range(len(chunk))]
+                else:
+                    limits, all_scores, all_hits = self.index.range_search(queries, float(threshold))
+                    rows = [(all_scores[limits[row]:limits[row + 1]], all_hits[limits[row]:limits[row + 1]])
+                            for row in range(len(chunk))]
+                for position, (scores, hits) in zip(chunk, rows, strict=True):
                     query_id = int(self.labels[position])
-                    for offset in range(limits[row], limits[row + 1]):
-                        neighbour = int(self.labels[hits[offset]])
+                    for score, hit in zip(scores, hits, strict=True):
+                        if hit < 0 or score < threshold:
+                            continue
+                        neighbour = int(self.labels[hit])
                         if neighbour >= 0 and neighbour != query_id:
-                            found.append((query_id, neighbour, float(scores[offset])))
+                            found.append((query_id, neighbour, float(score)))
         return found
 
     def ids(self) -> set[int]:

@@ -193,6 +193,25 @@ def bench_lifecycle(
         typer.echo(f"wrote {path}")
 
 
+@bench.command("activation")
+def bench_activation(
+    memories: Annotated[int, typer.Option(help="Memories in the cached prefix")] = 100,
+    repeats: Annotated[int, typer.Option(help="Timed runs of each path")] = 20,
+    model_path: Annotated[str | None, typer.Option(help="A local causal LM; default MEMOS_LM_PATH or a random one")] = None,
+    layers: Annotated[int, typer.Option(help="Layers of the random model")] = 8,
+    hidden: Annotated[int, typer.Option(help="Hidden size of the random model")] = 512,
+) -> None:
+    """Time to first token with and without an activation cache (and that both give the same logits)."""
+    from memos_service.bench import activation, report
+
+    results = activation.run(memories, repeats, model_path or (str(get_settings().lm_path) if get_settings().lm_path else None),
+                             layers, hidden)
+    table = activation.table(results)
+    typer.echo(table)
+    for path in report.write(f"activation-{results['device']}", results, table):
+        typer.echo(f"wrote {path}")
+
+
 @bench.command("index")
 def bench_index(sizes: Annotated[str, typer.Option(help="Comma-separated vector counts")] = "10000,100000,1000000") -> None:
     """FAISS flat vs HNSW: recall@10 against exact, latency, build time and memory as cubes grow."""

@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     # Lifecycle jobs started through the API with wait=true wait this long.
     lifecycle_wait_seconds: float = Field(120.0, ge=0)
 
+    # Activation and parameter memories: a local causal LM directory (never downloaded), device, dtype.
+    lm_path: Path | None = None
+    lm_device: str | None = None  # "cpu", "cuda"; unset picks CUDA when present
+    lm_dtype: Literal["float32", "float16", "bfloat16"] = "float32"
+    # Where blobs (caches, adapters) are stored, content-addressed; unset means home/blobs.
+    blob_dir: Path | None = None
+    blob_max_bytes: int = Field(2 * 1024**3, ge=1024)
+
     db_pool_size: int = Field(10, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False

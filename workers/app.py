@@ -16,7 +16,7 @@ QUEUES = ("ingest", "maintenance", "heavy")
 def create_celery() -> Celery:
     settings = get_settings()
     app = Celery("memos", broker=settings.redis_url or "redis://127.0.0.1:6379/0",
-                 include=["workers.maintenance", "workers.ingest", "workers.lifecycle"])
+                 include=["workers.maintenance", "workers.ingest", "workers.lifecycle", "workers.heavy"])
     app.conf.update(
         task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
         task_default_exchange="maintenance",
@@ -37,6 +37,8 @@ def create_celery() -> Celery:
                                           "schedule": timedelta(hours=1)},
             "resend-stale-jobs": {"task": "workers.maintenance.resend_stale_jobs",
                                   "schedule": timedelta(seconds=settings.job_sweep_seconds)},
+            "collect-blob-garbage": {"task": "workers.maintenance.collect_blob_garbage",
+                                     "schedule": timedelta(hours=1)},
             "schedule-lifecycle": {"task": "workers.lifecycle.schedule_lifecycle",
                                    "schedule": timedelta(seconds=settings.lifecycle_check_seconds)},
         },

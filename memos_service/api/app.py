@@ -10,6 +10,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from memos_service.api.errors import install_error_handlers
 from memos_service.api.middleware import RequestContextMiddleware
 from memos_service.api.routes import (
+    activations,
     admin,
     archive,
     cubes,
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for router in (health.router, admin.router, cubes.router, memories.router, search.router, archive.router,
-                   ingest.router, jobs.router, operations.router, lifecycle.router, users.router):
+                   ingest.router, jobs.router, operations.router, lifecycle.router, users.router,
+                   activations.router):
         app.include_router(router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
         app, include_in_schema=False, should_gzip=True

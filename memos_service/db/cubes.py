@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from memos_service.cube.kinds import MemoryOp
 from memos_service.db.changes import lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange
-from memos_service.db.pagination import decode_cursor, encode_cursor
-from memos_service.errors import Conflict, InvalidRequest, NotFound
+from memos_service.db.pagination import decode_time_cursor, encode_cursor
+from memos_service.errors import Conflict, NotFound
 
 
 class CubeRepository:
@@ -40,11 +40,7 @@ class CubeRepository:
     def page(self, *, limit: int, after: str | None) -> tuple[list[Cube], str | None]:
         query = self._scoped().order_by(Cube.created_at, Cube.id).limit(limit + 1)
         if after:
-            created_at, cube_id = decode_cursor(after, 2)
-            try:
-                key = (datetime.fromisoformat(created_at), uuid.UUID(cube_id))
-            except (TypeError, ValueError):
-                raise InvalidRequest("the 'after' cursor is not one this API issued") from None
+            key = decode_time_cursor(after)
             query = query.where(tuple_(Cube.created_at, Cube.id) > key)
         rows = list(self.session.scalars(query))
         has_more = len(rows) > limit

@@ -15,8 +15,8 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import Job
-from memos_service.db.pagination import decode_cursor, encode_cursor
-from memos_service.errors import Conflict, InvalidRequest, NotFound
+from memos_service.db.pagination import decode_time_cursor, encode_cursor
+from memos_service.errors import Conflict, NotFound
 
 
 class JobStatus:
@@ -78,11 +78,7 @@ class JobRepository:
         if cube_id is not None:
             query = query.where(Job.cube_id == cube_id)
         if after:
-            created_at, job_id = decode_cursor(after, 2)
-            try:
-                key = (datetime.fromisoformat(created_at), uuid.UUID(job_id))
-            except (TypeError, ValueError):
-                raise InvalidRequest("the 'after' cursor is not one this API issued") from None
+            key = decode_time_cursor(after)
             query = query.where(tuple_(Job.created_at, Job.id) < key)
         rows = list(self.session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)))
         has_more = len(rows) > limit
@@ -107,10 +103,19 @@ class JobRepository:
 
 # What workers and the sweeper do to job rows. Not tenant-scoped: they act on jobs by id, for everyone.
 
-def claim(session: Session, job_id: uuid.UUID, now: datetime) -> Job | None:
-    """Marks a job running for this delivery; None when it is gone or already finished."""
+MAX_ATTEMPTS = 3
+
+
+def claim(session: Session, job_id: uuid.UUID, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> Job | None:
+    """Marks a job running for this delivery; None when it is gone or already finished. A job whose
+    runs keep dying with their worker (a crash no exception handler sees) is failed after
+    `max_attempts`, instead of being redelivered forever."""
     job = session.get(Job, job_id, with_for_update=True)
     if job is None or job.status in JobStatus.finished:
+        return None
+    if job.attempts >= max_attempts:
+        job.status, job.finished_at = JobStatus.failed, now
+        job.error = f"gave up after {job.attempts} attempts: the worker running it died each time"
         return None
     job.status, job.started_at, job.attempts = JobStatus.running, now, job.attempts + 1
     return job

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_change, lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
 from memos_service.db.pagination import decode_cursor, encode_cursor
@@ -20,6 +21,9 @@ from memos_service.errors import Conflict, NotFound
 from memos_service.lifecycle.retention import SECONDS_PER_DAY, last_use, reinforced_strength_sql, reinforcement
 
 _WORD = re.compile(r"[a-z0-9]+")
+
+# Changes after which a cache or adapter built from the memory no longer says what it says.
+STALING = (MemoryOp.update, MemoryOp.delete, MemoryOp.merge, MemoryOp.purge)
 
 # Fields a client may set on a memory; everything else is the service's to manage.
 WRITABLE = ("content", "memory_type", "user_id", "agent_id", "session_id", "event_time", "expires_at",
@@ -166,7 +170,7 @@ class MemoryRepository:
 
     def by_ids(self, cube: Cube, memory_ids: Sequence[int], filters: MemoryFilter) -> dict[int, Memory]:
         """Those of the given memories that are in this cube and pass the filters."""
-        query = filters.apply(self._scoped(cube)).where(Memory.id.in_(list(memory_ids)))
+        query = filters.apply(self._scoped(cube)).where(_any(Memory.id, memory_ids))
         return {memory.id: memory for memory in self.session.scalars(query)}
 
     def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, limit: int) -> list[ScoredMemory]:
@@ -279,6 +283,8 @@ class MemoryRepository:
             .values(status=status.value, version=Memory.version + 1, updated_at=moment)
             .returning(Memory.id)
         ))
+        if moved and op in STALING:
+            mark_stale(self.session, self.tenant_id, moved)
         if moved:
             rows = select(Memory.tenant_id, Memory.id, Memory.version, literal(op.value), Memory.content, Memory.memory_type,
                           Memory.status, Memory.metadata_, Memory.tags, Memory.importance, Memory.event_time,
@@ -304,6 +310,7 @@ class MemoryRepository:
         if not doomed:
             return []
         ids = sorted(doomed)
+        delete_built_from(self.session, self.tenant_id, ids)
         lock_cube_log(self.session, cube_id)
         self.session.execute(insert(MemoryChange.__table__).from_select(
             ["tenant_id", "cube_id", "memory_id", "op"],
@@ -326,7 +333,7 @@ class MemoryRepository:
     def versions_of(self, memory_ids: Sequence[int]) -> dict[int, list[MemoryVersion]]:
         query = (
             select(MemoryVersion)
-            .where(MemoryVersion.tenant_id == self.tenant_id, MemoryVersion.memory_id.in_(list(memory_ids)))
+            .where(MemoryVersion.tenant_id == self.tenant_id, _any(MemoryVersion.memory_id, memory_ids))
             .order_by(MemoryVersion.memory_id, MemoryVersion.version)
         )
         grouped: dict[int, list[MemoryVersion]] = {memory_id: [] for memory_id in memory_ids}
@@ -338,6 +345,8 @@ class MemoryRepository:
         memory.version += 1
         memory.updated_at = _now()
         self._record(memory, op, actor, reason)
+        if op in STALING:
+            mark_stale(self.session, self.tenant_id, [memory.id])
         self.session.flush()
 
     def _record(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:

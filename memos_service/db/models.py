@@ -84,6 +84,9 @@ class Cube(Base):
     # The embedder a cube's vectors came from: searching it with another is refused, not silently wrong.
     embedding_model: Mapped[str] = mapped_column(String(500))
     embedding_dim: Mapped[int] = mapped_column(Integer)
+    # The language model its activation caches and adapters were made for, once it has any.
+    lm_name: Mapped[str | None] = mapped_column(String(500))
+    lm_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
     deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -100,6 +103,7 @@ class Memory(Base):
         Index("ix_memories_content_tsv", "content_tsv", postgresql_using="gin"),
         Index("ix_memories_tags", "tags", postgresql_using="gin"),
         Index("ix_memories_cube_status_used", "tenant_id", "cube_id", "status", "updated_at"),
+        Index("ix_memories_merged_into", "merged_into", postgresql_where=text("merged_into IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -176,7 +180,10 @@ class Operation(Base):
     """One memory-manager decision with its inputs: the audit trail and a training set."""
 
     __tablename__ = "operations"
-    __table_args__ = (Index("ix_operations_cube_id", "tenant_id", "cube_id", "id"),)
+    __table_args__ = (
+        Index("ix_operations_cube_id", "tenant_id", "cube_id", "id"),
+        Index("ix_operations_memory_id", "memory_id", postgresql_where=text("memory_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -240,6 +247,35 @@ class CubeLifecycle(Base):
     consolidated_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     consolidated_at: Mapped[datetime | None] = mapped_column(Timestamp)
     forgotten_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Blob(Base):
+    """An activation cache or an adapter: the bytes live in the content-addressed blob store under
+    their sha256; this row says what they are, what they were built from, and for which model."""
+
+    __tablename__ = "blobs"
+    __table_args__ = (
+        Index("ix_blobs_tenant_cube_kind", "tenant_id", "cube_id", "kind", "created_at"),
+        Index("ix_blobs_memory_ids", "memory_ids", postgresql_using="gin"),
+        Index("ix_blobs_sha256", "sha256"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    cube_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cubes.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # activation | adapter
+    status: Mapped[str] = mapped_column(String(16))  # ready | stale
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str] = mapped_column(String(32))
+    lm_name: Mapped[str] = mapped_column(String(500))
+    lm_fingerprint: Mapped[str] = mapped_column(String(64))
+    memory_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))  # what it was built from: staleness looks here
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(UUID)
+    use_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = _now()
 
 
 class IdempotentRequest(Base):

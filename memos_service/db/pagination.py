@@ -2,6 +2,8 @@
 
 import base64
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from memos_service.errors import InvalidRequest
@@ -21,3 +23,12 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     if not isinstance(key, list) or len(key) != arity:
         raise InvalidRequest("the 'after' cursor is not one this API issued")
     return key
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """A (created_at, id) key, the sort key of rows listed by creation time."""
+    created_at, row_id = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
+    except (TypeError, ValueError):
+        raise InvalidRequest("the 'after' cursor is not one this API issued") from None

@@ -5,8 +5,9 @@ Embeddings alone cannot tell a paraphrase from a contradiction: with MiniLM, "Al
 "does not like cats" 0.92, while true paraphrases score 0.94-0.98 (measured by `memos bench
 lifecycle`). So similarity only nominates; a pair merges when, in addition, the survivor holds
 every name and number of the member, both say yes or both say no, and they do not set the same
-property to different values. Clusters are stars around their most complete member, never chains:
-every member is itself close to the survivor and contained in it, so merging loses no fact.
+property to different values (nor does one say a thing stopped). Clusters are stars around their
+most complete member, never chains: every member is itself close to the survivor and contained in
+it, so merging loses no fact.
 """
 
 import re
@@ -21,6 +22,8 @@ _NUMBER_WORDS = set("""zero one two three four five six seven eight nine ten ele
 sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
 billion first second third fourth fifth sixth seventh eighth ninth tenth once twice dozen half""".split())
 _NEGATIONS = {"not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "cannot", "without", "nowhere"}
+# Words that put a state in the past: "works at Siemens" and "worked at Siemens until 2019" are 0.91 apart.
+_ENDINGS = {"stopped", "quit", "until", "anymore", "formerly", "former", "ended", "ex"}
 # Capitalised only because they start a sentence or are the pronoun "I".
 _FUNCTION_WORDS = set("""a an the i my me we our you your he his him she her they their them it its this that these those
 there here what when where who why how which and or but so if then in on at to for from of with by about as after before
@@ -39,6 +42,7 @@ class Signature:
 
     specifics: frozenset[str]  # names and numbers
     negated: bool
+    ended: bool  # says something stopped being so
     words: int
 
 
@@ -51,8 +55,10 @@ def signature(text: str) -> Signature:
             specifics.add(lowered)
         elif token[0].isupper() and lowered not in _FUNCTION_WORDS:
             specifics.add(_singular(lowered.removesuffix("'s")))
-    negated = any(token.lower() in _NEGATIONS for token in tokens)
-    return Signature(frozenset(specifics), negated, len(tokens))
+    lowered_tokens = [token.lower() for token in tokens]
+    negated = any(token in _NEGATIONS for token in lowered_tokens)
+    ended = any(token in _ENDINGS for token in lowered_tokens) or "used to" in " ".join(lowered_tokens)
+    return Signature(frozenset(specifics), negated, ended, len(tokens))
 
 
 @dataclass
@@ -78,7 +84,9 @@ class Candidate:
 
 def contained(member: Candidate, survivor: Candidate) -> bool:
     """Whether `survivor` can stand for `member` without losing or contradicting anything."""
-    if member.group != survivor.group or member.signature.negated != survivor.signature.negated:
+    if member.group != survivor.group:
+        return False
+    if (member.signature.negated, member.signature.ended) != (survivor.signature.negated, survivor.signature.ended):
         return False
     if (member.attribute and member.attribute == survivor.attribute and member.value and survivor.value
             and member.value.strip().lower() != survivor.value.strip().lower()):

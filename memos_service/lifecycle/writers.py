@@ -60,14 +60,14 @@ class Writers:
             return Written(survivor, "most-complete")
         texts = [survivor, *members]
         needed = set().union(*(signature(text).specifics for text in texts))
-        negated = signature(survivor).negated
+        polarity = (signature(survivor).negated, signature(survivor).ended)
 
         def keeps_everything(answer: _MergedText) -> None:
             written = signature(answer.text)
             if missing := needed - written.specifics:
                 raise LLMError(f"the merged text drops {sorted(missing)}")
-            if written.negated != negated:
-                raise LLMError("the merged text flips a negation")
+            if (written.negated, written.ended) != polarity:
+                raise LLMError("the merged text flips a negation or an ending")
 
         prompt = "Memories:\n" + "\n".join(f"- {text}" for text in texts)
         try:

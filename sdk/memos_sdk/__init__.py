@@ -24,6 +24,7 @@ from memos_sdk._exceptions import (
                                    UnprocessableEntityError,
 )
 from memos_sdk._types import (
+                                   Activation,
                                    AnswerContext,
                                    ApiKey,
                                    Cube,
@@ -45,7 +46,7 @@ __all__ = [
     "MemosError", "APIConnectionError", "APITimeoutError", "APIStatusError", "BadRequestError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "PayloadTooLargeError", "UnprocessableEntityError",
     "RateLimitError", "InternalServerError",
-    "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
+    "Activation", "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
     "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "Page",
     "SearchResult", "Tenant", "UserForgotten",
 ]

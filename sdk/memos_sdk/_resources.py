@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from memos_sdk._base import RequestSpec
 from memos_sdk._types import (
+    Activation,
     AnswerContext,
     ApiKey,
     Cube,
@@ -237,3 +238,49 @@ class Users(_Resource):
         """Forgets a user in every cube: tombstones, or with `purge` hard-deletes everything held about them."""
         return self._send("DELETE", f"/v1/users/{quote(user_id, safe='')}", _as(UserForgotten),
                           params={"purge": str(purge).lower()})
+
+
+def _checked(response: httpx.Response) -> bytes:
+    """The body, refused unless it hashes to the checksum the server announced."""
+    import hashlib
+
+    from memos_sdk._exceptions import MemosError
+
+    expected = response.headers.get("X-Checksum-SHA256")
+    if expected is None or hashlib.sha256(response.content).hexdigest() != expected:
+        raise MemosError(f"downloaded bytes do not match their checksum {expected!r}")
+    return response.content
+
+
+class Activations(_Resource):
+    """KV caches of the service's language model over a prefix built from memories."""
+
+    def create(self, cube_id: Id, *, memory_ids: Sequence[Id] | None = None, query: str | None = None,
+               top_k: int | None = None, hottest: int | None = None, template: str | None = None,
+               wait: bool = False, idempotency_key: str | None = None) -> Job:
+        """A job; once succeeded, `job.result["activation_id"]` names the cache. Give one selection."""
+        body = _json_ready({"memory_ids": [str(value) for value in memory_ids] if memory_ids else None, "query": query,
+                            "top_k": top_k, "hottest": hottest, "template": template})
+        return self._send("POST", f"/v1/cubes/{cube_id}/activations", _as(Job), json=body,
+                          params={"wait": str(wait).lower()}, idempotency_key=idempotency_key,
+                          timeout=WAITING_TIMEOUT if wait else None)
+
+    def list(self, cube_id: Id, *, limit: int | None = None, after: str | None = None) -> Page[Activation]:
+        return self._send("GET", f"/v1/cubes/{cube_id}/activations", _as(Page[Activation]),
+                          params={"limit": limit, "after": after})
+
+    def get(self, cube_id: Id, activation_id: Id) -> Activation:
+        return self._send("GET", f"/v1/cubes/{cube_id}/activations/{activation_id}", _as(Activation))
+
+    def download(self, cube_id: Id, activation_id: Id) -> bytes:
+        """The cache as safetensors bytes, checked against the server's sha256;
+        `memos_sdk.kv.to_past_key_values` makes them a transformers cache."""
+        return self._send("GET", f"/v1/cubes/{cube_id}/activations/{activation_id}/content", _checked,
+                          timeout=WAITING_TIMEOUT)
+
+    def rebuild(self, cube_id: Id, activation_id: Id, *, wait: bool = False) -> Job:
+        return self._send("POST", f"/v1/cubes/{cube_id}/activations/{activation_id}/rebuild", _as(Job),
+                          params={"wait": str(wait).lower()}, timeout=WAITING_TIMEOUT if wait else None)
+
+    def delete(self, cube_id: Id, activation_id: Id) -> None:
+        return self._send("DELETE", f"/v1/cubes/{cube_id}/activations/{activation_id}", lambda response: None)

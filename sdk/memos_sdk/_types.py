@@ -124,6 +124,22 @@ class Job(Model):
         return self.status in ("succeeded", "failed", "cancelled")
 
 
+class Activation(Model):
+    id: UUID
+    cube_id: UUID
+    status: str  # ready | stale
+    sha256: str
+    size: int
+    format: str
+    model: str
+    model_fingerprint: str
+    metadata: dict[str, Any]
+    job_id: UUID | None
+    use_count: int
+    last_used_at: datetime | None
+    created_at: datetime
+
+
 class UserForgotten(Model):
     user_id: str
     purged: bool

@@ -8,7 +8,7 @@ from memos_service.db.schema import check_embedding_dimension, embedding_column_
 from tests.conftest import create_database
 
 TABLES = {"tenants", "api_keys", "cubes", "memories", "memory_versions", "memory_changes", "operations", "jobs",
-          "idempotent_requests", "cube_lifecycle"}
+          "idempotent_requests", "cube_lifecycle", "blobs"}
 
 
 def test_upgrade_downgrade_upgrade(pg_server):

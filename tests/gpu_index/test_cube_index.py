@@ -61,3 +61,18 @@ def test_snapshot_round_trip():
     restored.restore(data, labels, watermark=42)
     assert restored.watermark == 42 and restored.ids() == index.ids()
     assert restored.search(vectors[100], 5) == index.search(vectors[100], 5)
+
+
+def test_near_neighbours_are_found_on_flat_and_hnsw_alike():
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors[1] = vectors[0] + 0.01  # a near-duplicate pair among random vectors
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    found = {}
+    for threshold in (10_000, 100):  # flat, then HNSW (a large batch: FAISS's HNSW range search aborted on these)
+        index = CubeIndex(16, IndexConfig(hnsw_threshold=threshold, use_gpu=False))
+        index.upsert(np.arange(1, 3001, dtype=np.int64), vectors)
+        index.remove(np.array([5], dtype=np.int64))
+        pairs = index.neighbours_within(list(range(1, 3001)), 0.99)
+        found[index.approximate] = {(a, b) for a, b, _ in pairs}
+    assert found[False] == found[True] == {(1, 2), (2, 1)}

@@ -137,3 +137,16 @@ def test_beat_schedules_lifecycle_jobs_for_cubes_whose_interval_passed(client, t
     assert schedule(90) == ["consolidate"]  # the last one is recent
     assert schedule(125) == ["consolidate", "consolidate", "forget"]
     assert kinds(off["id"]) == []
+
+
+def test_a_job_whose_worker_keeps_dying_is_failed_not_redelivered_forever(client, tenant, cube):
+    from memos_service.db.jobs import MAX_ATTEMPTS, claim
+
+    job_id = create_job(tenant.id, cube["id"], "consolidate", {})
+    for _ in range(MAX_ATTEMPTS):  # each run's worker dies before finishing (SIGKILL, a native crash)
+        with session_scope() as session:
+            assert claim(session, job_id, datetime.now(UTC)) is not None
+    with session_scope() as session:
+        assert claim(session, job_id, datetime.now(UTC)) is None
+    job = client.get(f"/v1/jobs/{job_id}", headers=tenant.headers).json()
+    assert job["status"] == "failed" and "gave up after 3 attempts" in job["error"]

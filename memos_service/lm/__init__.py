@@ -1,0 +1,1 @@
+"""The causal language model activation caches and adapters are built for."""

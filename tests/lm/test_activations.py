@@ -1,0 +1,133 @@
+"""Activation memories end to end: built by the real worker with the tiny model, downloaded through
+the SDK, loaded into transformers, and exact; stale after a source changes; deleted and purged."""
+
+import uuid
+
+import pytest
+import torch
+from memos_sdk import MemOS, NotFoundError, UnprocessableEntityError
+from memos_sdk.kv import read_metadata, to_past_key_values
+from sqlalchemy import select, update
+
+from memos_service.blobs.store import blob_store
+from memos_service.config import get_settings
+from memos_service.db.engine import session_scope
+from memos_service.db.models import Blob, Cube
+from memos_service.lm.activation import prefix_ids
+from memos_service.lm.model import get_language_model
+
+
+@pytest.fixture
+def sdk(live_server, tenant_key, worker):
+    with MemOS(live_server.base_url, tenant_key, timeout=120) as client:
+        yield client
+
+
+def build(sdk, cube_id, **selection):
+    job = sdk.activations.create(cube_id, wait=True, **selection)
+    assert job.status == "succeeded", job.error
+    return sdk.activations.get(cube_id, job.result["activation_id"])
+
+
+def test_a_downloaded_cache_gives_the_same_next_token_logits_as_reading_the_prefix(sdk):
+    cube = sdk.cubes.create(f"kv-{uuid.uuid4().hex[:6]}")
+    added = sdk.memories.add_batch(cube.id, [{"content": "Alice lives in Paris"}, {"content": "Alice's cat is Miso"},
+                                             {"content": "Bob sells bicycles"}])
+    activation = build(sdk, cube.id, memory_ids=[memory.id for memory in added[:2]])
+    assert activation.status == "ready" and activation.format == "safetensors"
+    assert [source["id"] for source in activation.metadata["sources"]] == [str(memory.id) for memory in added[:2]]
+    assert activation.metadata["prefix"] == "Things to remember:\n- Alice lives in Paris\n- Alice's cat is Miso\n"
+    assert int(activation.metadata["layers"]) == 2 and int(activation.metadata["tokens"]) > 5
+
+    data = sdk.activations.download(cube.id, activation.id)
+    assert read_metadata(data)["model_fingerprint"] == activation.model_fingerprint
+    lm = get_language_model(get_settings())
+    cache = to_past_key_values(data, expected_fingerprint=lm.fingerprint)
+    question = prefix_ids(lm, "Where does Alice live?")
+    with torch.no_grad():
+        cached = lm.model(question, past_key_values=cache).logits[0, -1]
+        full = lm.model(torch.cat([prefix_ids(lm, activation.metadata["prefix"]), question], dim=1)).logits[0, -1]
+    torch.testing.assert_close(cached, full, rtol=1e-4, atol=1e-5)
+    assert sdk.activations.get(cube.id, activation.id).use_count == 1
+    with pytest.raises(ValueError, match="built for model"):
+        to_past_key_values(data, expected_fingerprint="0" * 64)
+
+
+def test_caches_go_stale_when_a_source_changes_and_a_rebuild_replaces_them(sdk):
+    cube = sdk.cubes.create(f"kv-{uuid.uuid4().hex[:6]}")
+    paris, other = sdk.memories.add_batch(cube.id, [{"content": "Alice lives in Paris"}, {"content": "Bob sells bicycles"}])
+    sdk.memories.search(cube.id, "bicycles")  # a use: "hottest" picks it first
+    by_query = build(sdk, cube.id, query="Where does Alice live?", top_k=1)
+    assert [source["id"] for source in by_query.metadata["sources"]] == [str(paris.id)]
+    hottest = build(sdk, cube.id, hottest=1, template="Known:\n{memories}\nAnswer briefly.\n")
+    assert hottest.metadata["prefix"].startswith("Known:\n- ")
+
+    sdk.memories.update(cube.id, paris.id, content="Alice lives in Berlin", reason="moved")
+    assert sdk.activations.get(cube.id, by_query.id).status == "stale"
+    job = sdk.activations.rebuild(cube.id, by_query.id, wait=True)
+    assert job.status == "succeeded", job.error
+    rebuilt = sdk.activations.get(cube.id, job.result["activation_id"])
+    assert rebuilt.status == "ready" and "Berlin" in rebuilt.metadata["prefix"]
+    with pytest.raises(NotFoundError):
+        sdk.activations.get(cube.id, by_query.id)  # replaced
+    assert {entry.id for entry in sdk.activations.list(cube.id).data} == {rebuilt.id, hottest.id}
+
+
+def test_bad_selections_are_refused_and_a_cube_keeps_to_its_model(sdk):
+    cube = sdk.cubes.create(f"kv-{uuid.uuid4().hex[:6]}")
+    with pytest.raises(UnprocessableEntityError):
+        sdk.activations.create(cube.id, query="x", hottest=2)
+    with pytest.raises(UnprocessableEntityError):
+        sdk.activations.create(cube.id, hottest=2, template="no placeholder")
+    empty = sdk.activations.create(cube.id, hottest=3, wait=True)
+    assert empty.status == "failed" and "no active memories" in empty.error
+
+    sdk.memories.add(cube.id, "Alice lives in Paris")
+    with session_scope() as session:
+        session.execute(update(Cube).where(Cube.id == cube.id).values(lm_name="other-model", lm_fingerprint="f" * 64))
+    refused = sdk.activations.create(cube.id, hottest=1, wait=True)
+    assert refused.status == "failed" and "other-model" in refused.error
+
+
+def test_a_corrupt_file_is_never_served_and_delete_removes_the_bytes(sdk, live_server, tenant_key):
+    cube = sdk.cubes.create(f"kv-{uuid.uuid4().hex[:6]}")
+    sdk.memories.add(cube.id, "Carol plays the cello")
+    activation = build(sdk, cube.id, hottest=1)
+    path = blob_store(get_settings()).path(activation.sha256)
+    original = path.read_bytes()
+    path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    with pytest.raises(Exception) as corrupt:
+        sdk.activations.download(cube.id, activation.id)
+    assert getattr(corrupt.value, "status_code", None) == 500 and corrupt.value.type == "blob_corrupt"
+    path.write_bytes(original)
+
+    sdk.activations.delete(cube.id, activation.id)
+    with pytest.raises(NotFoundError):
+        sdk.activations.get(cube.id, activation.id)
+    assert not path.exists()
+
+
+def test_purging_a_user_purges_the_caches_built_from_their_memories(sdk):
+    cube = sdk.cubes.create(f"kv-{uuid.uuid4().hex[:6]}")
+    sdk.memories.add(cube.id, "Dora's PIN is 1234", user_id="dora")
+    activation = build(sdk, cube.id, hottest=1)
+    assert sdk.users.forget("dora", purge=True).memories == 1
+    with pytest.raises(NotFoundError):
+        sdk.activations.get(cube.id, activation.id)
+    with session_scope() as session:
+        assert session.scalar(select(Blob).where(Blob.id == activation.id)) is None
+
+
+def test_another_tenants_activation_is_not_found(sdk, live_server, admin_key):
+    cube = sdk.cubes.create(f"kv-{uuid.uuid4().hex[:6]}")
+    sdk.memories.add(cube.id, "Erin collects stamps")
+    activation = build(sdk, cube.id, hottest=1)
+    with MemOS(live_server.base_url, admin_key) as admin:
+        tenant = admin.admin.create_tenant(f"other-{uuid.uuid4().hex[:6]}")
+        key = admin.admin.create_api_key(tenant.id).key
+    with MemOS(live_server.base_url, key) as stranger:
+        with pytest.raises(NotFoundError):
+            stranger.activations.get(cube.id, activation.id)
+        with pytest.raises(NotFoundError):
+            stranger.activations.download(cube.id, activation.id)
+
