@@ -10,9 +10,11 @@ is garbage, and a row whose file is missing or fails its checksum is an error, n
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from memos_service.config import Settings
 from memos_service.errors import MemosError, PayloadTooLarge
 
 CHUNK = 1024 * 1024
@@ -72,8 +74,6 @@ class BlobStore:
     def collect_garbage(self, referenced: set[str], older_than_seconds: float = 600) -> int:
         """Removes files no row names. Only files older than the grace: a build writes its file
         before its row commits, and must not lose it in between."""
-        import time
-
         removed = 0
         cutoff = time.time() - older_than_seconds
         for path in self.root.glob("??/*"):
@@ -83,5 +83,5 @@ class BlobStore:
         return removed
 
 
-def blob_store(settings) -> BlobStore:
+def blob_store(settings: Settings) -> BlobStore:
     return BlobStore(settings.blob_dir or settings.home / "blobs", settings.blob_max_bytes)

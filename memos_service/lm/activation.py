@@ -6,11 +6,22 @@ Stored as safetensors (tensors `layers.{i}.keys` / `layers.{i}.values`, shape
 """
 
 import hashlib
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from memos_service.lm.model import LanguageModel
+from sqlalchemy import select
+
+from memos_service.blobs.store import blob_store
+from memos_service.config import Settings
+from memos_service.db import jobs
+from memos_service.db.blobs import BlobRepository, BlobStatus
+from memos_service.db.cubes import CubeRepository
+from memos_service.db.models import Blob, Memory
+from memos_service.lm.model import LanguageModel, check_cube_model, get_language_model
+from memos_service.lm.selection import select_memories
 
 DEFAULT_TEMPLATE = "Things to remember:\n{memories}\n"
 
@@ -50,22 +61,11 @@ def build_cache(lm: LanguageModel, text: str) -> BuiltCache:
     return BuiltCache(save(tensors, metadata=metadata), metadata)
 
 
-def run_activation_build(job_id: Any, session_factory: Any, settings: Any, clock: Any) -> dict[str, Any] | None:
+def run_activation_build(job_id: uuid.UUID, session_factory: Callable[[], Any], settings: Settings,
+                         clock: Callable[[], datetime]) -> dict[str, Any] | None:
     """An `activation` job: select memories, run the model over their prefix once, store the cache,
     and record it, with the job's completion, in one transaction. A cache whose memories changed
     while it was being built is recorded stale at once."""
-    import uuid
-
-    from sqlalchemy import select
-
-    from memos_service.blobs.store import blob_store
-    from memos_service.db import jobs
-    from memos_service.db.blobs import BlobRepository, BlobStatus
-    from memos_service.db.cubes import CubeRepository
-    from memos_service.db.models import Blob, Memory
-    from memos_service.lm.model import check_cube_model, get_language_model
-    from memos_service.lm.selection import select_memories
-
     with session_factory() as session:
         job = jobs.claim(session, job_id, clock())
         if job is None:
