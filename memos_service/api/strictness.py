@@ -1,4 +1,5 @@
-"""Unknown query parameters are refused: `?limt=5` is a mistake to report, not to ignore."""
+"""Unknown query parameters are refused: `?limt=5` is a mistake to report, not to ignore. So are
+values Postgres cannot hold (NUL characters), in one place for every route's filters."""
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -29,3 +30,6 @@ def reject_unknown_query_parameters(request: Request) -> None:
     unknown = sorted(set(request.query_params) - _declared_query_parameters(route))
     if unknown:
         raise ValidationFailed(f"unknown query parameter(s): {', '.join(repr(name) for name in unknown)}")
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value:
+            raise ValidationFailed(f"query parameter {name!r} must not contain NUL characters")

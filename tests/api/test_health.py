@@ -66,3 +66,9 @@ def test_unknown_query_parameters_are_refused(client, tenant):
     assert refused.status_code == 422
     assert refused.json()["error"]["message"] == "unknown query parameter(s): 'limt'"
     assert client.get("/v1/cubes", params={"limit": 5}, headers=tenant.headers).status_code == 200
+
+
+def test_query_values_postgres_cannot_hold_are_refused_not_500(client, tenant, cube):
+    refused = client.get(f"/v1/cubes/{cube['id']}/memories", params={"tags": "a\x00b"}, headers=tenant.headers)
+    assert refused.status_code == 422 and "NUL" in refused.json()["error"]["message"]
+    assert client.get("/v1/jobs", params={"cube_id": cube["id"]}, headers=tenant.headers).status_code == 200

@@ -50,7 +50,8 @@ def test_no_server_errors_and_responses_match_the_schema(case, live_server, fuzz
 
 
 @pytest.fixture(scope="module")
-def fuzz_cube(live_server, fuzz_key) -> str:
+def fuzz_cube(live_server, fuzz_key, worker) -> str:
+    """A cube that exists, and a worker, so `wait=true` requests (ingest, consolidate, ...) finish."""
     created = httpx.post(f"{live_server.base_url}/v1/cubes", json={"name": "fuzz-target"}, headers=bearer(fuzz_key))
     return created.json()["id"]
 

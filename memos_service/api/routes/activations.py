@@ -17,6 +17,7 @@ from memos_service.api.schemas.common import Page
 from memos_service.api.schemas.jobs import JobPublic
 from memos_service.blobs.store import blob_store
 from memos_service.db.blobs import BlobRepository
+from memos_service.lm.model import ModelUnavailable
 from memos_service.outbox import ACTIVATION
 
 router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}/activations", tags=["activations"])
@@ -38,6 +39,8 @@ def create_activation(cube_id: uuid.UUID, body: ActivationCreate, cubes: CubesDe
     """A job that runs the model over the selected memories once and stores its KV cache; the
     job's result names the new activation."""
     assert principal.tenant_id is not None
+    if settings.lm_path is None:
+        raise ModelUnavailable("no language model is configured (set MEMOS_LM_PATH to a local model directory)")
     cube = cubes.get(cube_id)
     payload = body.model_dump(mode="json", exclude_none=True)
     request = JobRequest(ACTIVATION, cube.id, payload, _fingerprint(cube.id, payload), idempotency_key)
