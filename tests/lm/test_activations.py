@@ -133,8 +133,13 @@ def test_another_tenants_activation_is_not_found(sdk, live_server, admin_key):
 
 
 
-def test_without_a_configured_model_a_cache_request_is_a_clear_503(client, tenant, cube, monkeypatch):
-    monkeypatch.setattr(client.app.state, "settings", client.app.state.settings.model_copy(update={"lm_path": None}))
-    refused = client.post(f"/v1/cubes/{cube['id']}/activations", json={"hottest": 3}, headers=tenant.headers)
+def test_without_a_configured_model_a_cache_request_is_a_clear_503(client, tenant, cube):
+    configured = client.app.state.settings
+    # Starlette's State is not something pytest's monkeypatch can restore: put it back by hand.
+    client.app.state.settings = configured.model_copy(update={"lm_path": None})
+    try:
+        refused = client.post(f"/v1/cubes/{cube['id']}/activations", json={"hottest": 3}, headers=tenant.headers)
+    finally:
+        client.app.state.settings = configured
     assert refused.status_code == 503
     assert refused.json()["error"]["type"] == "model_unavailable" and "MEMOS_LM_PATH" in refused.json()["error"]["message"]
