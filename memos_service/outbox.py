@@ -29,7 +29,8 @@ INGEST = JobKind("ingest", "workers.ingest.ingest_messages", "ingest")
 CONSOLIDATE = JobKind("consolidate", "workers.lifecycle.consolidate", "maintenance")
 FORGET = JobKind("forget", "workers.lifecycle.forget", "maintenance")
 ACTIVATION = JobKind("activation", "workers.heavy.build_activation", "heavy")
-KINDS = {kind.name: kind for kind in (INGEST, CONSOLIDATE, FORGET, ACTIVATION)}
+ADAPTER = JobKind("adapter", "workers.heavy.train_adapter", "heavy")
+KINDS = {kind.name: kind for kind in (INGEST, CONSOLIDATE, FORGET, ACTIVATION, ADAPTER)}
 
 
 def send(job_id: uuid.UUID, kind: JobKind, request_id: str | None) -> bool:

@@ -10,9 +10,9 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from memos_service.api.errors import install_error_handlers
 from memos_service.api.middleware import RequestContextMiddleware
 from memos_service.api.routes import (
-    activations,
     admin,
     archive,
+    binary_memories,
     cubes,
     health,
     ingest,
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (health.router, admin.router, cubes.router, memories.router, search.router, archive.router,
                    ingest.router, jobs.router, operations.router, lifecycle.router, users.router,
-                   activations.router):
+                   binary_memories.activations, binary_memories.adapters):
         app.include_router(router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
         app, include_in_schema=False, should_gzip=True

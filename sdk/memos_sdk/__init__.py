@@ -25,6 +25,7 @@ from memos_sdk._exceptions import (
 )
 from memos_sdk._types import (
                                    Activation,
+                                   Adapter,
                                    AnswerContext,
                                    ApiKey,
                                    Cube,
@@ -46,7 +47,7 @@ __all__ = [
     "MemosError", "APIConnectionError", "APITimeoutError", "APIStatusError", "BadRequestError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "PayloadTooLargeError", "UnprocessableEntityError",
     "RateLimitError", "InternalServerError",
-    "Activation", "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
+    "Activation", "Adapter", "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
     "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "Page",
     "SearchResult", "Tenant", "UserForgotten",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from memos_sdk._base import BaseClient, RequestSpec
-from memos_sdk._resources import Activations, Admin, Cubes, Jobs, Memories, Users
+from memos_sdk._resources import Activations, Adapters, Admin, Cubes, Jobs, Memories, Users
 
 
 class MemOS(BaseClient):
@@ -18,7 +18,7 @@ class MemOS(BaseClient):
         super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
         self._http = http_client or httpx.Client(base_url=self.base_url, timeout=timeout)
         self.admin, self.cubes, self.memories, self.jobs = Admin(self), Cubes(self), Memories(self), Jobs(self)
-        self.users, self.activations = Users(self), Activations(self)
+        self.users, self.activations, self.adapters = Users(self), Activations(self), Adapters(self)
 
     def _request(self, spec: RequestSpec) -> Any:
         spec = self._prepare(spec)
@@ -52,7 +52,7 @@ class AsyncMemOS(BaseClient):
         super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
         self._http = http_client or httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
         self.admin, self.cubes, self.memories, self.jobs = Admin(self), Cubes(self), Memories(self), Jobs(self)
-        self.users, self.activations = Users(self), Activations(self)
+        self.users, self.activations, self.adapters = Users(self), Activations(self), Adapters(self)
 
     async def _request(self, spec: RequestSpec) -> Any:
         spec = self._prepare(spec)

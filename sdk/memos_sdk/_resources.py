@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from memos_sdk._base import RequestSpec
 from memos_sdk._types import (
     Activation,
+    Adapter,
     AnswerContext,
     ApiKey,
     Cube,
@@ -252,35 +253,70 @@ def _checked(response: httpx.Response) -> bytes:
     return response.content
 
 
-class Activations(_Resource):
-    """KV caches of the service's language model over a prefix built from memories."""
+class _BinaryMemories(_Resource):
+    """What caches and adapters share: list, get, download (checksum-verified), delete."""
+
+    _plural: str
+    _model: type[Activation]
+
+    def _path(self, cube_id: Id, *rest: Id) -> str:
+        return "/".join([f"/v1/cubes/{cube_id}/{self._plural}", *(str(part) for part in rest)])
+
+    def _create(self, cube_id: Id, body: dict[str, Any], wait: bool, idempotency_key: str | None) -> Job:
+        return self._send("POST", self._path(cube_id), _as(Job), json=body, params={"wait": str(wait).lower()},
+                          idempotency_key=idempotency_key, timeout=WAITING_TIMEOUT if wait else None)
+
+    def list(self, cube_id: Id, *, limit: int | None = None, after: str | None = None) -> Page[Any]:
+        return self._send("GET", self._path(cube_id), _as(Page[self._model]), params={"limit": limit, "after": after})
+
+    def get(self, cube_id: Id, blob_id: Id) -> Any:
+        return self._send("GET", self._path(cube_id, blob_id), _as(self._model))
+
+    def download(self, cube_id: Id, blob_id: Id) -> bytes:
+        """The safetensors bytes, checked against the server's sha256."""
+        return self._send("GET", self._path(cube_id, blob_id, "content"), _checked, timeout=WAITING_TIMEOUT)
+
+    def delete(self, cube_id: Id, blob_id: Id) -> None:
+        return self._send("DELETE", self._path(cube_id, blob_id), lambda response: None)
+
+
+def _selection(memory_ids: Sequence[Id] | None, query: str | None, top_k: int | None, hottest: int | None,
+               template: str | None) -> dict[str, Any]:
+    return {"memory_ids": [str(value) for value in memory_ids] if memory_ids else None, "query": query, "top_k": top_k,
+            "hottest": hottest, "template": template}
+
+
+class Activations(_BinaryMemories):
+    """KV caches of the service's language model over a prefix built from memories;
+    `memos_sdk.kv.to_past_key_values` turns a download into a transformers cache."""
+
+    _plural, _model = "activations", Activation
 
     def create(self, cube_id: Id, *, memory_ids: Sequence[Id] | None = None, query: str | None = None,
                top_k: int | None = None, hottest: int | None = None, template: str | None = None,
                wait: bool = False, idempotency_key: str | None = None) -> Job:
         """A job; once succeeded, `job.result["activation_id"]` names the cache. Give one selection."""
-        body = _json_ready({"memory_ids": [str(value) for value in memory_ids] if memory_ids else None, "query": query,
-                            "top_k": top_k, "hottest": hottest, "template": template})
-        return self._send("POST", f"/v1/cubes/{cube_id}/activations", _as(Job), json=body,
-                          params={"wait": str(wait).lower()}, idempotency_key=idempotency_key,
-                          timeout=WAITING_TIMEOUT if wait else None)
-
-    def list(self, cube_id: Id, *, limit: int | None = None, after: str | None = None) -> Page[Activation]:
-        return self._send("GET", f"/v1/cubes/{cube_id}/activations", _as(Page[Activation]),
-                          params={"limit": limit, "after": after})
-
-    def get(self, cube_id: Id, activation_id: Id) -> Activation:
-        return self._send("GET", f"/v1/cubes/{cube_id}/activations/{activation_id}", _as(Activation))
-
-    def download(self, cube_id: Id, activation_id: Id) -> bytes:
-        """The cache as safetensors bytes, checked against the server's sha256;
-        `memos_sdk.kv.to_past_key_values` makes them a transformers cache."""
-        return self._send("GET", f"/v1/cubes/{cube_id}/activations/{activation_id}/content", _checked,
-                          timeout=WAITING_TIMEOUT)
+        return self._create(cube_id, _json_ready(_selection(memory_ids, query, top_k, hottest, template)), wait,
+                            idempotency_key)
 
     def rebuild(self, cube_id: Id, activation_id: Id, *, wait: bool = False) -> Job:
-        return self._send("POST", f"/v1/cubes/{cube_id}/activations/{activation_id}/rebuild", _as(Job),
+        return self._send("POST", self._path(cube_id, activation_id, "rebuild"), _as(Job),
                           params={"wait": str(wait).lower()}, timeout=WAITING_TIMEOUT if wait else None)
 
-    def delete(self, cube_id: Id, activation_id: Id) -> None:
-        return self._send("DELETE", f"/v1/cubes/{cube_id}/activations/{activation_id}", lambda response: None)
+
+class Adapters(_BinaryMemories):
+    """LoRA adapters trained on memories; `memos_sdk.lora.load_adapter` puts a download on a base model."""
+
+    _plural, _model = "adapters", Adapter
+
+    def create(self, cube_id: Id, *, memory_ids: Sequence[Id] | None = None, query: str | None = None,
+               top_k: int | None = None, hottest: int | None = None, template: str | None = None,
+               rank: int | None = None, steps: int | None = None, learning_rate: float | None = None,
+               max_tokens: int | None = None, wait: bool = False, idempotency_key: str | None = None) -> Job:
+        """A training job (its `progress` shows step and loss); once succeeded, `job.result["adapter_id"]`."""
+        body = _json_ready({**_selection(memory_ids, query, top_k, hottest, template), "rank": rank, "steps": steps,
+                            "learning_rate": learning_rate, "max_tokens": max_tokens})
+        return self._create(cube_id, body, wait, idempotency_key)
+
+    def activate(self, cube_id: Id, adapter_id: Id) -> Any:
+        return self._send("POST", self._path(cube_id, adapter_id, "activate"), _as(Adapter))

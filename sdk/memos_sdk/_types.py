@@ -140,6 +140,10 @@ class Activation(Model):
     created_at: datetime
 
 
+class Adapter(Activation):
+    """The same record; `metadata` holds version, active, rank, steps, loss curve, adapter config, probe."""
+
+
 class UserForgotten(Model):
     user_id: str
     purged: bool

@@ -1,5 +1,6 @@
-"""Activation memories end to end: built by the real worker with the tiny model, downloaded through
-the SDK, loaded into transformers, and exact; stale after a source changes; deleted and purged."""
+"""Activation and parameter memories end to end (adapters at the end): built by the real worker with
+the tiny model, downloaded through the SDK, loaded into transformers, and exact; stale after a
+source changes; deleted and purged."""
 
 import uuid
 
@@ -143,3 +144,41 @@ def test_without_a_configured_model_a_cache_request_is_a_clear_503(client, tenan
         client.app.state.settings = configured
     assert refused.status_code == 503
     assert refused.json()["error"]["type"] == "model_unavailable" and "MEMOS_LM_PATH" in refused.json()["error"]["message"]
+
+
+
+def test_an_adapter_lowers_the_loss_on_its_memories_and_reproduces_the_servers_outputs(sdk):
+    from memos_sdk.lora import load_adapter
+    from transformers import AutoModelForCausalLM
+
+    cube = sdk.cubes.create(f"lora-{uuid.uuid4().hex[:6]}")
+    added = sdk.memories.add_batch(cube.id, [{"content": "Alice lives in Paris"}, {"content": "Alice's cat is Miso"}])
+    job = sdk.adapters.create(cube.id, memory_ids=[memory.id for memory in added], rank=4, steps=20,
+                              learning_rate=5e-3, wait=True)
+    assert job.status == "succeeded", job.error
+    assert job.result["loss_after"] < job.result["loss_before"]
+    adapter = sdk.adapters.get(cube.id, job.result["adapter_id"])
+    record = adapter.metadata
+    assert job.progress == {"step": 20, "steps": 20, "loss": record["loss_curve"][-1]}
+    assert record["version"] == 1 and record["active"] is False and record["rank"] == 4 and len(record["loss_curve"]) == 20
+    assert [source["id"] for source in record["sources"]] == [str(memory.id) for memory in added]
+    assert adapter.model_fingerprint == get_language_model(get_settings()).fingerprint
+
+    lm = get_language_model(get_settings())
+    base = AutoModelForCausalLM.from_pretrained(get_settings().lm_path, local_files_only=True)
+    model = load_adapter(base, sdk.adapters.download(cube.id, adapter.id), record)
+    probe = prefix_ids(lm, record["probe"]["text"])
+    with torch.no_grad():
+        logits = model(probe).logits[0, -1, :len(record["probe"]["logits"])]
+    torch.testing.assert_close(logits, torch.tensor(record["probe"]["logits"]), rtol=1e-5, atol=1e-5)
+
+    second = sdk.adapters.create(cube.id, hottest=1, steps=2, wait=True)
+    newer = sdk.adapters.get(cube.id, second.result["adapter_id"])
+    assert newer.metadata["version"] == 2
+    assert sdk.adapters.activate(cube.id, adapter.id).metadata["active"] is True
+    assert sdk.adapters.activate(cube.id, newer.id).metadata["active"] is True
+    assert sdk.adapters.get(cube.id, adapter.id).metadata["active"] is False
+    sdk.memories.update(cube.id, added[0].id, content="Alice lives in Rome")
+    assert sdk.adapters.get(cube.id, adapter.id).status == "stale"
+    sdk.adapters.delete(cube.id, adapter.id)
+    assert [entry.id for entry in sdk.adapters.list(cube.id).data] == [newer.id]

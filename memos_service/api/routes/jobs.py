@@ -16,7 +16,7 @@ Status = Literal["pending", "queued", "running", "succeeded", "failed", "cancell
 @router.get("", response_model=Page[JobPublic], operation_id="list_jobs")
 def list_jobs(session: SessionDep, principal: ReaderDep,
               status: Annotated[list[Status] | None, Query(description="Any of these; `failed` lists the dead letters.")] = None,
-              kind: Annotated[Literal["ingest", "consolidate", "forget"] | None, Query()] = None,
+              kind: Annotated[Literal["ingest", "consolidate", "forget", "activation", "adapter"] | None, Query()] = None,
               cube_id: Annotated[uuid.UUID | None, Query()] = None,
               limit: Limit = 50, after: After = None) -> Page[JobPublic]:
     """This tenant's jobs, newest first."""
