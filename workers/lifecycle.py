@@ -14,7 +14,7 @@ from memos_service.db.jobs import JobRepository
 from memos_service.embedding import get_embedder
 from memos_service.lifecycle.consolidation import Consolidation
 from memos_service.lifecycle.forgetting import run_forgetting
-from memos_service.lifecycle.state import due
+from memos_service.lifecycle.state import due, hot_selection, retire_unused_caches
 from memos_service.outbox import CONSOLIDATE, FORGET, KINDS, send
 from memos_service.retrieval.indexes import build_index_manager
 from workers.app import celery_app
@@ -45,11 +45,20 @@ def schedule_lifecycle(at: str | None = None, tenant_id: str | None = None) -> i
     """Beat: a job for each cube due a consolidation or a forgetting sweep (outbox first, then sent).
     `at` and `tenant_id` let an operator (or a test) run it for one tenant as of a given time."""
     moment = datetime.fromisoformat(at) if at else now()
+    tenant = uuid.UUID(tenant_id) if tenant_id else None
+    settings = get_settings()
     with session_scope() as session:
-        created = [(JobRepository(session, entry.tenant_id).create(
-            cube_id=entry.cube_id, kind=entry.kind, queue=KINDS[entry.kind].queue, payload={"scheduled": True},
-            created_at=moment).id,
-            KINDS[entry.kind]) for entry in due(session, moment, uuid.UUID(tenant_id) if tenant_id else None)]
+        retired = retire_unused_caches(session, moment, tenant)
+        created = []
+        for entry in due(session, moment, tenant, with_model=settings.lm_path is not None):
+            payload = {"scheduled": True, "as_of": moment.isoformat(),
+                       **(hot_selection(session, entry.cube_id) if entry.kind == "activation" else {})}
+            job = JobRepository(session, entry.tenant_id).create(cube_id=entry.cube_id, kind=entry.kind,
+                                                                 queue=KINDS[entry.kind].queue, payload=payload,
+                                                                 created_at=moment)
+            created.append((job.id, KINDS[entry.kind]))
+    if retired:
+        log.info("unused activation caches retired", count=retired)
     for job_id, kind in created:
         send(job_id, kind, None)
     if created:

@@ -36,10 +36,21 @@ class ForgettingConfig(_Section):
     max_memories: int | None = Field(None, ge=1, description="Active memories past this are archived, weakest first.")
 
 
+class ActivationConfig(_Section):
+    """The "hot memory" path: beat keeps a KV cache of the cube's most used memories (needs MEMOS_LM_PATH)."""
+
+    enabled: bool = False
+    interval_minutes: int = Field(60, ge=1, description="How often beat checks whether the hottest memories changed.")
+    hottest: int = Field(20, ge=1, le=1000, description="How many of the most used memories the cache holds.")
+    template: str | None = Field(None, max_length=8000, description="As for POST /activations; must hold {memories}.")
+    retire_unused_days: float = Field(7.0, gt=0, description="Caches of this cube unused this long are deleted.")
+
+
 class CubeConfig(_Section):
     manager: Literal["llm", "heuristic"] | None = Field(None, description="Default: the LLM when one is configured.")
     consolidation: ConsolidationConfig = Field(default_factory=ConsolidationConfig)
     forgetting: ForgettingConfig = Field(default_factory=ForgettingConfig)
+    activation: ActivationConfig = Field(default_factory=ActivationConfig)
 
     @classmethod
     def of(cls, stored: dict[str, Any] | None) -> Self:

@@ -9,7 +9,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -75,6 +75,26 @@ def run_activation_build(job_id: uuid.UUID, session_factory: Callable[[], Any], 
         chosen = select_memories(session, tenant_id, cube, payload)
         sources = [(memory.id, memory.public_id, memory.version) for memory in chosen]
         text = prefix_text([memory.content for memory in chosen], payload.get("template") or DEFAULT_TEMPLATE)
+        if payload.get("scheduled"):
+            now = datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock()
+            used = [memory.last_accessed_at for memory in chosen if memory.last_accessed_at]
+            if not used or max(used) < now - timedelta(days=payload.get("retire_unused_days", 7)):
+                # Nothing in the cube is hot: no cache to keep (and an old one was, or will be, retired).
+                job = jobs.unfinished(session, job_id)
+                if job is not None:
+                    jobs.complete(job, {"skipped": "no memory of the cube was used recently"}, clock())
+                return None
+            current = _scheduled_cache(session, cube_id)
+            if current is not None and current.status == BlobStatus.ready and current.metadata_.get("sources") == [
+                    {"id": str(public_id), "version": version} for _, public_id, version in sources]:
+                # The hottest memories are what they were: the cache in place still holds them.
+                job = jobs.unfinished(session, job_id)
+                if job is not None:
+                    result = {"activation_id": str(current.id), "unchanged": True}
+                    jobs.complete(job, result, clock())
+                    return result
+            if current is not None:
+                payload["replaces"] = str(current.id)
     lm = get_language_model(settings)
     built = build_cache(lm, text)
     sha256, size = blob_store(settings).put(built.data)
@@ -84,7 +104,7 @@ def run_activation_build(job_id: uuid.UUID, session_factory: Callable[[], Any], 
             return None
         cube = CubeRepository(session, tenant_id).get(cube_id, for_update=True)
         check_cube_model(cube, lm)
-        metadata = {**built.metadata, "prefix": text,
+        metadata = {**built.metadata, "prefix": text, "scheduled": bool(payload.get("scheduled")),
                     "sources": [{"id": str(public_id), "version": version} for _, public_id, version in sources],
                     "selection": {name: payload[name] for name in ("memory_ids", "query", "top_k", "hottest", "template")
                                   if payload.get(name) is not None}}
@@ -104,3 +124,10 @@ def run_activation_build(job_id: uuid.UUID, session_factory: Callable[[], Any], 
                   "sha256": sha256, "memories": len(sources), "status": blob.status}
         jobs.complete(job, result, clock())
     return result
+
+
+def _scheduled_cache(session: Any, cube_id: uuid.UUID) -> Blob | None:
+    """The cube's hot-memory cache, the one beat keeps."""
+    return session.scalar(select(Blob).where(Blob.cube_id == cube_id, Blob.kind == "activation",
+                                             Blob.metadata_["scheduled"].astext == "true")
+                          .order_by(Blob.created_at.desc()).limit(1))

@@ -182,3 +182,38 @@ def test_an_adapter_lowers_the_loss_on_its_memories_and_reproduces_the_servers_o
     assert sdk.adapters.get(cube.id, adapter.id).status == "stale"
     sdk.adapters.delete(cube.id, adapter.id)
     assert [entry.id for entry in sdk.adapters.list(cube.id).data] == [newer.id]
+
+
+def test_beat_keeps_a_cache_of_the_hottest_memories_and_retires_unused_ones(sdk, tenant_key):
+    from datetime import UTC, datetime, timedelta
+
+    from workers.lifecycle import schedule_lifecycle
+
+    cube = sdk.cubes.create(f"hot-{uuid.uuid4().hex[:6]}", config={
+        "activation": {"enabled": True, "hottest": 2, "interval_minutes": 1, "retire_unused_days": 3},
+        "consolidation": {"enabled": False}, "forgetting": {"enabled": False}})
+    tea, bikes, _ = sdk.memories.add_batch(cube.id, [{"content": "Alice drinks green tea"},
+                                                     {"content": "Bob repairs bicycles"}, {"content": "Carol sings"}])
+    for _ in range(2):
+        sdk.memories.search(cube.id, "green tea bicycles", top_k=2)
+    with session_scope() as session:
+        tenant_id = session.get(Cube, cube.id).tenant_id
+
+    def schedule(minutes: float) -> list:
+        schedule_lifecycle(at=(datetime.now(UTC) + timedelta(minutes=minutes)).isoformat(), tenant_id=str(tenant_id))
+        for job in sdk.jobs.list(cube_id=cube.id, kind="activation").data:
+            for _ in range(300):
+                if sdk.jobs.get(job.id).finished:
+                    break
+                import time
+                time.sleep(0.2)
+        return sdk.activations.list(cube.id).data
+
+    (hot,) = schedule(2)
+    assert {source["id"] for source in hot.metadata["sources"]} == {str(tea.id), str(bikes.id)}
+    assert hot.metadata["scheduled"] is True
+    assert [entry.id for entry in schedule(4)] == [hot.id]  # the same hottest memories: nothing rebuilt
+    sdk.memories.update(cube.id, tea.id, content="Alice drinks black tea")
+    (rebuilt,) = schedule(6)
+    assert rebuilt.id != hot.id and "black tea" in rebuilt.metadata["prefix"]
+    assert schedule(60 * 24 * 4) == []  # unused for longer than retire_unused_days
