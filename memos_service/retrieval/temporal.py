@@ -19,9 +19,10 @@ _AGO = re.compile(r"\b(\d+|a|one|two|three|four|five|six)\s+(day|week|month|year
 _WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _RELATIVE = {
     "today": (0, 1), "yesterday": (1, 1), "this week": (7, 7), "last week": (14, 7), "past week": (7, 7),
-    "this month": (31, 31), "last month": (62, 31), "past month": (31, 31), "last year": (730, 365),
-    "this year": (365, 365), "past year": (365, 365), "recently": (30, 30), "lately": (30, 30),
+    "past month": (31, 31), "past year": (365, 365), "recently": (30, 30), "lately": (30, 30),
 }
+# Calendar units: "last year" said in November 2026 is 2025, not the 12 months before last.
+_CALENDAR = re.compile(r"\b(this|last)\s+(month|year)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,13 @@ def parse_time_range(text: str, now: datetime | None = None) -> TimeRange | None
         width = {"day": 1, "week": 7, "month": 30, "year": 365}[match[2].lower()]
         start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
         return TimeRange(start - timedelta(days=width // 2), start + timedelta(days=width - width // 2 + 1))
+    if match := _CALENDAR.search(text):
+        back = 1 if match[1].lower() == "last" else 0
+        if match[2].lower() == "year":
+            year = now.year - back
+            return TimeRange(datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC))
+        months = now.year * 12 + now.month - 1 - back
+        return _month(months // 12, months % 12 + 1)
     lowered = text.lower()
     for phrase, (back, width) in _RELATIVE.items():
         if re.search(rf"\b{phrase}\b", lowered):

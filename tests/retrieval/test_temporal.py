@@ -21,10 +21,20 @@ def day(year: int, month: int, date: int) -> datetime:
     ("trips in 2022", day(2022, 1, 1), day(2023, 1, 1)),
     ("what happened yesterday", day(2023, 6, 14), day(2023, 6, 15)),
     ("today", day(2023, 6, 15), day(2023, 6, 16)),
+    # Calendar units, not rolling windows: "last year" in June 2023 is 2022.
+    ("we moved there last year", day(2022, 1, 1), day(2023, 1, 1)),
+    ("this year", day(2023, 1, 1), day(2024, 1, 1)),
+    ("last month", day(2023, 5, 1), day(2023, 6, 1)),
+    ("this month", day(2023, 6, 1), day(2023, 7, 1)),
 ])
 def test_time_expressions_become_ranges(query, start, end):
     found = parse_time_range(query, NOW)
     assert found is not None and (found.start, found.end) == (start, end)
+
+
+def test_last_month_in_january_is_last_years_december():
+    found = parse_time_range("last month", datetime(2024, 1, 10, tzinfo=UTC))
+    assert found is not None and (found.start, found.end) == (day(2023, 12, 1), day(2024, 1, 1))
 
 
 def test_relative_ranges_lie_before_now_and_unmarked_queries_have_none():
