@@ -2,11 +2,14 @@
 client gets the job (202), or its result (200) when it asked to wait and the job finished in time.
 An Idempotency-Key (or, where the route allows, the same content) finds the first job instead."""
 
+import hashlib
+import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Self
 
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +21,10 @@ from memos_service.db.models import Job
 from memos_service.errors import Conflict
 from memos_service.outbox import JobKind, send
 
+Wait = Annotated[bool, Query(description="Answer when the job is done (up to MEMOS_LIFECYCLE_WAIT_SECONDS)")]
+JOB_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": JobPublic, "description": "The job finished (wait=true), or the Idempotency-Key's first job"}}
+
 
 @dataclass(frozen=True)
 class JobRequest:
@@ -28,6 +35,12 @@ class JobRequest:
     idempotency_key: str | None
     # Without a key, the same content finds the first job too (unless that one failed or was cancelled).
     same_content_is_same_request: bool = False
+
+    @classmethod
+    def of(cls, kind: JobKind, cube_id: uuid.UUID, payload: dict[str, Any], idempotency_key: str | None) -> Self:
+        """A request whose fingerprint is its kind, cube and payload."""
+        fingerprint = hashlib.sha256(json.dumps([kind.name, str(cube_id), payload], sort_keys=True).encode()).hexdigest()
+        return cls(kind, cube_id, payload, fingerprint, idempotency_key)
 
 
 def start_job(tenant_id: uuid.UUID, request: JobRequest, wait_seconds: float) -> JSONResponse:

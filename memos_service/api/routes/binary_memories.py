@@ -2,17 +2,15 @@
 `heavy` queue from plaintext memories; listed, described, downloaded (streamed, with the checksum
 in a header) and deleted here. One router per kind, made by the same function."""
 
-import hashlib
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Header, Query
+from fastapi import APIRouter, BackgroundTasks, Header
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from memos_service.api.deps import CubesDep, ReaderDep, SessionDep, SettingsDep, WriterDep
-from memos_service.api.dispatch import JobRequest, start_job
+from memos_service.api.dispatch import JOB_RESPONSES, JobRequest, Wait, start_job
 from memos_service.api.routes.cubes import After, Limit
 from memos_service.api.schemas.activations import (
     ActivationCreate,
@@ -25,21 +23,10 @@ from memos_service.api.schemas.activations import (
 from memos_service.api.schemas.common import Page
 from memos_service.api.schemas.jobs import JobPublic
 from memos_service.blobs.store import blob_store
-from memos_service.config import Settings
 from memos_service.db.blobs import BlobRepository
 from memos_service.lm.adapter import activate
 from memos_service.lm.model import ModelUnavailable
 from memos_service.outbox import ACTIVATION, ADAPTER, JobKind
-
-Wait = Annotated[bool, Query(description="Answer when the job is done (up to MEMOS_LIFECYCLE_WAIT_SECONDS)")]
-JOB_RESPONSES = {200: {"model": JobPublic, "description": "The job finished (wait=true), or the key's first job"}}
-
-
-def _start(kind: JobKind, cube_id: uuid.UUID, payload: dict, tenant_id: uuid.UUID, key: str | None, wait: bool,
-           settings: Settings) -> JSONResponse:
-    fingerprint = hashlib.sha256(json.dumps([kind.name, str(cube_id), payload], sort_keys=True).encode()).hexdigest()
-    return start_job(tenant_id, JobRequest(kind, cube_id, payload, fingerprint, key),
-                     settings.lifecycle_wait_seconds if wait else 0)
 
 
 def binary_router(kind: str, plural: str, job_kind: JobKind, create_model: type[Selection],
@@ -56,7 +43,8 @@ def binary_router(kind: str, plural: str, job_kind: JobKind, create_model: type[
             raise ModelUnavailable("no language model is configured (set MEMOS_LM_PATH to a local model directory)")
         cube = cubes.get(cube_id)
         payload = body.model_dump(mode="json", exclude_none=True)
-        return _start(job_kind, cube.id, payload, principal.tenant_id, idempotency_key, wait, settings)
+        return start_job(principal.tenant_id, JobRequest.of(job_kind, cube.id, payload, idempotency_key),
+                         settings.lifecycle_wait_seconds if wait else 0)
 
     @router.get("", response_model=Page[public], operation_id=f"list_{plural}")
     def list_all(cube_id: uuid.UUID, cubes: CubesDep, session: SessionDep, principal: ReaderDep,
@@ -115,7 +103,8 @@ def rebuild_activation(cube_id: uuid.UUID, blob_id: uuid.UUID, cubes: CubesDep, 
     payload = {**blob.metadata_.get("selection", {}), "replaces": str(blob.id)}
     if not any(payload.get(name) for name in ("memory_ids", "query", "hottest")):
         payload["memory_ids"] = [source["id"] for source in blob.metadata_.get("sources", [])]
-    return _start(ACTIVATION, cube.id, payload, principal.tenant_id, None, wait, settings)
+    return start_job(principal.tenant_id, JobRequest.of(ACTIVATION, cube.id, payload, None),
+                     settings.lifecycle_wait_seconds if wait else 0)
 
 
 @adapters.post("/{blob_id:uuid}/activate", response_model=AdapterPublic, operation_id="activate_adapter")

@@ -1,35 +1,24 @@
 """Consolidation and forgetting on demand: jobs on the `maintenance` queue, like beat's."""
 
-import hashlib
-import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
 from memos_service.api.deps import CubesDep, EmbedderDep, SettingsDep, WriterDep
-from memos_service.api.dispatch import JobRequest, start_job
+from memos_service.api.dispatch import JOB_RESPONSES, JobRequest, Wait, start_job
 from memos_service.api.routes.memories import open_cube
 from memos_service.api.schemas.jobs import ConsolidateRequest, ForgetRequest, JobPublic
 from memos_service.errors import ValidationFailed
-from memos_service.outbox import CONSOLIDATE, FORGET, JobKind
+from memos_service.outbox import CONSOLIDATE, FORGET
 
 router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["lifecycle"])
-Wait = Annotated[bool, Query(description="Answer when the job is done (up to MEMOS_LIFECYCLE_WAIT_SECONDS)")]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
-RESPONSES = {200: {"model": JobPublic, "description": "The job finished (wait=true), or the Idempotency-Key's first job"}}
-
-
-def _start(kind: JobKind, cube_id: uuid.UUID, payload: dict, tenant_id: uuid.UUID | None, key: str | None,
-           wait: bool, wait_seconds: float) -> JSONResponse:
-    assert tenant_id is not None
-    fingerprint = hashlib.sha256(json.dumps([kind.name, str(cube_id), payload], sort_keys=True).encode()).hexdigest()
-    return start_job(tenant_id, JobRequest(kind, cube_id, payload, fingerprint, key), wait_seconds if wait else 0)
 
 
 @router.post("/consolidate", status_code=202, response_model=JobPublic, operation_id="consolidate_cube",
-             responses=RESPONSES)
+             responses=JOB_RESPONSES)
 def consolidate(cube_id: uuid.UUID, cubes: CubesDep, embedder: EmbedderDep, settings: SettingsDep, principal: WriterDep,
                 body: ConsolidateRequest | None = None, wait: Wait = False, idempotency_key: IdempotencyKey = None,
                 ) -> JSONResponse:
@@ -37,10 +26,12 @@ def consolidate(cube_id: uuid.UUID, cubes: CubesDep, embedder: EmbedderDep, sett
     LLM writes) and summarizes finished sessions. `dry_run` shows the plan and changes nothing."""
     cube = open_cube(cubes, cube_id, embedder)
     payload = (body or ConsolidateRequest()).model_dump(mode="json")
-    return _start(CONSOLIDATE, cube.id, payload, principal.tenant_id, idempotency_key, wait, settings.lifecycle_wait_seconds)
+    assert principal.tenant_id is not None
+    return start_job(principal.tenant_id, JobRequest.of(CONSOLIDATE, cube.id, payload, idempotency_key),
+                     settings.lifecycle_wait_seconds if wait else 0)
 
 
-@router.post("/forget", status_code=202, response_model=JobPublic, operation_id="forget_cube", responses=RESPONSES)
+@router.post("/forget", status_code=202, response_model=JobPublic, operation_id="forget_cube", responses=JOB_RESPONSES)
 def forget(cube_id: uuid.UUID, cubes: CubesDep, settings: SettingsDep, principal: WriterDep,
            body: ForgetRequest | None = None, wait: Wait = False, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Archives memories that expired or faded (retention under the cube's threshold) or lie past
@@ -50,4 +41,6 @@ def forget(cube_id: uuid.UUID, cubes: CubesDep, settings: SettingsDep, principal
         raise ValidationFailed("as_of previews a sweep: it needs dry_run=true")
     cube = cubes.get(cube_id)
     payload = request.model_dump(mode="json", exclude_none=True)
-    return _start(FORGET, cube.id, payload, principal.tenant_id, idempotency_key, wait, settings.lifecycle_wait_seconds)
+    assert principal.tenant_id is not None
+    return start_job(principal.tenant_id, JobRequest.of(FORGET, cube.id, payload, idempotency_key),
+                     settings.lifecycle_wait_seconds if wait else 0)
