@@ -36,8 +36,9 @@ def run(memories: int, repeats: int, model_path: str | None, layers: int, hidden
     from memos_sdk.kv import to_past_key_values
 
     from memos_service.config import get_settings
-    from memos_service.lm.activation import DEFAULT_TEMPLATE, build_cache, prefix_ids, prefix_text
+    from memos_service.lm.activation import DEFAULT_TEMPLATE, build_cache, prefix_ids
     from memos_service.lm.model import get_language_model
+    from memos_service.lm.selection import prefix_text
 
     with tempfile.TemporaryDirectory() as folder:
         path = model_path or str(random_model(Path(folder), layers, hidden))

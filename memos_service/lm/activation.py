@@ -7,7 +7,7 @@ Stored as safetensors (tensors `layers.{i}.keys` / `layers.{i}.values`, shape
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,11 +17,10 @@ from sqlalchemy import select
 from memos_service.blobs.store import blob_store
 from memos_service.config import Settings
 from memos_service.db import jobs
-from memos_service.db.blobs import BlobRepository, BlobStatus
-from memos_service.db.cubes import CubeRepository
-from memos_service.db.models import Blob, Memory
-from memos_service.lm.model import LanguageModel, check_cube_model, get_language_model
-from memos_service.lm.selection import select_memories
+from memos_service.db.blobs import BlobStatus
+from memos_service.db.models import Blob
+from memos_service.lm.model import LanguageModel, get_language_model
+from memos_service.lm.selection import Selected, claim_selection, record_built
 
 DEFAULT_TEMPLATE = "Things to remember:\n{memories}\n"
 
@@ -30,10 +29,6 @@ DEFAULT_TEMPLATE = "Things to remember:\n{memories}\n"
 class BuiltCache:
     data: bytes  # safetensors
     metadata: dict[str, Any]
-
-
-def prefix_text(contents: Sequence[str], template: str) -> str:
-    return template.replace("{memories}", "\n".join(f"- {content}" for content in contents))
 
 
 def prefix_ids(lm: LanguageModel, text: str) -> Any:
@@ -64,66 +59,60 @@ def build_cache(lm: LanguageModel, text: str) -> BuiltCache:
 def run_activation_build(job_id: uuid.UUID, session_factory: Callable[[], Any], settings: Settings,
                          clock: Callable[[], datetime]) -> dict[str, Any] | None:
     """An `activation` job: select memories, run the model over their prefix once, store the cache,
-    and record it, with the job's completion, in one transaction. A cache whose memories changed
-    while it was being built is recorded stale at once."""
+    and record it, with the job's completion, in one transaction. The job's result, or None when it
+    was finished or cancelled meanwhile."""
     with session_factory() as session:
-        job = jobs.claim(session, job_id, clock())
-        if job is None:
+        selected = claim_selection(session, job_id, clock(), DEFAULT_TEMPLATE)
+        if selected is None:
             return None
-        tenant_id, cube_id, payload = job.tenant_id, job.cube_id, dict(job.payload)
-        cube = CubeRepository(session, tenant_id).get(cube_id)
-        chosen = select_memories(session, tenant_id, cube, payload)
-        sources = [(memory.id, memory.public_id, memory.version) for memory in chosen]
-        text = prefix_text([memory.content for memory in chosen], payload.get("template") or DEFAULT_TEMPLATE)
+        payload = selected.payload
         if payload.get("scheduled"):
-            now = datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock()
-            used = [memory.last_accessed_at for memory in chosen if memory.last_accessed_at]
-            if not used or max(used) < now - timedelta(days=payload.get("retire_unused_days", 7)):
-                # Nothing in the cube is hot: no cache to keep (and an old one was, or will be, retired).
-                job = jobs.unfinished(session, job_id)
-                if job is not None:
-                    jobs.complete(job, {"skipped": "no memory of the cube was used recently"}, clock())
-                return None
-            current = _scheduled_cache(session, cube_id)
-            if current is not None and current.status == BlobStatus.ready and current.metadata_.get("sources") == [
-                    {"id": str(public_id), "version": version} for _, public_id, version in sources]:
-                # The hottest memories are what they were: the cache in place still holds them.
-                job = jobs.unfinished(session, job_id)
-                if job is not None:
-                    result = {"activation_id": str(current.id), "unchanged": True}
-                    jobs.complete(job, result, clock())
-                    return result
-            if current is not None:
-                payload["replaces"] = str(current.id)
+            settled = _hot_cache_settled(session, job_id, selected, clock)
+            if settled is not None:
+                return settled
     lm = get_language_model(settings)
-    built = build_cache(lm, text)
+    built = build_cache(lm, selected.text)
     sha256, size = blob_store(settings).put(built.data)
     with session_factory() as session:
         job = jobs.unfinished(session, job_id)
         if job is None:
             return None
-        cube = CubeRepository(session, tenant_id).get(cube_id, for_update=True)
-        check_cube_model(cube, lm)
-        metadata = {**built.metadata, "prefix": text, "scheduled": bool(payload.get("scheduled")),
-                    "sources": [{"id": str(public_id), "version": version} for _, public_id, version in sources],
-                    "selection": {name: payload[name] for name in ("memory_ids", "query", "top_k", "hottest", "template")
-                                  if payload.get(name) is not None}}
-        blobs = BlobRepository(session, tenant_id)
-        blob = blobs.create(cube, kind="activation", sha256=sha256, size=size, lm_name=lm.name,
-                            lm_fingerprint=lm.fingerprint, memory_ids=[memory_id for memory_id, _, _ in sources],
-                            metadata=metadata, job_id=job_id)
-        current = dict(session.execute(select(Memory.id, Memory.version).where(
-            Memory.id.in_([memory_id for memory_id, _, _ in sources]), Memory.status == "active")).all())
-        if any(current.get(memory_id) != version for memory_id, _, version in sources):
-            blob.status = BlobStatus.stale
+        metadata = {**built.metadata, "prefix": selected.text, "scheduled": bool(payload.get("scheduled"))}
+        blob = record_built(session, job_id, selected, kind="activation", lm=lm, sha256=sha256, size=size,
+                            metadata=metadata)
         if payload.get("replaces"):
             old = session.get(Blob, uuid.UUID(payload["replaces"]))
-            if old is not None and old.tenant_id == tenant_id and old.cube_id == cube_id:
+            if old is not None and old.tenant_id == selected.tenant_id and old.cube_id == selected.cube_id:
                 session.delete(old)
         result = {"activation_id": str(blob.id), "tokens": int(built.metadata["tokens"]), "size": size,
-                  "sha256": sha256, "memories": len(sources), "status": blob.status}
+                  "sha256": sha256, "memories": len(selected.memories), "status": blob.status}
         jobs.complete(job, result, clock())
     return result
+
+
+def _hot_cache_settled(session: Any, job_id: uuid.UUID, selected: Selected,
+                       clock: Callable[[], datetime]) -> dict[str, Any] | None:
+    """For beat's hot-memory cache: the job's result when nothing is to be built (nothing in the cube
+    was used lately, or the cache in place holds the hottest memories as they are), or None to build
+    one (replacing the cache in place, if any)."""
+    payload = selected.payload
+    now = datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock()
+    used = [memory.last_accessed_at for memory in selected.memories if memory.last_accessed_at]
+    current = _scheduled_cache(session, selected.cube_id)
+    if not used or max(used) < now - timedelta(days=payload.get("retire_unused_days", 7)):
+        # Nothing in the cube is hot: no cache to keep (and an old one was, or will be, retired).
+        outcome: dict[str, Any] = {"skipped": "no memory of the cube was used recently"}
+    elif current is not None and current.status == BlobStatus.ready and current.metadata_.get("sources") == selected.sources:
+        # The hottest memories are what they were: the cache in place still holds them.
+        outcome = {"activation_id": str(current.id), "unchanged": True}
+    else:
+        if current is not None:
+            payload["replaces"] = str(current.id)
+        return None
+    job = jobs.unfinished(session, job_id)
+    if job is not None:
+        jobs.complete(job, outcome, clock())
+    return outcome
 
 
 def _scheduled_cache(session: Any, cube_id: uuid.UUID) -> Blob | None:

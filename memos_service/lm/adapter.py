@@ -7,6 +7,7 @@ The record also keeps a probe: the trained model's next-token logits for a fixed
 loading the adapter can check they reproduce the server's model.
 """
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable
@@ -18,13 +19,10 @@ from sqlalchemy import func, select
 from memos_service.blobs.store import blob_store
 from memos_service.config import Settings
 from memos_service.db import jobs
-from memos_service.db.blobs import BlobRepository, BlobStatus
-from memos_service.db.cubes import CubeRepository
 from memos_service.db.engine import session_scope
-from memos_service.db.models import Blob, Memory
-from memos_service.lm.activation import prefix_text
-from memos_service.lm.model import LanguageModel, check_cube_model, get_language_model
-from memos_service.lm.selection import select_memories
+from memos_service.db.models import Blob
+from memos_service.lm.model import LanguageModel, get_language_model
+from memos_service.lm.selection import claim_selection, record_built
 
 DEFAULT_TEMPLATE = "{memories}\n"
 PROBE = "Things to remember:"
@@ -94,41 +92,28 @@ def run_adapter_training(job_id: uuid.UUID, session_factory: Callable[[], Any], 
     """An `adapter` job: train on the selected memories (progress on the job as it goes), store the
     adapter, and record it with the job's completion in one transaction."""
     with session_factory() as session:
-        job = jobs.claim(session, job_id, clock())
-        if job is None:
-            return None
-        tenant_id, cube_id, payload = job.tenant_id, job.cube_id, dict(job.payload)
-        cube = CubeRepository(session, tenant_id).get(cube_id)
-        chosen = select_memories(session, tenant_id, cube, payload)
-        sources = [(memory.id, memory.public_id, memory.version) for memory in chosen]
-        text = prefix_text([memory.content for memory in chosen], payload.get("template") or DEFAULT_TEMPLATE)
+        selected = claim_selection(session, job_id, clock(), DEFAULT_TEMPLATE)
+    if selected is None:
+        return None
+    payload = selected.payload
     lm = get_language_model(settings)
 
     def report(step: int, loss: float) -> None:
         with session_scope() as session:
             jobs.report_progress(session, job_id, {"step": step, "steps": payload["steps"], "loss": loss})
 
-    data, record = train_adapter(lm, str(settings.lm_path), text, rank=payload["rank"], steps=payload["steps"],
+    data, record = train_adapter(lm, str(settings.lm_path), selected.text, rank=payload["rank"], steps=payload["steps"],
                                  learning_rate=payload["learning_rate"], max_tokens=payload["max_tokens"], report=report)
     sha256, size = blob_store(settings).put(data)
     with session_factory() as session:
         job = jobs.unfinished(session, job_id)
         if job is None:
             return None
-        cube = CubeRepository(session, tenant_id).get(cube_id, for_update=True)
-        check_cube_model(cube, lm)
-        version = 1 + (session.scalar(select(func.count()).where(Blob.cube_id == cube_id, Blob.kind == "adapter")) or 0)
-        metadata = {**record, "version": version, "active": False, "text_sha256": _sha256(text),
-                    "sources": [{"id": str(public_id), "version": memory_version} for _, public_id, memory_version in sources],
-                    "selection": {name: payload[name] for name in ("memory_ids", "query", "top_k", "hottest", "template")
-                                  if payload.get(name) is not None}}
-        blob = BlobRepository(session, tenant_id).create(
-            cube, kind="adapter", sha256=sha256, size=size, lm_name=lm.name, lm_fingerprint=lm.fingerprint,
-            memory_ids=[memory_id for memory_id, _, _ in sources], metadata=metadata, job_id=job_id)
-        current = dict(session.execute(select(Memory.id, Memory.version).where(
-            Memory.id.in_([memory_id for memory_id, _, _ in sources]), Memory.status == "active")).all())
-        if any(current.get(memory_id) != memory_version for memory_id, _, memory_version in sources):
-            blob.status = BlobStatus.stale
+        count = select(func.count()).where(Blob.cube_id == selected.cube_id, Blob.kind == "adapter")
+        version = 1 + (session.scalar(count) or 0)
+        metadata = {**record, "version": version, "active": False,
+                    "text_sha256": hashlib.sha256(selected.text.encode()).hexdigest()}
+        blob = record_built(session, job_id, selected, kind="adapter", lm=lm, sha256=sha256, size=size, metadata=metadata)
         result = {"adapter_id": str(blob.id), "version": version, "loss_before": record["loss_before"],
                   "loss_after": record["loss_after"], "steps": record["steps"], "size": size, "status": blob.status}
         jobs.complete(job, result, clock())
@@ -143,12 +128,3 @@ def activate(session: Any, blob: Blob) -> None:
             other.metadata_ = {**other.metadata_, "active": False}
     blob.metadata_ = {**blob.metadata_, "active": True}
     session.flush()
-
-
-def _sha256(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-
