@@ -14,7 +14,7 @@ from memos_service.db.jobs import JobRepository
 from memos_service.embedding import get_embedder
 from memos_service.lifecycle.consolidation import Consolidation
 from memos_service.lifecycle.forgetting import run_forgetting
-from memos_service.lifecycle.state import due, hot_selection, retire_unused_caches
+from memos_service.lifecycle.state import due, retire_unused_caches
 from memos_service.outbox import CONSOLIDATE, FORGET, KINDS, send
 from memos_service.retrieval.indexes import build_index_manager
 from workers.app import celery_app
@@ -51,8 +51,7 @@ def schedule_lifecycle(at: str | None = None, tenant_id: str | None = None) -> i
         retired = retire_unused_caches(session, moment, tenant)
         created = []
         for entry in due(session, moment, tenant, with_model=settings.lm_path is not None):
-            payload = {"scheduled": True, "as_of": moment.isoformat(),
-                       **(hot_selection(session, entry.cube_id) if entry.kind == "activation" else {})}
+            payload = {"scheduled": True, "as_of": moment.isoformat(), **entry.payload}
             job = JobRepository(session, entry.tenant_id).create(cube_id=entry.cube_id, kind=entry.kind,
                                                                  queue=KINDS[entry.kind].queue, payload=payload,
                                                                  created_at=moment)

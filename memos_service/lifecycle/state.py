@@ -3,12 +3,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from memos_service.cube.config import CubeConfig
+from memos_service.cube.config import ActivationConfig, CubeConfig
 from memos_service.db.jobs import JobStatus
 from memos_service.db.models import Blob, Cube, CubeLifecycle, Job
 
@@ -25,6 +26,20 @@ class Due:
     tenant_id: uuid.UUID
     cube_id: uuid.UUID
     kind: str
+    payload: dict[str, Any]  # what the job is to do, from the cube's config at the time of scheduling
+
+
+def _live_cubes(session: Session, tenant_id: uuid.UUID | None) -> list[tuple[Cube, CubeConfig]]:
+    query = select(Cube).where(Cube.deleted_at.is_(None)).order_by(Cube.created_at)
+    if tenant_id is not None:
+        query = query.where(Cube.tenant_id == tenant_id)
+    return [(cube, CubeConfig.of(cube.config)) for cube in session.scalars(query)]
+
+
+def _hot_selection(config: ActivationConfig) -> dict[str, Any]:
+    """What beat's hot-memory cache is built from."""
+    return {"hottest": config.hottest, "retire_unused_days": config.retire_unused_days,
+            **({"template": config.template} if config.template else {})}
 
 
 def due(session: Session, now: datetime, tenant_id: uuid.UUID | None = None, with_model: bool = False) -> list[Due]:
@@ -39,19 +54,16 @@ def due(session: Session, now: datetime, tenant_id: uuid.UUID | None = None, wit
             .group_by(Job.cube_id, Job.kind))
     }
     found = []
-    cubes = select(Cube).where(Cube.deleted_at.is_(None)).order_by(Cube.created_at)
-    if tenant_id is not None:
-        cubes = cubes.where(Cube.tenant_id == tenant_id)
-    for cube in session.scalars(cubes):
-        config = CubeConfig.of(cube.config)
-        sections = [("consolidate", config.consolidation), ("forget", config.forgetting)]
+    for cube, config in _live_cubes(session, tenant_id):
+        sections: list[tuple[str, Any, dict[str, Any]]] = [("consolidate", config.consolidation, {}),
+                                                           ("forget", config.forgetting, {})]
         if with_model:
-            sections.append(("activation", config.activation))
-        for kind, section in sections:
+            sections.append(("activation", config.activation, _hot_selection(config.activation)))
+        for kind, section, payload in sections:
             # A new cube's first run comes one interval after its creation.
             created, busy = last.get((cube.id, kind), (cube.created_at, False))
             if section.enabled and not busy and created <= now - timedelta(minutes=section.interval_minutes):
-                found.append(Due(cube.tenant_id, cube.id, kind))
+                found.append(Due(cube.tenant_id, cube.id, kind, payload))
     return found
 
 
@@ -59,22 +71,10 @@ def retire_unused_caches(session: Session, now: datetime, tenant_id: uuid.UUID |
     """Deletes the activation caches nobody used for their cube's `retire_unused_days`, in cubes
     that run the hot-memory path; the files go with the blob store's garbage collection."""
     retired = 0
-    cubes = select(Cube).where(Cube.deleted_at.is_(None))
-    if tenant_id is not None:
-        cubes = cubes.where(Cube.tenant_id == tenant_id)
-    for cube in session.scalars(cubes):
-        config = CubeConfig.of(cube.config).activation
-        if not config.enabled:
-            continue
-        cutoff = now - timedelta(days=config.retire_unused_days)
-        retired += session.execute(delete(Blob).where(
-            Blob.cube_id == cube.id, Blob.kind == "activation",
-            func.coalesce(Blob.last_used_at, Blob.created_at) < cutoff)).rowcount
+    for cube, config in _live_cubes(session, tenant_id):
+        if config.activation.enabled:
+            cutoff = now - timedelta(days=config.activation.retire_unused_days)
+            retired += session.execute(delete(Blob).where(
+                Blob.cube_id == cube.id, Blob.kind == "activation",
+                func.coalesce(Blob.last_used_at, Blob.created_at) < cutoff)).rowcount
     return retired
-
-
-def hot_selection(session: Session, cube_id: uuid.UUID) -> dict:
-    """What a scheduled hot-memory cache is built from: the cube's config, at the time of scheduling."""
-    config = CubeConfig.of(session.get(Cube, cube_id).config).activation
-    return {"hottest": config.hottest, "retire_unused_days": config.retire_unused_days,
-            **({"template": config.template} if config.template else {})}
