@@ -4,12 +4,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, bindparam, delete, select, tuple_, update
+from sqlalchemy import BigInteger, Select, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import Blob, Cube
-from memos_service.db.pagination import decode_time_cursor, encode_cursor
+from memos_service.db.pagination import page_by_creation
 from memos_service.errors import NotFound
 
 
@@ -42,14 +42,7 @@ class BlobRepository:
         return blob
 
     def page(self, cube: Cube, kind: str, *, limit: int, after: str | None) -> tuple[list[Blob], str | None]:
-        query = self._scoped(cube, kind).order_by(Blob.created_at, Blob.id).limit(limit + 1)
-        if after:
-            key = decode_time_cursor(after)
-            query = query.where(tuple_(Blob.created_at, Blob.id) > key)
-        rows = list(self.session.scalars(query))
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, (encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if has_more else None)
+        return page_by_creation(self.session, self._scoped(cube, kind), Blob, limit=limit, after=after)
 
     def delete(self, blob: Blob) -> bool:
         """Removes the row; True when no other row names the same bytes (the file may go)."""

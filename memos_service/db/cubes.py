@@ -4,14 +4,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, literal, select, tuple_
+from sqlalchemy import Select, delete, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryOp
 from memos_service.db.changes import lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange
-from memos_service.db.pagination import decode_time_cursor, encode_cursor
+from memos_service.db.pagination import page_by_creation
 from memos_service.errors import Conflict, NotFound
 
 
@@ -38,15 +38,7 @@ class CubeRepository:
         return cube
 
     def page(self, *, limit: int, after: str | None) -> tuple[list[Cube], str | None]:
-        query = self._scoped().order_by(Cube.created_at, Cube.id).limit(limit + 1)
-        if after:
-            key = decode_time_cursor(after)
-            query = query.where(tuple_(Cube.created_at, Cube.id) > key)
-        rows = list(self.session.scalars(query))
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if has_more else None
-        return rows, cursor
+        return page_by_creation(self.session, self._scoped(), Cube, limit=limit, after=after)
 
     def update(self, cube_id: uuid.UUID, **fields: Any) -> Cube:
         cube = self.get(cube_id, for_update=True)

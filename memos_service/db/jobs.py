@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import Job
-from memos_service.db.pagination import decode_time_cursor, encode_cursor
+from memos_service.db.pagination import page_by_creation
 from memos_service.errors import Conflict, NotFound
 
 
@@ -77,13 +77,7 @@ class JobRepository:
             query = query.where(Job.kind == kind)
         if cube_id is not None:
             query = query.where(Job.cube_id == cube_id)
-        if after:
-            key = decode_time_cursor(after)
-            query = query.where(tuple_(Job.created_at, Job.id) < key)
-        rows = list(self.session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)))
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, (encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if has_more else None)
+        return page_by_creation(self.session, query, Job, limit=limit, after=after, newest_first=True)
 
     def cancel(self, job_id: uuid.UUID, actor: str) -> Job:
         """A job not yet finished stops here: a worker holding it discards its work when it next

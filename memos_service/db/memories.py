@@ -16,7 +16,7 @@ from memos_service.cube.kinds import MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_change, lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
-from memos_service.db.pagination import decode_cursor, encode_cursor
+from memos_service.db.pagination import cut_page, decode_cursor
 from memos_service.errors import Conflict, NotFound
 from memos_service.lifecycle.retention import SECONDS_PER_DAY, last_use, reinforced_strength_sql, reinforcement
 
@@ -107,10 +107,7 @@ class MemoryRepository:
         if after:
             (last_id,) = decode_cursor(after, 1)
             query = query.where(Memory.id > int(last_id))
-        rows = list(self.session.scalars(query))
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, (encode_cursor(rows[-1].id) if has_more else None)
+        return cut_page(list(self.session.scalars(query)), limit, lambda row: (row.id,))
 
     def update(self, cube: Cube, public_id: uuid.UUID, changes: dict[str, Any], vector: np.ndarray | None,
                actor: str, reason: str | None) -> Memory:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import Operation
-from memos_service.db.pagination import decode_cursor, encode_cursor
+from memos_service.db.pagination import cut_page, decode_cursor
 
 
 class OperationRepository:
@@ -30,10 +30,7 @@ class OperationRepository:
         if after:
             (last_id,) = decode_cursor(after, 1)
             query = query.where(Operation.id > int(last_id))
-        rows = list(self.session.scalars(query.order_by(Operation.id).limit(limit + 1)))
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, (encode_cursor(rows[-1].id) if has_more else None)
+        return cut_page(list(self.session.scalars(query.order_by(Operation.id).limit(limit + 1))), limit, lambda row: (row.id,))
 
 
 def all_operations(session: Session, tenant_id: uuid.UUID | None, batch: int = 1000) -> Iterator[Operation]:

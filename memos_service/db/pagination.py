@@ -3,10 +3,16 @@
 import base64
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import Session
 
 from memos_service.errors import InvalidRequest
+
+Row = TypeVar("Row")
 
 
 def encode_cursor(*key: Any) -> str:
@@ -32,3 +38,20 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return datetime.fromisoformat(created_at), uuid.UUID(row_id)
     except (TypeError, ValueError):
         raise InvalidRequest("the 'after' cursor is not one this API issued") from None
+
+
+def cut_page(rows: Sequence[Row], limit: int, key: Callable[[Row], tuple[Any, ...]]) -> tuple[list[Row], str | None]:
+    """Rows fetched `limit + 1` at a time: the page, and the cursor to the next one if there is one."""
+    page = list(rows[:limit])
+    return page, (encode_cursor(*key(page[-1])) if len(rows) > limit else None)
+
+
+def page_by_creation(session: Session, query: Select[Any], model: Any, *, limit: int, after: str | None,
+                     newest_first: bool = False) -> tuple[list[Any], str | None]:
+    """A page of `query` in (created_at, id) order, oldest or newest first."""
+    key = tuple_(model.created_at, model.id)
+    if after:
+        query = query.where(key < decode_time_cursor(after) if newest_first else key > decode_time_cursor(after))
+    order = (model.created_at.desc(), model.id.desc()) if newest_first else (model.created_at, model.id)
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    return cut_page(rows, limit, lambda row: (row.created_at.isoformat(), row.id))
