@@ -120,6 +120,15 @@ def export_operations(
         typer.echo(f"wrote {count} decisions to {output}", err=True)
 
 
+def _publish(name: str, results: dict, table: str, figure: object | None = None) -> None:
+    """Prints a benchmark's table and writes its results under bench/results/."""
+    from memos_service.bench import report
+
+    typer.echo(table)
+    for path in report.write(name, results, table, figure):
+        typer.echo(f"wrote {path}")
+
+
 @bench.command("locomo")
 def bench_locomo(
     data: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="LoCoMo JSON (a list of conversations)")],
@@ -127,15 +136,12 @@ def bench_locomo(
     admin_key: AdminKey = None,
 ) -> None:
     """Evidence recall@1/5/10/20 on LoCoMo for hybrid, dense and lexical search."""
-    from memos_service.bench import locomo, report
+    from memos_service.bench import locomo
     from memos_service.bench.service import service
 
     with service(base_url, admin_key) as running:
         results = locomo.run(data, running.base_url, running.admin_key)
-    table = locomo.table(results)
-    typer.echo(table)
-    for path in report.write("locomo", results, table, locomo.figure(results)):
-        typer.echo(f"wrote {path}")
+    _publish("locomo", results, locomo.table(results), locomo.figure(results))
 
 
 @bench.command("updates")
@@ -145,15 +151,12 @@ def bench_updates(
     admin_key: AdminKey = None,
 ) -> None:
     """Knowledge updates through managed ingestion: current value at top-1, stale values, deletions, duplicates."""
-    from memos_service.bench import report, updates
+    from memos_service.bench import updates
     from memos_service.bench.service import service
 
     with service(base_url, admin_key, worker=True) as running:
         results = updates.run(running.base_url, running.admin_key, people)
-    text = updates.table(results)
-    typer.echo(text)
-    for path in report.write("updates", results, text):
-        typer.echo(f"wrote {path}")
+    _publish("updates", results, updates.table(results))
 
 
 @bench.command("latency")
@@ -164,15 +167,12 @@ def bench_latency(
     admin_key: AdminKey = None,
 ) -> None:
     """Ingest throughput and search latency p50/p95/p99, over REST and in-process."""
-    from memos_service.bench import latency, report
+    from memos_service.bench import latency
     from memos_service.bench.service import service
 
     with service(base_url, admin_key) as running:
         results = latency.run(running.base_url, running.admin_key, running.database_url, memories, repeats)
-    table = latency.table(results)
-    typer.echo(table)
-    for path in report.write(f"latency-{memories}", results, table, latency.figure(results)):
-        typer.echo(f"wrote {path}")
+    _publish(f"latency-{memories}", results, latency.table(results), latency.figure(results))
 
 
 @bench.command("lifecycle")
@@ -182,15 +182,12 @@ def bench_lifecycle(
     admin_key: AdminKey = None,
 ) -> None:
     """Consolidation and forgetting sweep times at scale, and the duplicate threshold's measurement."""
-    from memos_service.bench import lifecycle, report
+    from memos_service.bench import lifecycle
     from memos_service.bench.service import service
 
     with service(base_url, admin_key, worker=True, queues="maintenance") as running:
         results = lifecycle.run(running.base_url, running.admin_key, memories)
-    table = lifecycle.table(results)
-    typer.echo(table)
-    for path in report.write(f"lifecycle-{memories}", results, table):
-        typer.echo(f"wrote {path}")
+    _publish(f"lifecycle-{memories}", results, lifecycle.table(results))
 
 
 @bench.command("activation")
@@ -202,26 +199,20 @@ def bench_activation(
     hidden: Annotated[int, typer.Option(help="Hidden size of the random model")] = 512,
 ) -> None:
     """Time to first token with and without an activation cache (and that both give the same logits)."""
-    from memos_service.bench import activation, report
+    from memos_service.bench import activation
 
     results = activation.run(memories, repeats, model_path or (str(get_settings().lm_path) if get_settings().lm_path else None),
                              layers, hidden)
-    table = activation.table(results)
-    typer.echo(table)
-    for path in report.write(f"activation-{results['device']}", results, table):
-        typer.echo(f"wrote {path}")
+    _publish(f"activation-{results['device']}", results, activation.table(results))
 
 
 @bench.command("index")
 def bench_index(sizes: Annotated[str, typer.Option(help="Comma-separated vector counts")] = "10000,100000,1000000") -> None:
     """FAISS flat vs HNSW: recall@10 against exact, latency, build time and memory as cubes grow."""
-    from memos_service.bench import index, report
+    from memos_service.bench import index
 
     results = index.run([int(size) for size in sizes.split(",")])
-    table = index.table(results)
-    typer.echo(table)
-    for path in report.write("index", results, table, index.figure(results)):
-        typer.echo(f"wrote {path}")
+    _publish("index", results, index.table(results), index.figure(results))
 
 
 if __name__ == "__main__":
