@@ -3,6 +3,7 @@ it belongs to sends it. On `MemOS` a method returns its result; on `AsyncMemOS`,
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ import httpx
 from pydantic import BaseModel
 
 from memos_sdk._base import RequestSpec
+from memos_sdk._exceptions import MemosError
 from memos_sdk._types import (
     Activation,
     Adapter,
@@ -243,10 +245,6 @@ class Users(_Resource):
 
 def _checked(response: httpx.Response) -> bytes:
     """The body, refused unless it hashes to the checksum the server announced."""
-    import hashlib
-
-    from memos_sdk._exceptions import MemosError
-
     expected = response.headers.get("X-Checksum-SHA256")
     if expected is None or hashlib.sha256(response.content).hexdigest() != expected:
         raise MemosError(f"downloaded bytes do not match their checksum {expected!r}")
