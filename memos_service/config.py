@@ -47,6 +47,8 @@ class Settings(BaseSettings):
 
     # Request limits: past these a request is refused with 413/422 before anything is written.
     max_request_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    # Cube archives carry caches and adapters, so their imports may be larger (spooled to disk).
+    max_archive_bytes: int = Field(8 * 1024**3, ge=1024)
     max_content_bytes: int = Field(16 * 1024, ge=16)
     max_metadata_bytes: int = Field(8 * 1024, ge=16)
     max_batch_size: int = Field(256, ge=1)

@@ -73,5 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
         app, include_in_schema=False, should_gzip=True
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestContextMiddleware, body_limit=lambda path: (
+        settings.max_archive_bytes if archive.IMPORT_PATH.match(path) else settings.max_request_bytes))
     return app

@@ -1,9 +1,10 @@
 """Dependencies as Annotated aliases: routes declare what they need by name."""
 
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import IO, Annotated
 
 import structlog
 from fastapi import Depends, Header, Request
@@ -123,13 +124,26 @@ CubesDep = Annotated[CubeRepository, Depends(_cubes)]
 MemoriesDep = Annotated[MemoryRepository, Depends(_memories)]
 
 
+async def _spooled_body(request: Request) -> AsyncIterator[IO[bytes]]:
+    """The request body in a temporary file that stays in memory while small: archives run to GBs.
+    (FastAPI has already read a JSON body; the stream then replays it.) The middleware caps its size."""
+    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as spool:
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+        yield spool
+
+
+RequestBodyDep = Annotated[IO[bytes], Depends(_spooled_body)]
+
+
 async def _idempotency(
     request: Request,
     principal: Annotated[Principal, Depends(authenticate)],
+    body: RequestBodyDep,
     idempotency_key: Annotated[str | None, Header(description="Replays return the first response.")] = None,
 ) -> Idempotency:
     scope = str(principal.tenant_id) if principal.tenant_id else f"admin:{principal.key_id}"
-    body = await request.body()
     return Idempotency.from_request(scope, idempotency_key, request.method, request.url.path, request.url.query, body)
 
 

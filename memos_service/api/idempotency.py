@@ -4,7 +4,7 @@ stored in it, so a replay returns the first answer and a crash leaves no half-cl
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
@@ -26,11 +26,16 @@ class Idempotency:
     fingerprint: str
 
     @classmethod
-    def from_request(cls, scope: str, key: str | None, method: str, path: str, query: str, body: bytes) -> "Idempotency":
+    def from_request(cls, scope: str, key: str | None, method: str, path: str, query: str,
+                     body: IO[bytes]) -> "Idempotency":
+        """`body` is read through and rewound for the route."""
         if key is not None and not _VALID_KEY.match(key):
             raise InvalidRequest("Idempotency-Key must be 1-200 printable ASCII characters")
-        digest = hashlib.sha256(b"\n".join([method.encode(), path.encode(), query.encode(), body])).hexdigest()
-        return cls(scope, key, digest)
+        digest = hashlib.sha256(b"\n".join([method.encode(), path.encode(), query.encode(), b""]))
+        while chunk := body.read(1024 * 1024):
+            digest.update(chunk)
+        body.seek(0)
+        return cls(scope, key, digest.hexdigest())
 
     def replay(self, session: Session) -> Response | None:
         """Claims the key, or answers with the response it already has."""

@@ -3,6 +3,7 @@ logs), and a cap on request bodies enforced while they stream in."""
 
 import re
 import uuid
+from collections.abc import Callable
 
 import structlog
 from fastapi import HTTPException
@@ -16,9 +17,9 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
+    def __init__(self, app: ASGIApp, body_limit: Callable[[str], int]):
         self.app = app
-        self.max_body_bytes = max_body_bytes
+        self.body_limit = body_limit  # by request path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,12 +44,13 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            limit = self.body_limit(scope["path"])
             declared = headers.get(b"content-length", b"")
-            if declared.isdigit() and int(declared) > self.max_body_bytes:
+            if declared.isdigit() and int(declared) > limit:
                 # Refused before a byte of the body is read.
-                await error_response(413, "payload_too_large", _too_large(self.max_body_bytes))(scope, receive, send)
+                await error_response(413, "payload_too_large", _too_large(limit))(scope, receive, send)
                 return
-            await self.app(scope, _count_body(receive, self.max_body_bytes), send_with_id)
+            await self.app(scope, _count_body(receive, limit), send_with_id)
         except Exception:
             # Handled here rather than by Starlette's outer error middleware so that a 500 too
             # has the one error shape and carries this request's id.

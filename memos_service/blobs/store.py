@@ -8,11 +8,13 @@ is garbage, and a row whose file is missing or fails its checksum is an error, n
 """
 
 import hashlib
+import io
 import os
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from memos_service.config import Settings
 from memos_service.errors import MemosError, PayloadTooLarge
@@ -33,19 +35,42 @@ class BlobStore:
         return self.root / sha256[:2] / sha256
 
     def put(self, data: bytes) -> tuple[str, int]:
-        """Stores bytes under their sha256 (written to a temporary file, then renamed into place)."""
+        """Stores bytes under their sha256."""
         if len(data) > self.max_bytes:
             raise PayloadTooLarge(f"a blob of {len(data)} bytes exceeds MEMOS_BLOB_MAX_BYTES ({self.max_bytes})")
-        sha256 = hashlib.sha256(data).hexdigest()
-        target = self.path(sha256)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-                handle.write(data)
+        return self.put_stream(io.BytesIO(data))
+
+    def put_stream(self, source: BinaryIO) -> tuple[str, int]:
+        """Stores what `source` reads, hashed as it is copied to a temporary file that is then renamed
+        into place under its sha256, so a reader never sees half a blob."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".incoming-", delete=False) as handle:
+            try:
+                while chunk := source.read(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise PayloadTooLarge(f"a blob exceeds MEMOS_BLOB_MAX_BYTES ({self.max_bytes})")
+                    digest.update(chunk)
+                    handle.write(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(handle.name, target)
-        return sha256, len(data)
+            except BaseException:
+                os.unlink(handle.name)
+                raise
+        sha256 = digest.hexdigest()
+        target = self.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Replacing a file of the same bytes also renews its mtime, which keeps the garbage collector
+        # off it until the row that names it again commits.
+        os.replace(handle.name, target)
+        return sha256, size
+
+    def open(self, sha256: str) -> "VerifiedReader":
+        path = self.path(sha256)
+        if not path.exists():
+            raise BlobCorrupt(f"blob {sha256} is missing from the blob store")
+        return VerifiedReader(path, sha256)
 
     def read(self, sha256: str) -> bytes:
         return b"".join(self.stream(sha256))
@@ -53,16 +78,10 @@ class BlobStore:
     def stream(self, sha256: str) -> Iterator[bytes]:
         """The bytes in chunks; the checksum is verified as they pass, and a mismatch raises at the
         end (a client reading a stream must check the sha256 it was given, as the SDK does)."""
-        path = self.path(sha256)
-        if not path.exists():
-            raise BlobCorrupt(f"blob {sha256} is missing from the blob store")
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
+        with self.open(sha256) as reader:
+            while chunk := reader.read(CHUNK):
                 yield chunk
-        if digest.hexdigest() != sha256:
-            raise BlobCorrupt(f"blob {sha256} fails its checksum")
+            reader.finish()
 
     def verify(self, sha256: str) -> None:
         for _ in self.stream(sha256):
@@ -76,11 +95,38 @@ class BlobStore:
         before its row commits, and must not lose it in between."""
         removed = 0
         cutoff = time.time() - older_than_seconds
-        for path in self.root.glob("??/*"):
+        # Also what a crash left half written.
+        for path in [*self.root.glob("??/*"), *self.root.glob(".incoming-*")]:
             if path.name not in referenced and path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+class VerifiedReader:
+    """A blob file read once with its checksum: `finish()` after the last byte raises if the bytes
+    were not the ones named (a tar writer reads exactly `size` bytes and never sees the end)."""
+
+    def __init__(self, path: Path, sha256: str):
+        self.sha256 = sha256
+        self._handle = path.open("rb")
+        self._digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._handle.read(size)
+        self._digest.update(chunk)
+        return chunk
+
+    def finish(self) -> None:
+        self._digest.update(self._handle.read())
+        if self._digest.hexdigest() != self.sha256:
+            raise BlobCorrupt(f"blob {self.sha256} fails its checksum")
+
+    def __enter__(self) -> "VerifiedReader":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._handle.close()
 
 
 def blob_store(settings: Settings) -> BlobStore:

@@ -1,21 +1,30 @@
-"""The portable cube archive: an uncompressed tar holding `manifest.json` and `memories.jsonl`.
+"""The portable cube archive: an uncompressed tar holding `manifest.json`, `memories.jsonl` and,
+since format 2, `blobs.jsonl` with the bytes of the cube's activation caches and adapters as
+`blobs/<sha256>`.
 
 Deterministic by construction (sorted keys, fixed tar headers, no instance ids or export time),
 so export → import → export gives the same bytes. Memories are keyed by their position in the
-archive, not by ids that only mean something in one database. Never pickle: JSON only.
+archive, not by ids that only mean something in one database. Never pickle: JSON and safetensors.
+Written to and read from files, never whole in memory: caches and adapters run to hundreds of MB.
 """
 
 import hashlib
 import io
 import json
+import re
 import tarfile
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
+
+from memos_service.blobs.store import BlobStore
 
 FORMAT = "memos-cube-archive"
-FORMAT_VERSION = 1
-MANIFEST, MEMORIES = "manifest.json", "memories.jsonl"
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1: plaintext only
+MANIFEST, MEMORIES, BLOBS = "manifest.json", "memories.jsonl", "blobs.jsonl"
+_BLOB_FILE = re.compile(r"^blobs/([0-9a-f]{64})$")
 VERSION_FIELDS = ("version", "op", "content", "memory_type", "status", "metadata", "tags", "importance",
                   "event_time", "expires_at", "actor", "reason", "created_at")
 
@@ -28,6 +37,7 @@ class ArchiveError(ValueError):
 class Archive:
     manifest: dict[str, Any]
     memories: list[dict[str, Any]]
+    blobs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _canonical(value: Any) -> bytes:
@@ -40,55 +50,87 @@ def _encode(value: Any) -> str:
     raise TypeError(f"cannot archive {type(value).__name__}")
 
 
-def _member(name: str, data: bytes) -> tuple[tarfile.TarInfo, io.BytesIO]:
+def _header(name: str, size: int) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = len(data), 0, 0o644
-    return info, io.BytesIO(data)
+    info.size, info.mtime, info.mode = size, 0, 0o644
+    return info
 
 
-def write_archive(cube: dict[str, Any], embedding: dict[str, Any], memories: list[dict[str, Any]]) -> bytes:
-    lines = b"".join(_canonical(memory) + b"\n" for memory in memories)
-    manifest = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "cube": cube,
-        "embedding": embedding,
-        "files": {MEMORIES: {"sha256": hashlib.sha256(lines).hexdigest(), "bytes": len(lines), "records": len(memories)}},
-    }
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for name, data in ((MANIFEST, _canonical(manifest) + b"\n"), (MEMORIES, lines)):
-            tar.addfile(*_member(name, data))
-    return buffer.getvalue()
+def _jsonl(records: Sequence[dict[str, Any]]) -> bytes:
+    return b"".join(_canonical(record) + b"\n" for record in records)
 
 
-def read_archive(data: bytes) -> Archive:
+def _described(data: bytes, records: int) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": records}
+
+
+def write_archive(out: BinaryIO, cube: dict[str, Any], embedding: dict[str, Any], memories: list[dict[str, Any]],
+                  blobs: list[dict[str, Any]], store: BlobStore) -> None:
+    """Writes the archive to `out`; each blob's bytes are copied from the store with their checksum
+    verified, so a damaged file fails the export instead of travelling."""
+    memory_lines, blob_lines = _jsonl(memories), _jsonl(blobs)
+    sizes = {blob["sha256"]: blob["size"] for blob in blobs}
+    files: dict[str, Any] = {MEMORIES: _described(memory_lines, len(memories)), BLOBS: _described(blob_lines, len(blobs))}
+    files.update({f"blobs/{sha256}": {"sha256": sha256, "bytes": size} for sha256, size in sizes.items()})
+    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "cube": cube, "embedding": embedding, "files": files}
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in ((MANIFEST, _canonical(manifest) + b"\n"), (MEMORIES, memory_lines), (BLOBS, blob_lines)):
+            tar.addfile(_header(name, len(data)), io.BytesIO(data))
+        for sha256 in sorted(sizes):
+            with store.open(sha256) as reader:
+                tar.addfile(_header(f"blobs/{sha256}", sizes[sha256]), reader)
+                reader.finish()
+
+
+def read_archive(source: BinaryIO, keep_blob: Callable[[BinaryIO], tuple[str, int]]) -> Archive:
+    """Reads an archive in one pass. Blob files go to `keep_blob` as they come (into the blob store:
+    what an import that fails later leaves there names no row, and is collected as garbage)."""
+    files: dict[str, bytes] = {}
+    kept: dict[str, int] = {}
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
-            files = {}
-            for member in tar.getmembers():
-                if not member.isfile() or member.name not in (MANIFEST, MEMORIES):
+        with tarfile.open(fileobj=source, mode="r|") as tar:
+            for member in tar:
+                if not member.isfile() or member.name in files or member.name in kept:
                     raise ArchiveError(f"unexpected archive member {member.name!r}")
                 extracted = tar.extractfile(member)
                 assert extracted is not None
-                files[member.name] = extracted.read()
+                if member.name in (MANIFEST, MEMORIES, BLOBS):
+                    files[member.name] = extracted.read()
+                elif matched := _BLOB_FILE.match(member.name):
+                    sha256, size = keep_blob(extracted)
+                    if sha256 != matched.group(1):
+                        raise ArchiveError(f"{member.name} does not hold the bytes its name is the checksum of")
+                    kept[member.name] = size
+                else:
+                    raise ArchiveError(f"unexpected archive member {member.name!r}")
     except (tarfile.TarError, EOFError) as exc:
         raise ArchiveError(f"not a cube archive: {exc}") from None
     if MANIFEST not in files or MEMORIES not in files:
         raise ArchiveError(f"a cube archive holds {MANIFEST} and {MEMORIES}")
     try:
         manifest = json.loads(files[MANIFEST])
-        described = manifest["files"][MEMORIES]
-        if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
             raise ArchiveError(f"unsupported archive format {manifest.get('format')!r} v{manifest.get('format_version')!r}")
-        lines = files[MEMORIES]
-        if hashlib.sha256(lines).hexdigest() != described["sha256"] or len(lines) != described["bytes"]:
-            raise ArchiveError(f"{MEMORIES} does not match the checksum in the manifest")
-        memories = [json.loads(line) for line in lines.splitlines() if line]
-    except (ValueError, KeyError, TypeError) as exc:
+        described = manifest["files"]
+        memories = _records(files, MEMORIES, described)
+        blobs = _records(files, BLOBS, described) if manifest["format_version"] >= 2 else []
+        listed = {name: entry["bytes"] for name, entry in described.items() if _BLOB_FILE.match(name)}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, ArchiveError):
             raise
         raise ArchiveError(f"malformed archive: {exc}") from None
-    if len(memories) != described["records"]:
-        raise ArchiveError("record count does not match the manifest")
-    return Archive(manifest, memories)
+    if listed != kept:
+        raise ArchiveError("the blob files do not match the manifest")
+    return Archive(manifest, memories, blobs)
+
+
+def _records(files: dict[str, bytes], name: str, described: dict[str, Any]) -> list[dict[str, Any]]:
+    if name not in files:
+        raise ArchiveError(f"a cube archive of this format holds {name}")
+    lines = files[name]
+    if hashlib.sha256(lines).hexdigest() != described[name]["sha256"] or len(lines) != described[name]["bytes"]:
+        raise ArchiveError(f"{name} does not match the checksum in the manifest")
+    records = [json.loads(line) for line in lines.splitlines() if line]
+    if len(records) != described[name]["records"]:
+        raise ArchiveError(f"record count of {name} does not match the manifest")
+    return records

@@ -1,30 +1,43 @@
-"""Cube export and import over the archive format: what crosses is content, history and
-provenance; what stays behind is anything that only means something in this database."""
+"""Cube export and import over the archive format: what crosses is content, history, provenance,
+and the activation caches and adapters built from the memories (bytes and metadata, their links
+to memories re-pointed at the imported copies); what stays behind is anything that only means
+something in this database."""
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
 from memos_service.api.schemas.common import CleanStr, Identifier, JsonObject, Schema, Tag, Timestamp
+from memos_service.blobs.store import BlobStore
 from memos_service.cube.archive import VERSION_FIELDS, Archive, ArchiveError, read_archive, write_archive
 from memos_service.cube.config import CubeConfig
 from memos_service.cube.kinds import MemoryKind, MemoryStatus
+from memos_service.db.blobs import BlobRepository
 from memos_service.db.memories import ArchivedMemoryWriter, MemoryRepository
-from memos_service.db.models import Cube, Memory, MemoryVersion
+from memos_service.db.models import Blob, Cube, Memory, MemoryVersion
 from memos_service.embedding import Embedder
+from memos_service.errors import Conflict
 
 MEMORY_FIELDS = ("kind", "memory_type", "content", "user_id", "agent_id", "session_id", "status", "version",
                  "event_time", "created_at", "updated_at", "expires_at", "importance", "access_count",
                  "last_accessed_at", "strength", "source", "tags")
 
 
-def export_cube(cube: Cube, memories: MemoryRepository) -> bytes:
+BLOB_FIELDS = ("kind", "status", "format", "sha256", "size", "lm_name", "lm_fingerprint", "use_count", "last_used_at",
+               "created_at")
+
+
+def export_cube(cube: Cube, memories: MemoryRepository, blobs: BlobRepository, store: BlobStore, out: BinaryIO) -> None:
     rows = memories.all_in_cube(cube)
     keys = {memory.id: f"m{position:08d}" for position, memory in enumerate(rows, start=1)}
     versions = memories.versions_of([memory.id for memory in rows])
     records = [_record(memory, keys, versions[memory.id]) for memory in rows]
+    public_keys = {str(memory.public_id): keys[memory.id] for memory in rows}
+    blob_records = [_blob_record(blob, keys, public_keys) for blob in blobs.all_in_cube(cube)]
     described = {"name": cube.name, "description": cube.description, "owner_user_id": cube.owner_user_id, "config": cube.config}
-    return write_archive(described, {"model": cube.embedding_model, "dim": cube.embedding_dim}, records)
+    write_archive(out, described, {"model": cube.embedding_model, "dim": cube.embedding_dim}, records, blob_records, store)
 
 
 def _record(memory: Memory, keys: dict[int, str], versions: list[MemoryVersion]) -> dict[str, Any]:
@@ -36,6 +49,25 @@ def _record(memory: Memory, keys: dict[int, str], versions: list[MemoryVersion])
         for version in versions
     ]
     return record
+
+
+def _blob_record(blob: Blob, keys: dict[int, str], public_keys: dict[str, str]) -> dict[str, Any]:
+    record = {name: getattr(blob, name) for name in BLOB_FIELDS}
+    record.update(memories=[keys[memory_id] for memory_id in blob.memory_ids],
+                  metadata=_repoint(blob.metadata_, public_keys.__getitem__))
+    return record
+
+
+def _repoint(metadata: dict[str, Any], new_id: Callable[[str], str]) -> dict[str, Any]:
+    """A cache's or adapter's metadata with the memory ids it names (its sources, a selection by
+    ids) translated: public ids to archive keys on export, archive keys to new public ids on import."""
+    repointed = dict(metadata)
+    if "sources" in metadata:
+        repointed["sources"] = [{**source, "id": new_id(source["id"])} for source in metadata["sources"]]
+    selection = metadata.get("selection") or {}
+    if selection.get("memory_ids"):
+        repointed["selection"] = {**selection, "memory_ids": [new_id(value) for value in selection["memory_ids"]]}
+    return repointed
 
 
 class ArchivedCube(Schema):
@@ -92,14 +124,47 @@ class ArchivedMemory(Schema):
         return self
 
 
-def load_archive(data: bytes, max_records: int | None = None) -> Archive:
-    """Reads and validates an archive completely, so an import fails before it writes anything."""
-    archive = read_archive(data)
+class ArchivedSource(Schema, extra="allow"):
+    id: Identifier
+    version: int = Field(ge=1)
+
+
+class ArchivedBlobMetadata(Schema, extra="allow"):
+    sources: list[ArchivedSource] = Field(min_length=1)
+    version: int | None = Field(None, ge=1, lt=2**31)  # an adapter's, within its cube
+    active: bool | None = None
+
+
+class ArchivedBlob(Schema):
+    kind: Literal["activation", "adapter"]
+    status: Literal["ready", "stale"]
+    format: Literal["safetensors"]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    lm_name: CleanStr = Field(min_length=1, max_length=500)
+    lm_fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
+    use_count: int = Field(ge=0, lt=2**31)
+    last_used_at: Timestamp | None
+    created_at: Timestamp
+    memories: list[Identifier] = Field(min_length=1)
+    metadata: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _metadata_names_its_sources(self) -> "ArchivedBlob":
+        ArchivedBlobMetadata.model_validate(self.metadata)
+        return self
+
+
+def load_archive(source: BinaryIO, store: BlobStore, max_records: int | None = None) -> Archive:
+    """Reads and validates an archive completely, so an import fails before it writes a row (blob
+    bytes it stored on the way name no row, and go with the store's garbage collection)."""
+    archive = read_archive(source, store.put_stream)
     if max_records is not None and len(archive.memories) > max_records:
         raise ArchiveError(f"archive holds {len(archive.memories)} memories; the limit is {max_records}")
     try:
         cube = ArchivedCube.model_validate(archive.manifest["cube"])
         records = [ArchivedMemory.model_validate(raw).model_dump() for raw in archive.memories]
+        blobs = [ArchivedBlob.model_validate(raw).model_dump() for raw in archive.blobs]
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ArchiveError(f"invalid record: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
@@ -107,14 +172,65 @@ def load_archive(data: bytes, max_records: int | None = None) -> Archive:
     if len(set(keys)) != len(keys):
         raise ArchiveError("memory keys in the archive are not unique")
     dangling = {record["merged_into"] for record in records} - set(keys) - {None}
-    if dangling:
-        raise ArchiveError(f"merged_into names memories not in the archive: {sorted(dangling)[:3]}")
+    for blob in blobs:
+        named = _repoint(blob["metadata"], str)
+        dangling |= set(blob["memories"]) | {source["id"] for source in named["sources"]}
+        dangling |= set(named.get("selection", {}).get("memory_ids", []))
+    if dangling := dangling - set(keys) - {None}:
+        raise ArchiveError(f"the archive names memories it does not hold: {sorted(dangling)[:3]}")
+    if len({(blob["lm_name"], blob["lm_fingerprint"]) for blob in blobs}) > 1:
+        raise ArchiveError("the caches and adapters of one cube belong to one model")
+    listed = {name.removeprefix("blobs/"): entry["bytes"] for name, entry in archive.manifest["files"].items()
+              if name.startswith("blobs/")}
+    if any(listed.get(blob["sha256"]) != blob["size"] for blob in blobs):
+        raise ArchiveError("a cache or adapter names bytes the archive does not hold")
     described = {**cube.model_dump(exclude={"config"}), "config": cube.config.stored()}
-    return Archive({**archive.manifest, "cube": described}, records)
+    return Archive({**archive.manifest, "cube": described}, records, blobs)
 
 
-def import_into(archive: Archive, cube: Cube, memories: MemoryRepository, embedder: Embedder) -> int:
-    """Adds a loaded archive's memories, with their history, to `cube`."""
+@dataclass(frozen=True)
+class Imported:
+    memories: int
+    activations: int
+    adapters: int
+
+
+def import_into(archive: Archive, cube: Cube, memories: MemoryRepository, blobs: BlobRepository,
+                embedder: Embedder) -> Imported:
+    """Adds a loaded archive's memories, with their history, and its caches and adapters to `cube`."""
     # Vectors are recomputed rather than carried: the archive stays model-independent.
     vectors = embedder.embed([record["content"] for record in archive.memories])
-    return len(ArchivedMemoryWriter(memories).write(cube, archive.memories, vectors))
+    written = ArchivedMemoryWriter(memories).write(cube, archive.memories, vectors)
+    by_key = {record["key"]: memory for record, memory in zip(archive.memories, written, strict=True)}
+    if archive.blobs:
+        _adopt_model(cube, archive.blobs[0])
+        _write_blobs(cube, archive.blobs, by_key, blobs)
+    kinds = [blob["kind"] for blob in archive.blobs]
+    return Imported(len(written), kinds.count("activation"), kinds.count("adapter"))
+
+
+def _adopt_model(cube: Cube, blob: dict[str, Any]) -> None:
+    """A cube keeps to one language model: the archive's, unless it already has caches of another."""
+    if cube.lm_fingerprint is None:
+        cube.lm_name, cube.lm_fingerprint = blob["lm_name"], blob["lm_fingerprint"]
+    elif cube.lm_fingerprint != blob["lm_fingerprint"]:
+        raise Conflict(f"the archive's caches and adapters belong to model {blob['lm_name']!r} "
+                       f"({blob['lm_fingerprint'][:12]}), but cube {cube.id} holds those of {cube.lm_name!r} "
+                       f"({cube.lm_fingerprint[:12]}); import into a new cube")
+
+
+def _write_blobs(cube: Cube, records: list[dict[str, Any]], by_key: dict[str, Memory], blobs: BlobRepository) -> None:
+    present = [blob.metadata_ for blob in blobs.all_in_cube(cube) if blob.kind == "adapter"]
+    # Adapter versions continue the cube's own; one already active stays the active one.
+    first_version = max((metadata.get("version", 0) for metadata in present), default=0)
+    keep_active = not any(metadata.get("active") for metadata in present)
+    for record in records:
+        metadata = _repoint(record["metadata"], lambda key: str(by_key[key].public_id))
+        if record["kind"] == "adapter":
+            metadata.update(version=first_version + metadata.get("version", 1),
+                            active=bool(metadata.get("active")) and keep_active)
+        blob = blobs.create(cube, kind=record["kind"], sha256=record["sha256"], size=record["size"],
+                            lm_name=record["lm_name"], lm_fingerprint=record["lm_fingerprint"],
+                            memory_ids=[by_key[key].id for key in record["memories"]], metadata=metadata, job_id=None)
+        blob.status, blob.use_count = record["status"], record["use_count"]
+        blob.last_used_at, blob.created_at = record["last_used_at"], record["created_at"]

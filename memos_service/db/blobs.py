@@ -41,6 +41,11 @@ class BlobRepository:
             raise NotFound(f"{kind} {blob_id} not found")
         return blob
 
+    def all_in_cube(self, cube: Cube) -> list[Blob]:
+        """Caches, then adapters, oldest first: the order an export writes them in."""
+        query = select(Blob).where(Blob.tenant_id == self.tenant_id, Blob.cube_id == cube.id)
+        return list(self.session.scalars(query.order_by(Blob.kind, Blob.created_at, Blob.sha256, Blob.id)))
+
     def page(self, cube: Cube, kind: str, *, limit: int, after: str | None) -> tuple[list[Blob], str | None]:
         return page_by_creation(self.session, self._scoped(cube, kind), Blob, limit=limit, after=after)
 

@@ -101,7 +101,8 @@ class Cubes(_Resource):
         return self._send("DELETE", f"/v1/cubes/{cube_id}", _as(CubeDeleted), params={"purge": str(purge).lower()})
 
     def export(self, cube_id: Id) -> bytes:
-        """The cube as a portable archive (tar of manifest.json + memories.jsonl)."""
+        """The cube as a portable archive: a tar of its memories with their history, and its activation
+        caches and adapters."""
         return self._send("GET", f"/v1/cubes/{cube_id}/export", lambda response: response.content)
 
     def import_(self, archive: bytes, *, name: str | None = None, idempotency_key: str | None = None) -> ImportResult:

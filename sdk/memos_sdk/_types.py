@@ -102,6 +102,8 @@ class SearchResult(Model):
 class ImportResult(Model):
     cube_id: UUID
     memories_imported: int
+    activations_imported: int = 0
+    adapters_imported: int = 0
 
 
 class Job(Model):

@@ -55,7 +55,7 @@ def test_import_into_an_existing_cube_adds(client, tenant, cube):
     source = build_cube(client, tenant)
     archive = client.get(f"/v1/cubes/{source['id']}/export", headers=tenant.headers).content
     added = client.post(f"/v1/cubes/{cube['id']}/import", content=archive, headers={**tenant.headers, **TAR})
-    assert added.json() == {"cube_id": cube["id"], "memories_imported": 3}
+    assert added.json() == {"cube_id": cube["id"], "memories_imported": 3, "activations_imported": 0, "adapters_imported": 0}
     named = client.post("/v1/cubes/import", params={"name": "copy"}, content=archive, headers={**tenant.headers, **TAR})
     assert client.get(f"/v1/cubes/{named.json()['cube_id']}", headers=tenant.headers).json()["name"] == "copy"
     clash = client.post("/v1/cubes/import", content=archive, headers={**tenant.headers, **TAR})
@@ -92,3 +92,19 @@ def test_damaged_archives_are_refused_and_write_nothing(client, tenant, cube):
         assert refused.status_code == 422, refused.text
         assert refused.json()["error"]["message"].startswith("invalid archive")
     assert client.get(f"/v1/cubes/{cube['id']}/memories", headers=tenant.headers).json()["data"] == []
+
+
+def test_a_format_1_archive_without_caches_still_imports(client, tenant, cube):
+    files = members(client.get(f"/v1/cubes/{build_cube(client, tenant)['id']}/export", headers=tenant.headers).content)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["format_version"] == 2 and manifest["files"]["blobs.jsonl"]["records"] == 0
+    manifest["format_version"] = 1
+    del manifest["files"]["blobs.jsonl"]
+    old = {"manifest.json": json.dumps(manifest).encode(), "memories.jsonl": files["memories.jsonl"]}
+    imported = client.post(f"/v1/cubes/{cube['id']}/import", content=rebuild(old), headers={**tenant.headers, **TAR})
+    assert imported.status_code == 201 and imported.json()["memories_imported"] == 3
+    # A format 2 archive must say what its blob records hash to.
+    manifest["format_version"] = 2
+    unlisted = dict(old, **{"manifest.json": json.dumps(manifest).encode()})
+    refused = client.post(f"/v1/cubes/{cube['id']}/import", content=rebuild(unlisted), headers={**tenant.headers, **TAR})
+    assert refused.status_code == 422 and "blobs.jsonl" in refused.json()["error"]["message"]

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 import torch
-from memos_sdk import MemOS, NotFoundError, UnprocessableEntityError
+from memos_sdk import ConflictError, MemOS, NotFoundError, UnprocessableEntityError
 from memos_sdk.kv import read_metadata, to_past_key_values
 from sqlalchemy import select, update
 
@@ -217,3 +217,65 @@ def test_beat_keeps_a_cache_of_the_hottest_memories_and_retires_unused_ones(sdk,
     (rebuilt,) = schedule(6)
     assert rebuilt.id != hot.id and "black tea" in rebuilt.metadata["prefix"]
     assert schedule(60 * 24 * 4) == []  # unused for longer than retire_unused_days
+
+
+def test_an_archive_carries_caches_and_adapters_to_another_tenant(sdk, live_server, admin_key):
+    import io
+    import tarfile
+
+    cube = sdk.cubes.create(f"move-{uuid.uuid4().hex[:6]}")
+    paris, cat, bikes = sdk.memories.add_batch(cube.id, [{"content": "Alice lives in Paris"}, {"content": "Alice's cat is Miso"},
+                                                         {"content": "Bob sells bicycles"}])
+    activation = build(sdk, cube.id, memory_ids=[paris.id, cat.id])
+    trained = sdk.adapters.create(cube.id, memory_ids=[paris.id, bikes.id], rank=4, steps=2, wait=True)
+    adapter = sdk.adapters.activate(cube.id, trained.result["adapter_id"])
+    sdk.memories.update(cube.id, bikes.id, content="Bob sells scooters")  # the adapter goes stale, the cache not
+    archive = sdk.cubes.export(cube.id)
+
+    with MemOS(live_server.base_url, admin_key) as admin:
+        tenant = admin.admin.create_tenant(f"dest-{uuid.uuid4().hex[:6]}")
+        key = admin.admin.create_api_key(tenant.id).key
+    with MemOS(live_server.base_url, key, timeout=120) as other:
+        result = other.cubes.import_(archive)
+        assert (result.memories_imported, result.activations_imported, result.adapters_imported) == (3, 1, 1)
+        copy = result.cube_id
+        assert other.cubes.export(copy) == archive  # nothing lost or changed on the way
+
+        contents = {str(memory.id): memory.content for memory in other.memories.list(copy).data}
+        cache = other.activations.list(copy).data[0]
+        assert [contents[source["id"]] for source in cache.metadata["sources"]] == ["Alice lives in Paris", "Alice's cat is Miso"]
+        assert cache.status == "ready" and cache.model_fingerprint == activation.model_fingerprint
+        assert other.activations.download(copy, cache.id) == sdk.activations.download(cube.id, activation.id)
+        moved = other.adapters.list(copy).data[0]
+        assert moved.status == "stale" and moved.metadata["active"] is True and moved.metadata["version"] == 1
+        assert moved.metadata["loss_curve"] == adapter.metadata["loss_curve"]
+        assert other.adapters.download(copy, moved.id) == sdk.adapters.download(cube.id, adapter.id)
+
+        # The cache's links point at the imported memories: changing one makes it stale.
+        alice = next(memory_id for memory_id, content in contents.items() if content == "Alice lives in Paris")
+        other.memories.update(copy, alice, content="Alice lives in Lyon")
+        assert other.activations.get(copy, cache.id).status == "stale"
+
+        # Into a cube whose caches belong to another model: refused, nothing written.
+        target = other.cubes.create("other-model")
+        with session_scope() as session:
+            session.execute(update(Cube).where(Cube.id == target.id).values(lm_name="other", lm_fingerprint="f" * 64))
+        with pytest.raises(ConflictError):
+            other.cubes.import_into(target.id, archive)
+        assert other.memories.list(target.id).data == []
+
+        # Bytes that are not what their name says are refused.
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            files = {member.name: tar.extractfile(member).read() for member in tar.getmembers()}
+        name = f"blobs/{activation.sha256}"
+        files[name] = files[name][:-1] + bytes([files[name][-1] ^ 1])
+        damaged = io.BytesIO()
+        with tarfile.open(fileobj=damaged, mode="w") as tar:
+            for member, data in files.items():
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        with pytest.raises(UnprocessableEntityError, match="checksum"):
+            other.cubes.import_into(target.id, damaged.getvalue())
+        target_memories = other.memories.list(target.id).data
+    assert target_memories == []
