@@ -2,8 +2,11 @@
 
 People state facts, then change them (moves, new jobs, new favourites), retract them ("forget my
 phone number"), repeat them, and chat about other things in between. Each phrasing comes from one
-of two pools: `seen` (the style of the tests the manager was developed against) and `unseen`
-(written separately and not used to develop it); every number is reported per pool.
+of three pools, and every number is reported per pool:
+- `seen`: the style of the tests the manager was developed against;
+- `tuned`: written apart from the code, measured, and then (its misses read) developed against;
+- `held-out`: written before the last round of work on the manager and never used to develop it:
+  the pool whose numbers say how the manager does on phrasings it was not tuned on.
 
 Measured: top-1 accuracy of the current value for "what is X now" questions, how often a stale
 value outranks the current one, deletion compliance (no active memory and no search result holds a
@@ -38,37 +41,52 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "residence": {
         "seen": ["I live in {value}.", "I just moved to {value}.", "I've relocated to {value}.",
                  "Big news: I moved to {value} last month."],
-        "unseen": ["These days I call {value} home.", "We finally settled in {value} after the move.",
+        "tuned": ["These days I call {value} home.", "We finally settled in {value} after the move.",
                    "Guess what, I'm now based in {value}!", "I'm living in {value} at the moment.",
                    "My new apartment is in {value}.", "Moving day is done, I am officially living in {value} now."],
+        "held-out": ["I've been living in {value} for a few weeks now.", "Home is {value} these days.",
+                     "We packed everything up and moved to {value}.", "Just signed a lease in {value}.",
+                     "I recently moved house, I'm in {value} now.", "Writing to you from my new place in {value}."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
-        "unseen": ["I got a job at {value}!", "I'm employed by {value} these days.", "I took a job at {value}.",
+        "tuned": ["I got a job at {value}!", "I'm employed by {value} these days.", "I took a job at {value}.",
                    "My new employer is {value}.", "Since Monday I've been working for {value}.",
                    "I accepted an offer from {value}."],
+        "held-out": ["I'm now working at {value}.", "Started a new position at {value} this week.",
+                     "I work for {value} now.", "Just got hired at {value}.",
+                     "I've been at {value} since the spring, working in sales.", "Today was my first day at {value}."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
-        "unseen": ["My all-time favourite food is {value}.", "Honestly my favorite food these days is {value}.",
+        "tuned": ["My all-time favourite food is {value}.", "Honestly my favorite food these days is {value}.",
                    "Lately {value} has become my favorite food."],
+        "held-out": ["Nothing beats {value}, it's my favorite food.", "My favorite thing to eat is {value}.",
+                     "If I had to pick one food forever it would be {value}.",
+                     "These days my go-to favorite food is {value}."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
-        "unseen": ["You can reach me at {value}, that's my phone number.", "My phone number changed to {value}."],
+        "tuned": ["You can reach me at {value}, that's my phone number.", "My phone number changed to {value}."],
+        "held-out": ["My number is {value}.", "New phone number: {value}.", "Text me at {value}, that's my new number."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
     "phone number": {"seen": ["Please forget my phone number."],
-                     "unseen": ["Can you delete my phone number?", "Forget about my phone number, please.",
-                                "Please remove my phone number from your memory."]},
+                     "tuned": ["Can you delete my phone number?", "Forget about my phone number, please.",
+                               "Please remove my phone number from your memory."],
+                     "held-out": ["Don't keep my phone number anymore.", "Please erase my number.",
+                                  "I'd rather you didn't store my phone number, please delete it."]},
     "employer": {"seen": ["I no longer work at {value}."],
-                 "unseen": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."]},
+                 "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
+                 "held-out": ["I'm not at {value} anymore.", "I got laid off from {value}.",
+                              "I resigned from {value} last week.", "I stopped working at {value}."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
                "ok thanks!", "I watched a documentary about octopuses yesterday.", "Any tips for sleeping better?",
                "My coffee machine broke again this morning.", "That's a great idea, let's try it."]
+POOLS = ("seen", "tuned", "held-out")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
@@ -91,7 +109,7 @@ def generate(people: int, seed: int = 7) -> list[Person]:
     rng = random.Random(seed)
     generated = []
     for number in range(people):
-        person = Person(f"{NAMES[number % len(NAMES)]}{'' if number < len(NAMES) else number}", ("seen", "unseen")[number % 2])
+        person = Person(f"{NAMES[number % len(NAMES)]}{'' if number < len(NAMES) else number}", POOLS[number % len(POOLS)])
         values = {"residence": rng.choice(CITIES), "employer": rng.choice(COMPANIES), "favorite food": rng.choice(FOODS),
                   "phone number": _phone(rng)}
 
