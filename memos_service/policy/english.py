@@ -8,6 +8,7 @@ _CONTRACTIONS = [
     (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bain't\b", "am not"), (r"\bshan't\b", "shall not"),
     (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
 ]
+_JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Clauses joined by a conjunction each state their own fact when each has its own "I".
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:I|my|My)\b)|,\s+(?=I\b))\s*")
@@ -40,7 +41,9 @@ def sentences(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(normalize(text)):
         for clause in _CLAUSE_JOIN.split(sentence):
             clause = clause.strip(" \t-–—*•")
-            if clause:
+            if parts and _JOINT_SUBJECT_START.search(parts[-1]) and clause.startswith("I "):
+                parts[-1] = f"{parts[-1]} and {clause}"  # "my wife and I live ...": one subject, not two clauses
+            elif clause:
                 parts.append(clause)
     return parts
 

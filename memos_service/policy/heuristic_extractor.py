@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.english import normalize, sentences, to_third_person
-from memos_service.policy.statements import Statement, read_property, retracted, states_retraction_of_previous
+from memos_service.policy.statements import (
+    Statement,
+    asks_to_forget,
+    canonical_attribute,
+    read_property,
+    retracted,
+    states_retraction_of_previous,
+)
 from memos_service.retrieval.temporal import parse_time_range
 
 _FILLER = re.compile(
@@ -14,6 +21,7 @@ _FILLER = re.compile(
     r"hmm|good (?:morning|night|evening)|bye|see you|got it|sounds good|i see|wow|right|alright|oh|ah|interesting|"
     r"no problem|np|exactly|true|of course|fair enough|makes sense|me too|same|agreed)\b[\s\w]{0,12}$", re.IGNORECASE)
 _ABOUT_SPEAKER = re.compile(r"\bI\b|\b(?i:my|me|mine|myself)\b")
+_HOUSEHOLD_SUBJECT = re.compile(r"\b(?:we|my (?:\w+ )?and I)\b", re.IGNORECASE)
 _PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|dislike|detest|cannot stand|am (?:a )?(?:big )?"
                          r"fan of|am into|am obsessed with)\b", re.IGNORECASE)
 _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
@@ -61,9 +69,9 @@ class HeuristicExtractor:
 
     def _read(self, sentence: str, message: ChatMessage, name: str, subject: str,
               earlier: list[Candidate]) -> Candidate | None:
-        if sentence.endswith("?") or _is_filler(sentence) or len(sentence.split()) < 3:
+        if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or len(sentence.split()) < 3:
             return None
-        sentence = sentence.rstrip(" .!;:")
+        sentence = sentence.rstrip(" .!?;:")
         if states_retraction_of_previous(sentence) and earlier:
             previous = earlier[-1]
             return Candidate(content=previous.content, subject=subject, message_keys=[message.key], retraction=True,
@@ -72,16 +80,19 @@ class HeuristicExtractor:
         if (taken_back := retracted(sentence)) is not None:
             statement = read_property(taken_back)
             if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
-                statement = Statement(named[1].lower(), None, named[1].lower())  # "forget my phone number"
+                statement = Statement(canonical_attribute(named[1]), None, named[1].lower())  # "forget my phone number"
             attribute = statement.attribute or next(
                 (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None)
             return Candidate(content=to_third_person(taken_back, name), subject=subject, message_keys=[message.key],
                              retraction=True, attribute=attribute, value=statement.value,
                              thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,
                              details={"said": sentence})
-        if not _ABOUT_SPEAKER.search(sentence) or _ASKING_ASSISTANT.match(sentence):
-            return None
         statement = read_property(sentence)
+        if not (_ABOUT_SPEAKER.search(sentence) or statement.household) or _ASKING_ASSISTANT.match(sentence):
+            return None
+        if statement.household:
+            # "We moved to Lyon" says where the speaker lives: stored as a fact about them.
+            sentence = _HOUSEHOLD_SUBJECT.sub("I", sentence, count=1)
         preference = bool(_PREFERENCE.match(sentence)) or (statement.attribute or "").startswith("favorite")
         memory_type = "preference" if preference else "fact"
         event_time = _event_time(sentence, message)

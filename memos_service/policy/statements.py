@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 # "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
 _WHO = r"(?P<who>I|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
+# Where one lives, "we" and "my wife and I" are the speaker's household, so the speaker too.
+_HOUSEHOLD = r"(?P<who>I|(?P<we>we|my (?:[a-z]+ )?and I)|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
 _VALUE = r"(?P<value>.+)"
 
@@ -23,14 +25,14 @@ def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
 
 
 PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
-    _cue("residence", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:live|lives|living|lived|reside|resides|"
+    _cue("residence", rf"{_HOUSEHOLD} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:live|lives|living|lived|reside|resides|"
                       rf"residing|moved|moving|move|moves|relocated|relocating|relocate|settled|settling|based|staying|"
                       rf"stay|stays|stayed) (?:back |over |down |out |up )?(?:in|to|at|into|near|from \S+ to) "
                       rf"(?:the city of )?{_VALUE}"),
-    _cue("residence", rf"{_WHO} (?:now |just )?(?:call|calls) {_VALUE} home"),
+    _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
     _cue("residence", rf"(?P<who>my) (?:new )?(?:home|place|apartment|flat|house|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:home|hometown|home town|city) is (?:now )?{_VALUE}"),
-    _cue("employer", rf"{_WHO} (?:am |is |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
+    _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
                      rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
                      rf"(?:at|for|with|by) {_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|got hired by|was hired by|got hired at|"
@@ -51,8 +53,14 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                              rf"(?:these days |right now |now |lately )?(?:is|are) (?:now )?{_VALUE}"),
     _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?"
                              rf"my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
+    # Contact details: "you can reach me at 555-0101", "555-0101, that is my number"; which detail
+    # it is comes from the value's shape.
+    _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|"
+                      rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
+    _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
+                      r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
-    _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z]+(?: [a-z]+)?) "
+    _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z][a-z-]*(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
                     rf"kind of|a bit|not|getting|going|being|doing|feeling|looking|great|good|fine|okay|ok|bad|awful|"
                     rf"amazing|busy|sick|tired|happy|sad)\b){_VALUE}"),
@@ -118,6 +126,33 @@ class Statement:
     attribute: str | None
     value: str | None
     thing: str | None
+    household: bool = False  # said as "we" / "my wife and I"
+
+
+# One name per property, whichever word people use for it.
+_ATTRIBUTE_NAMES = {
+    "number": "phone number", "phone": "phone number", "cell": "phone number", "cell number": "phone number",
+    "cell phone": "phone number", "mobile": "phone number", "mobile number": "phone number",
+    "telephone number": "phone number", "telephone": "phone number", "phone no": "phone number",
+    "email address": "email", "e-mail": "email", "e-mail address": "email", "mail address": "email",
+    "home address": "address", "street address": "address",
+}
+_PHONE = re.compile(r"\+?\d[\d ().-]{4,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT_SHAPES = {"phone number": _PHONE, "email": _EMAIL}
+
+
+def canonical_attribute(attribute: str) -> str:
+    attribute = re.sub(r"\bfavourite\b", "favorite", attribute.lower())
+    return _ATTRIBUTE_NAMES.get(attribute, attribute)
+
+
+def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
+    """A contact detail in `value` with its attribute: the one named, or the one its shape says."""
+    for name, shape in _CONTACT_SHAPES.items():
+        if attribute in (None, name) and (found := shape.search(value)):
+            return name, found.group(0)
+    return None
 
 
 def _clean_value(value: str) -> str:
@@ -134,25 +169,39 @@ def read_property(sentence: str) -> Statement:
     for template, pattern in PROPERTY_CUES:
         if match := pattern.match(sentence):
             groups = match.groupdict()
-            value = _clean_value(groups["value"])
+            thing = groups.get("thing")
+            attribute = canonical_attribute(template.format(thing=thing or "", contact=thing or ""))
+            if template == "{contact}" or attribute in _CONTACT_SHAPES:
+                # A contact detail is what has its shape, wherever it stands in the sentence.
+                found = _contact(groups["value"], attribute or None) if attribute in (*_CONTACT_SHAPES, "") else None
+                if found is None:
+                    continue
+                attribute, value = found
+            else:
+                value = _clean_value(groups["value"])
             if not value or len(value.split()) > 8:
                 continue
-            attribute = template.format(thing=(groups.get("thing") or "").lower())
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
-            return Statement(attribute, value, groups.get("thing"))
+            return Statement(attribute, value, groups.get("thing"), household=bool(groups.get("we")))
     if match := _POSSESSION.match(sentence):
         return Statement(None, None, match["thing"].lower())
     return Statement(None, None, None)
 
 
+def asks_to_forget(sentence: str) -> bool:
+    """"Can you delete my phone number?" is a request, not a question to answer."""
+    return bool(_FORGET.match(strip_time(sentence.rstrip("?"))))
+
+
 def retracted(sentence: str) -> str | None:
     """For a sentence that takes something back, the first-person statement it takes back
     ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
-    sentence = strip_time(sentence)
+    sentence = strip_time(sentence.rstrip("?"))
     if match := _FORGET.match(sentence):
-        thing = match[1].strip(" .!")
+        thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system))?"
+                       r"(?:,? (?:please|pls|thanks|thank you))?$", "", match[1].strip(" .!"), flags=re.I)
         thing = re.sub(r"^(?:that |what )", "", thing)
         return thing if re.match(r"^(?:I|my)\b", thing, re.I) else f"my {re.sub(r'^(?:the|my) ', '', thing)}"
     for pattern, replacement in _NEGATIONS:

@@ -1,0 +1,64 @@
+"""The offline extractor on single messages: which property a sentence sets, to what value, and
+what a retraction takes back. Sentences here are the development set of the heuristics; the
+`memos bench updates` held-out pool is kept out of it on purpose."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from memos_service.policy.candidates import ChatMessage
+from memos_service.policy.english import sentences
+from memos_service.policy.heuristic_extractor import HeuristicExtractor
+
+
+def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
+    message = ChatMessage("m1", "user", text, datetime(2024, 3, 1, 12, tzinfo=UTC))
+    return [(found.content, found.attribute, found.value, found.retraction)
+            for found in HeuristicExtractor().extract([message], "ana")[0]]
+
+
+@pytest.mark.parametrize("text, attribute, value", [
+    ("I just moved to Lyon.", "residence", "Lyon"),
+    ("We finally settled in Tbilisi after the move.", "residence", "Tbilisi"),
+    ("My wife and I live in Quebec now.", "residence", "Quebec"),
+    ("We are living in Oslo these days.", "residence", "Oslo"),
+    ("My sister lives in Rome.", "sister's residence", "Rome"),
+    ("I got a job at Initech!", "employer", "Initech"),
+    ("My favourite food is pho.", "favorite food", "pho"),
+    ("You can reach me at 555-2688, that's my phone number.", "phone number", "555-2688"),
+    ("Call me on +44 20 7946 0958 any time.", "phone number", "+44 20 7946 0958"),
+    ("My cell is 555 123 4567.", "phone number", "555 123 4567"),
+    ("My phone number changed to 555-7975.", "phone number", "555-7975"),
+    ("Email me at ana@example.org.", "email", "ana@example.org"),
+    ("My e-mail address is ana@example.org.", "email", "ana@example.org"),
+])
+def test_a_statement_sets_one_property(text, attribute, value):
+    [(content, found_attribute, found_value, retraction)] = extract(text)
+    assert (found_attribute, found_value, retraction) == (attribute, value, False)
+    assert "Ana" in content and " I " not in f" {content} "
+
+
+def test_we_is_the_speaker_only_where_it_says_where_they_live():
+    assert extract("We moved to Porto last spring.")[0][0] == "Ana moved to Porto last spring."
+    assert extract("We went to the beach yesterday.") == []
+    assert sentences("My wife and I live in Quebec. I like tea and I play chess") == [
+        "My wife and I live in Quebec.", "I like tea", "I play chess"]
+
+
+@pytest.mark.parametrize("text, attribute", [
+    ("Please forget my phone number.", "phone number"),
+    ("Can you delete my phone number?", "phone number"),
+    ("Forget my number please.", "phone number"),
+    ("Could you please remove my email address from your memory?", "email"),
+    ("I quit my job at Initech.", "employer"),
+])
+def test_a_retraction_names_what_it_takes_back(text, attribute):
+    [(_, found_attribute, _, retraction)] = extract(text)
+    assert retraction and found_attribute == attribute
+
+
+def test_questions_and_contact_shapes_do_not_make_facts():
+    assert extract("Can you recommend a good book?") == []
+    assert extract("What is my phone number?") == []
+    # Named a contact detail, but holding none: not a phone number.
+    assert extract("I lost my phone, that is my problem.")[0][1] is None
