@@ -159,6 +159,15 @@ def bench_updates(
     _publish("updates", results, updates.table(results))
 
 
+@bench.command("thresholds")
+def bench_thresholds() -> None:
+    """Similarity of labelled statement pairs at each threshold: the evidence for the manager's settings."""
+    from memos_service.bench import thresholds
+
+    results = thresholds.run()
+    _publish("thresholds", results, thresholds.table(results))
+
+
 @bench.command("latency")
 def bench_latency(
     memories: Annotated[int, typer.Option(help="Synthetic memories in one cube")] = 100_000,

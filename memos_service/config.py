@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     exact_search_limit: int = Field(2_000, ge=0)
 
     # Hybrid ranking: reciprocal-rank fusion of dense and lexical lists, then multiplicative boosts.
+    search_fusion: Literal["rrf", "relative"] = "rrf"
     search_rrf_k: int = Field(60, ge=1)
     search_weight_dense: float = Field(1.0, ge=0)
     search_weight_lexical: float = Field(1.0, ge=0)
@@ -70,9 +71,9 @@ class Settings(BaseSettings):
 
     # Heuristic manager: cosine similarity at or above which a candidate is already known (NOOP),
     # completes a memory it fully contains (UPDATE), or is what a retraction takes back (DELETE).
-    manager_noop_similarity: float = Field(0.9, ge=0, le=1)
+    manager_noop_similarity: float = Field(0.85, ge=0, le=1)
     manager_update_similarity: float = Field(0.8, ge=0, le=1)
-    manager_delete_similarity: float = Field(0.6, ge=0, le=1)
+    manager_delete_similarity: float = Field(0.75, ge=0, le=1)
     # How many of the user's nearest memories a manager weighs each candidate against.
     manager_related_limit: int = Field(8, ge=1, le=50)
     # Managed ingestion: messages per request, and how long `wait=true` waits for the job.

@@ -4,7 +4,9 @@
    most similar one above `delete_similarity`), or changes nothing when none is known;
 2. a candidate setting a property the subject already has updates that memory when the value
    differs, and is a no-op when it is the same;
-3. a near-identical memory (cosine >= `noop_similarity`) makes it a no-op;
+3. a near-identical memory (cosine >= `noop_similarity`) that holds every name and number of the
+   candidate, with the same polarity, makes it a no-op (similarity alone does not tell 555-1234
+   from 555-2871: `memos bench thresholds`);
 4. a candidate that says everything a similar memory says and more (cosine >= `update_similarity`)
    updates it with the fuller text;
 5. anything else is added.
@@ -15,6 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from memos_service.lifecycle.duplicates import signature
 from memos_service.policy.candidates import Candidate
 from memos_service.policy.decisions import Decision, Op, Outcome, Related
 
@@ -36,6 +39,12 @@ def _words(text: str | None) -> set[str]:
 
 def same_value(left: str | None, right: str | None) -> bool:
     return bool(left and right) and _words(left) == _words(right)
+
+
+def says_all_of(known: str, candidate: str) -> bool:
+    """Whether `known` holds every name and number of `candidate`, and says it the same way round."""
+    old, new = signature(known), signature(candidate)
+    return new.specifics <= old.specifics and (new.negated, new.ended) == (old.negated, old.ended)
 
 
 def mentions(text: str, thing: str) -> bool:
@@ -64,8 +73,10 @@ class HeuristicManager:
                     return Decision(Op.noop, known.ref, reason=f"{candidate.attribute} is already {candidate.value!r}")
                 return Decision(Op.update, known.ref, candidate.content,
                                 f"{candidate.attribute} changes from {known.value!r} to {candidate.value!r}")
-        closest = max(related, key=lambda memory: memory.similarity, default=None)
-        if closest is not None and closest.similarity >= self.thresholds.noop_similarity:
+        known = [memory for memory in related if memory.similarity >= self.thresholds.noop_similarity
+                 and says_all_of(memory.memory.content, candidate.content)]
+        if known:
+            closest = max(known, key=lambda memory: memory.similarity)
             return Decision(Op.noop, closest.ref, reason=f"already known (similarity {closest.similarity:.2f})")
         fuller = [memory for memory in related if memory.similarity >= self.thresholds.update_similarity
                   and not memory.attribute and _words(memory.memory.content) < _words(candidate.content)]

@@ -66,7 +66,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                     rf"amazing|busy|sick|tired|happy|sad)\b){_VALUE}"),
 ]
 
-_POSSESSION = re.compile(rf"^{_WHO} (?:have|has|own|owns|got|bought|adopted|drive|drives) (?:a |an |one |two |three |some )?"
+_POSSESSION = re.compile(rf"^{_WHO} (?:have|has|own|owns|got|bought|adopted|drive|drives) "
+                         rf"(?:a |an |one |two |three |some |the |my |our |this |that )?"
                          rf"(?:new |little |cute |big |small |second |pet )*(?P<thing>[a-z]+(?: [a-z]+)?)\b", re.IGNORECASE)
 
 # Retractions, as patterns that leave behind what the speaker used to state.
