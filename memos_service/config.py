@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
     exact_search_limit: int = Field(2_000, ge=0)
 
-    # Hybrid ranking: reciprocal-rank fusion of dense and lexical lists, then multiplicative boosts.
+    # Hybrid ranking: dense and lexical lists fused by reciprocal rank or by min-max scaled scores
+    # ("relative": ahead on LoCoMo at every cutoff, but min-max blows up tiny score gaps in short
+    # lists, see tests/retrieval/test_hybrid.py), then multiplicative boosts.
     search_fusion: Literal["rrf", "relative"] = "rrf"
     search_rrf_k: int = Field(60, ge=1)
     search_weight_dense: float = Field(1.0, ge=0)

@@ -3,6 +3,8 @@ that share no words with the memory (lexical misses them), and questions about a
 names, answered by one of several near-identical memories from different dates (neither text
 ranking can tell them apart; hybrid also weighs the event time)."""
 
+import pytest
+
 MEMORIES = [
     "I really can't stand cilantro, it tastes like soap to me",
     "My flat is on the fourth floor and the lift is always broken",
@@ -76,10 +78,20 @@ def hit_rate(client, tenant, cube, mode: str) -> float:
     return hits / len(cases)
 
 
-def test_hybrid_beats_dense_and_lexical(client, tenant, cube):
+@pytest.mark.parametrize("fusion", ["relative", "rrf"])
+def test_hybrid_beats_dense_and_lexical(client, tenant, cube, fusion):
     items = [{"content": content, "event_time": "2023-01-01T00:00:00Z"} for content in MEMORIES]
     items += [{"content": content, "event_time": when} for content, when in DATED]
     client.post(f"/v1/cubes/{cube['id']}/memories/batch", json={"items": items}, headers=tenant.headers)
-    rates = {mode: hit_rate(client, tenant, cube, mode) for mode in ("hybrid", "dense", "lexical")}
+    configured = client.app.state.settings
+    # Starlette's State is not something pytest's monkeypatch can restore: put it back by hand.
+    client.app.state.settings = configured.model_copy(update={"search_fusion": fusion})
+    try:
+        rates = {mode: hit_rate(client, tenant, cube, mode) for mode in ("hybrid", "dense", "lexical")}
+    finally:
+        client.app.state.settings = configured
     assert rates["hybrid"] > rates["dense"] and rates["hybrid"] > rates["lexical"], rates
-    assert rates["hybrid"] >= 0.9, rates
+    # Relative fusion misses one more here: min-max scaling of a 3-hit lexical list turns a 10% lead
+    # (invoice QX-82813 over QX-88213) into the whole range. The default must do better.
+    if fusion == "rrf":
+        assert rates["hybrid"] >= 0.9, rates
