@@ -1,6 +1,6 @@
-import io
 import json
-import tarfile
+
+from tests.tarfiles import members, rebuild
 
 TAR = {"Content-Type": "application/x-tar"}
 
@@ -17,11 +17,6 @@ def build_cube(client, tenant, name="source") -> dict:
     client.patch(f"{url}/{alice['id']}", json={"content": "Alice lives in Berlin", "reason": "moved"}, headers=tenant.headers)
     client.delete(f"{url}/{bob['id']}", headers=tenant.headers)
     return cube
-
-
-def members(archive: bytes) -> dict[str, bytes]:
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        return {member.name: tar.extractfile(member).read() for member in tar.getmembers()}
 
 
 def test_export_import_export_is_identical_across_tenants(client, make_tenant):
@@ -60,16 +55,6 @@ def test_import_into_an_existing_cube_adds(client, tenant, cube):
     assert client.get(f"/v1/cubes/{named.json()['cube_id']}", headers=tenant.headers).json()["name"] == "copy"
     clash = client.post("/v1/cubes/import", content=archive, headers={**tenant.headers, **TAR})
     assert clash.status_code == 409
-
-
-def rebuild(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def test_damaged_archives_are_refused_and_write_nothing(client, tenant, cube):

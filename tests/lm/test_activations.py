@@ -16,6 +16,7 @@ from memos_service.db.engine import session_scope
 from memos_service.db.models import Blob, Cube
 from memos_service.lm.activation import prefix_ids
 from memos_service.lm.model import get_language_model
+from tests.tarfiles import members, rebuild
 
 
 @pytest.fixture
@@ -220,9 +221,6 @@ def test_beat_keeps_a_cache_of_the_hottest_memories_and_retires_unused_ones(sdk,
 
 
 def test_an_archive_carries_caches_and_adapters_to_another_tenant(sdk, live_server, admin_key):
-    import io
-    import tarfile
-
     cube = sdk.cubes.create(f"move-{uuid.uuid4().hex[:6]}")
     paris, cat, bikes = sdk.memories.add_batch(cube.id, [{"content": "Alice lives in Paris"}, {"content": "Alice's cat is Miso"},
                                                          {"content": "Bob sells bicycles"}])
@@ -265,17 +263,10 @@ def test_an_archive_carries_caches_and_adapters_to_another_tenant(sdk, live_serv
         assert other.memories.list(target.id).data == []
 
         # Bytes that are not what their name says are refused.
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            files = {member.name: tar.extractfile(member).read() for member in tar.getmembers()}
+        files = members(archive)
         name = f"blobs/{activation.sha256}"
         files[name] = files[name][:-1] + bytes([files[name][-1] ^ 1])
-        damaged = io.BytesIO()
-        with tarfile.open(fileobj=damaged, mode="w") as tar:
-            for member, data in files.items():
-                info = tarfile.TarInfo(member)
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
         with pytest.raises(UnprocessableEntityError, match="checksum"):
-            other.cubes.import_into(target.id, damaged.getvalue())
+            other.cubes.import_into(target.id, rebuild(files))
         target_memories = other.memories.list(target.id).data
     assert target_memories == []
