@@ -124,10 +124,13 @@ CubesDep = Annotated[CubeRepository, Depends(_cubes)]
 MemoriesDep = Annotated[MemoryRepository, Depends(_memories)]
 
 
+SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024  # a spooled body or export smaller than this never touches the disk
+
+
 async def _spooled_body(request: Request) -> AsyncIterator[IO[bytes]]:
     """The request body in a temporary file that stays in memory while small: archives run to GBs.
     (FastAPI has already read a JSON body; the stream then replays it.) The middleware caps its size."""
-    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as spool:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
         async for chunk in request.stream():
             spool.write(chunk)
         spool.seek(0)

@@ -38,6 +38,7 @@ class Archive:
     manifest: dict[str, Any]
     memories: list[dict[str, Any]]
     blobs: list[dict[str, Any]] = field(default_factory=list)
+    blob_sizes: dict[str, int] = field(default_factory=dict)  # sha256 -> bytes, of the blob files it holds
 
 
 def _canonical(value: Any) -> bytes:
@@ -87,11 +88,13 @@ def read_archive(source: BinaryIO, keep_blob: Callable[[BinaryIO], tuple[str, in
     what an import that fails later leaves there names no row, and is collected as garbage)."""
     files: dict[str, bytes] = {}
     kept: dict[str, int] = {}
+    seen: set[str] = set()
     try:
         with tarfile.open(fileobj=source, mode="r|") as tar:
             for member in tar:
-                if not member.isfile() or member.name in files or member.name in kept:
+                if not member.isfile() or member.name in seen:
                     raise ArchiveError(f"unexpected archive member {member.name!r}")
+                seen.add(member.name)
                 extracted = tar.extractfile(member)
                 assert extracted is not None
                 if member.name in (MANIFEST, MEMORIES, BLOBS):
@@ -100,7 +103,7 @@ def read_archive(source: BinaryIO, keep_blob: Callable[[BinaryIO], tuple[str, in
                     sha256, size = keep_blob(extracted)
                     if sha256 != matched.group(1):
                         raise ArchiveError(f"{member.name} does not hold the bytes its name is the checksum of")
-                    kept[member.name] = size
+                    kept[sha256] = size
                 else:
                     raise ArchiveError(f"unexpected archive member {member.name!r}")
     except (tarfile.TarError, EOFError) as exc:
@@ -114,14 +117,14 @@ def read_archive(source: BinaryIO, keep_blob: Callable[[BinaryIO], tuple[str, in
         described = manifest["files"]
         memories = _records(files, MEMORIES, described)
         blobs = _records(files, BLOBS, described) if manifest["format_version"] >= 2 else []
-        listed = {name: entry["bytes"] for name, entry in described.items() if _BLOB_FILE.match(name)}
+        listed = {matched[1]: entry["bytes"] for name, entry in described.items() if (matched := _BLOB_FILE.match(name))}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, ArchiveError):
             raise
         raise ArchiveError(f"malformed archive: {exc}") from None
     if listed != kept:
         raise ArchiveError("the blob files do not match the manifest")
-    return Archive(manifest, memories, blobs)
+    return Archive(manifest, memories, blobs, kept)
 
 
 def _records(files: dict[str, bytes], name: str, described: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from memos_service.db.blobs import BlobRepository
 from memos_service.db.memories import ArchivedMemoryWriter, MemoryRepository
 from memos_service.db.models import Blob, Cube, Memory, MemoryVersion
 from memos_service.embedding import Embedder
-from memos_service.errors import Conflict
+from memos_service.lm.model import keep_cube_model
 
 MEMORY_FIELDS = ("kind", "memory_type", "content", "user_id", "agent_id", "session_id", "status", "version",
                  "event_time", "created_at", "updated_at", "expires_at", "importance", "access_count",
@@ -180,12 +180,10 @@ def load_archive(source: BinaryIO, store: BlobStore, max_records: int | None = N
         raise ArchiveError(f"the archive names memories it does not hold: {sorted(dangling)[:3]}")
     if len({(blob["lm_name"], blob["lm_fingerprint"]) for blob in blobs}) > 1:
         raise ArchiveError("the caches and adapters of one cube belong to one model")
-    listed = {name.removeprefix("blobs/"): entry["bytes"] for name, entry in archive.manifest["files"].items()
-              if name.startswith("blobs/")}
-    if any(listed.get(blob["sha256"]) != blob["size"] for blob in blobs):
+    if any(archive.blob_sizes.get(blob["sha256"]) != blob["size"] for blob in blobs):
         raise ArchiveError("a cache or adapter names bytes the archive does not hold")
     described = {**cube.model_dump(exclude={"config"}), "config": cube.config.stored()}
-    return Archive({**archive.manifest, "cube": described}, records, blobs)
+    return Archive({**archive.manifest, "cube": described}, records, blobs, archive.blob_sizes)
 
 
 @dataclass(frozen=True)
@@ -203,20 +201,11 @@ def import_into(archive: Archive, cube: Cube, memories: MemoryRepository, blobs:
     written = ArchivedMemoryWriter(memories).write(cube, archive.memories, vectors)
     by_key = {record["key"]: memory for record, memory in zip(archive.memories, written, strict=True)}
     if archive.blobs:
-        _adopt_model(cube, archive.blobs[0])
+        first = archive.blobs[0]  # all of one model: checked on load
+        keep_cube_model(cube, first["lm_name"], first["lm_fingerprint"], "import the archive into a new cube")
         _write_blobs(cube, archive.blobs, by_key, blobs)
     kinds = [blob["kind"] for blob in archive.blobs]
     return Imported(len(written), kinds.count("activation"), kinds.count("adapter"))
-
-
-def _adopt_model(cube: Cube, blob: dict[str, Any]) -> None:
-    """A cube keeps to one language model: the archive's, unless it already has caches of another."""
-    if cube.lm_fingerprint is None:
-        cube.lm_name, cube.lm_fingerprint = blob["lm_name"], blob["lm_fingerprint"]
-    elif cube.lm_fingerprint != blob["lm_fingerprint"]:
-        raise Conflict(f"the archive's caches and adapters belong to model {blob['lm_name']!r} "
-                       f"({blob['lm_fingerprint'][:12]}), but cube {cube.id} holds those of {cube.lm_name!r} "
-                       f"({cube.lm_fingerprint[:12]}); import into a new cube")
 
 
 def _write_blobs(cube: Cube, records: list[dict[str, Any]], by_key: dict[str, Memory], blobs: BlobRepository) -> None:

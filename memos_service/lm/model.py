@@ -54,11 +54,14 @@ def get_language_model(settings: Settings) -> LanguageModel:
     return _load(str(settings.lm_path), settings.lm_device, settings.lm_dtype)
 
 
-def check_cube_model(cube: Any, lm: LanguageModel) -> None:
-    """A cube keeps to the model its first cache or adapter was made for."""
+def keep_cube_model(cube: Any, name: str, fingerprint: str, remedy: str) -> None:
+    """A cube keeps to the model its first cache or adapter was made for (or came with, in an archive)."""
     if cube.lm_fingerprint is None:
-        cube.lm_name, cube.lm_fingerprint = lm.name, lm.fingerprint
-    elif cube.lm_fingerprint != lm.fingerprint:
+        cube.lm_name, cube.lm_fingerprint = name, fingerprint
+    elif cube.lm_fingerprint != fingerprint:
         raise Conflict(f"cube {cube.id} holds activation and parameter memories of model {cube.lm_name!r} "
-                       f"(fingerprint {cube.lm_fingerprint[:12]}), but this service runs {lm.name!r} "
-                       f"({lm.fingerprint[:12]}); configure that model or use another cube")
+                       f"(fingerprint {cube.lm_fingerprint[:12]}), not of {name!r} ({fingerprint[:12]}); {remedy}")
+
+
+def check_cube_model(cube: Any, lm: LanguageModel) -> None:
+    keep_cube_model(cube, lm.name, lm.fingerprint, "configure that model or use another cube")

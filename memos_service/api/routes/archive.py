@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
 from memos_service.api.deps import (
+    SPOOL_IN_MEMORY_BYTES,
     CubesDep,
     EmbedderDep,
     IdempotencyDep,
@@ -35,10 +36,8 @@ from memos_service.errors import ValidationFailed
 router = APIRouter(prefix="/v1/cubes", tags=["archive"])
 TAR = "application/x-tar"
 IMPORT_PATH = re.compile(r"^/v1/cubes/(?:[^/]+/)?import/?$")
-IN_MEMORY_BYTES = 16 * 1024 * 1024  # an export smaller than this never touches the disk
 ARCHIVE_BODY: dict[str, Any] = {"requestBody": {"required": True, "description": "An archive made by export_cube.",
                                                 "content": {TAR: {"schema": {"type": "string", "format": "binary"}}}}}
-
 
 
 class ImportResult(Schema):
@@ -76,7 +75,7 @@ def export(cube_id: uuid.UUID, cubes: CubesDep, memories: MemoriesDep, session: 
            principal: ReaderDep) -> StreamingResponse:
     """Written whole before the first byte is sent, so a damaged blob is an error, not a cut stream."""
     assert principal.tenant_id is not None
-    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)
     try:
         export_cube(cubes.get(cube_id), memories, BlobRepository(session, principal.tenant_id), blob_store(settings), spool)
     except BaseException:
