@@ -7,7 +7,7 @@ meanwhile (by a redelivered copy of its task) is never applied twice.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -158,3 +158,9 @@ def stale(session: Session, now: datetime, *, send_grace: timedelta, requeue_aft
         & (Job.sent_at.is_(None) | (Job.sent_at < now - running_limit)),
     )).order_by(Job.created_at).limit(limit).with_for_update(skip_locked=True)
     return list(session.scalars(query))
+
+
+def as_of(payload: dict[str, Any], clock: Callable[[], datetime]) -> datetime:
+    """The time a job acts at: the `as_of` it carries (a fake clock in tests, a preview for dry
+    runs), else now."""
+    return datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock()

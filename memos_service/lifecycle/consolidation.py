@@ -78,7 +78,7 @@ class Consolidation:
             if job is None:
                 return None
             tenant_id, cube_id, payload = job.tenant_id, job.cube_id, dict(job.payload)
-        now = datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else self.clock()
+        now = jobs.as_of(payload, self.clock)
         with session_lock(f"consolidate:{cube_id}", wait=True):
             with session_factory() as session:
                 cube = CubeRepository(session, tenant_id).get(cube_id)

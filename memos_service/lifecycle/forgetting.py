@@ -108,7 +108,7 @@ def run_forgetting(job_id: uuid.UUID, session_factory: Callable[[], Any], clock:
         if job is None:
             return None
         tenant_id, cube_id, payload = job.tenant_id, job.cube_id, dict(job.payload)
-    now = datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock()
+    now = jobs.as_of(payload, clock)
     with session_factory() as session:
         job = jobs.unfinished(session, job_id)
         if job is None:

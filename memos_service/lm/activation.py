@@ -96,7 +96,7 @@ def _hot_cache_settled(session: Any, job_id: uuid.UUID, selected: Selected,
     was used lately, or the cache in place holds the hottest memories as they are), or None to build
     one (replacing the cache in place, if any)."""
     payload = selected.payload
-    now = datetime.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock()
+    now = jobs.as_of(payload, clock)
     used = [memory.last_accessed_at for memory in selected.memories if memory.last_accessed_at]
     current = _scheduled_cache(session, selected.cube_id)
     if not used or max(used) < now - timedelta(days=payload.get("retire_unused_days", 7)):

@@ -8,6 +8,7 @@ from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.english import normalize, sentences, to_third_person
 from memos_service.policy.statements import (
     Statement,
+    as_speaker,
     asks_to_forget,
     canonical_attribute,
     read_property,
@@ -21,7 +22,6 @@ _FILLER = re.compile(
     r"hmm|good (?:morning|night|evening)|bye|see you|got it|sounds good|i see|wow|right|alright|oh|ah|interesting|"
     r"no problem|np|exactly|true|of course|fair enough|makes sense|me too|same|agreed)\b[\s\w]{0,12}$", re.IGNORECASE)
 _ABOUT_SPEAKER = re.compile(r"\bI\b|\b(?i:my|me|mine|myself)\b")
-_HOUSEHOLD_SUBJECT = re.compile(r"\b(?:we|my (?:\w+ )?and I)\b", re.IGNORECASE)
 _PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|dislike|detest|cannot stand|am (?:a )?(?:big )?"
                          r"fan of|am into|am obsessed with)\b", re.IGNORECASE)
 _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
@@ -91,8 +91,7 @@ class HeuristicExtractor:
         if not (_ABOUT_SPEAKER.search(sentence) or statement.household) or _ASKING_ASSISTANT.match(sentence):
             return None
         if statement.household:
-            # "We moved to Lyon" says where the speaker lives: stored as a fact about them.
-            sentence = _HOUSEHOLD_SUBJECT.sub("I", sentence, count=1)
+            sentence = as_speaker(sentence)  # stored as a fact about the speaker
         preference = bool(_PREFERENCE.match(sentence)) or (statement.attribute or "").startswith("favorite")
         memory_type = "preference" if preference else "fact"
         event_time = _event_time(sentence, message)

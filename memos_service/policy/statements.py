@@ -12,7 +12,9 @@ from dataclasses import dataclass
 # "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
 _WHO = r"(?P<who>I|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
 # Where one lives, "we" and "my wife and I" are the speaker's household, so the speaker too.
-_HOUSEHOLD = r"(?P<who>I|(?P<we>we|my (?:[a-z]+ )?and I)|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
+_WE = r"we|my (?:[a-z]+ )?and I"
+_HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
+_HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
 _VALUE = r"(?P<value>.+)"
 
@@ -173,9 +175,9 @@ def read_property(sentence: str) -> Statement:
             thing = groups.get("thing")
             attribute = canonical_attribute(template.format(thing=thing or "", contact=thing or ""))
             if template == "{contact}" or attribute in _CONTACT_SHAPES:
-                # A contact detail is what has its shape, wherever it stands in the sentence.
-                found = _contact(groups["value"], attribute or None) if attribute in (*_CONTACT_SHAPES, "") else None
-                if found is None:
+                # A contact detail is what has its shape, wherever it stands in the sentence (and a
+                # "{contact}" cue naming anything but a contact detail has none).
+                if (found := _contact(groups["value"], attribute or None)) is None:
                     continue
                 attribute, value = found
             else:
@@ -189,6 +191,11 @@ def read_property(sentence: str) -> Statement:
     if match := _POSSESSION.match(sentence):
         return Statement(None, None, match["thing"].lower())
     return Statement(None, None, None)
+
+
+def as_speaker(sentence: str) -> str:
+    """"We moved to Lyon" says where the speaker lives: "I moved to Lyon"."""
+    return _HOUSEHOLD_SUBJECT.sub("I", sentence, count=1)
 
 
 def asks_to_forget(sentence: str) -> bool:

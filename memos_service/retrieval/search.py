@@ -104,8 +104,7 @@ class Searcher:
                 entry = fused.setdefault(hit.memory.id, Hit(hit.memory, 0.0, {}))
                 entry.parts[name] = hit.score
                 entry.score += weights[name] * share
-        top_share = 1 / (settings.search_rrf_k + 1) if settings.search_fusion == "rrf" else 1.0
-        best_possible = sum(weights.values()) * top_share or 1.0
+        best_possible = sum(weights.values()) or 1.0  # first in both lists
         now = options.now or datetime.now(UTC)
         when = parse_time_range(options.text, now)
         names = query_entities(options.text)
@@ -133,11 +132,11 @@ class Searcher:
 
 
 def _shares(ranked: list[ScoredMemory], fusion: str, rrf_k: int) -> list[float]:
-    """What each hit of one retriever's list adds to the fused score. Reciprocal rank fusion sees
-    ranks only; relative fusion keeps how much better one hit scored than another (min-max scaled
-    within the list), so a clear winner in one list is not levelled with its runner-up."""
+    """What each hit of one retriever's list adds to the fused score, 1 for the first. Reciprocal
+    rank fusion sees ranks only; relative fusion keeps how much better one hit scored than another
+    (min-max scaled within the list), so a clear winner in one list is not levelled with its runner-up."""
     if fusion == "rrf":
-        return [1 / (rrf_k + rank) for rank in range(1, len(ranked) + 1)]
+        return [(rrf_k + 1) / (rrf_k + rank) for rank in range(1, len(ranked) + 1)]
     scores = [hit.score for hit in ranked]
     low, high = min(scores, default=0.0), max(scores, default=0.0)
     return [(score - low) / (high - low) if high > low else 1.0 for score in scores]
