@@ -146,7 +146,7 @@ def bench_locomo(
 
 @bench.command("updates")
 def bench_updates(
-    people: Annotated[int, typer.Option(help="People in the generated suite (a third per pool)")] = 60,
+    people: Annotated[int, typer.Option(help="People in the generated suite (a quarter per pool)")] = 80,
     base_url: BaseUrl = None,
     admin_key: AdminKey = None,
 ) -> None:

@@ -2,11 +2,14 @@
 
 People state facts, then change them (moves, new jobs, new favourites), retract them ("forget my
 phone number"), repeat them, and chat about other things in between. Each phrasing comes from one
-of three pools, and every number is reported per pool:
+of four pools, and every number is reported per pool:
 - `seen`: the style of the tests the manager was developed against;
-- `tuned`: written apart from the code, measured, and then (its misses read) developed against;
+- `tuned`, `tuned-2`: each written apart from the code as a held-out pool, measured, and then (its
+  misses read) developed against;
 - `held-out`: written before the last round of work on the manager and never used to develop it:
   the pool whose numbers say how the manager does on phrasings it was not tuned on.
+Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
+the speaker's, which must not replace what the speaker said about themselves.
 
 Measured: top-1 accuracy of the current value for "what is X now" questions, how often a stale
 value outranks the current one, deletion compliance (no active memory and no search result holds a
@@ -44,49 +47,78 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "tuned": ["These days I call {value} home.", "We finally settled in {value} after the move.",
                    "Guess what, I'm now based in {value}!", "I'm living in {value} at the moment.",
                    "My new apartment is in {value}.", "Moving day is done, I am officially living in {value} now."],
-        "held-out": ["I've been living in {value} for a few weeks now.", "Home is {value} these days.",
+        "tuned-2": ["I've been living in {value} for a few weeks now.", "Home is {value} these days.",
                      "We packed everything up and moved to {value}.", "Just signed a lease in {value}.",
                      "I recently moved house, I'm in {value} now.", "Writing to you from my new place in {value}."],
+        "held-out": ["We ended up buying a little house in {value}.",
+                     "After years of talking about it I finally made the move to {value}.",
+                     "My address changed, I'm over in {value} now.", "Unpacking boxes in my new flat in {value}, send help.",
+                     "Been in {value} about a month now and still getting used to it.", "I live over in {value} nowadays.",
+                     "The movers dropped off the last of our stuff in {value} today.",
+                     "I'm a {value} resident as of this spring."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
         "tuned": ["I got a job at {value}!", "I'm employed by {value} these days.", "I took a job at {value}.",
                    "My new employer is {value}.", "Since Monday I've been working for {value}.",
                    "I accepted an offer from {value}."],
-        "held-out": ["I'm now working at {value}.", "Started a new position at {value} this week.",
+        "tuned-2": ["I'm now working at {value}.", "Started a new position at {value} this week.",
                      "I work for {value} now.", "Just got hired at {value}.",
                      "I've been at {value} since the spring, working in sales.", "Today was my first day at {value}."],
+        "held-out": ["I'm with {value} now.", "Got an offer from {value} and said yes!",
+                     "I switched jobs, I'm at {value} now.", "These days I'm on the engineering team at {value}.",
+                     "{value} hired me last week.", "My new job is at {value}.",
+                     "I now work for {value}, mostly doing logistics.", "First week at {value} went great."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
         "tuned": ["My all-time favourite food is {value}.", "Honestly my favorite food these days is {value}.",
                    "Lately {value} has become my favorite food."],
-        "held-out": ["Nothing beats {value}, it's my favorite food.", "My favorite thing to eat is {value}.",
+        "tuned-2": ["Nothing beats {value}, it's my favorite food.", "My favorite thing to eat is {value}.",
                      "If I had to pick one food forever it would be {value}.",
                      "These days my go-to favorite food is {value}."],
+        "held-out": ["I could eat {value} every single day, it's my favourite.", "{value} is hands down my favorite food.",
+                     "My absolute favorite dish right now is {value}.",
+                     "Lately I'm obsessed with {value}, it's my favorite meal.",
+                     "Of all foods, {value} is the one I love most.", "Best food in the world? {value}, no contest."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
         "tuned": ["You can reach me at {value}, that's my phone number.", "My phone number changed to {value}."],
-        "held-out": ["My number is {value}.", "New phone number: {value}.", "Text me at {value}, that's my new number."],
+        "tuned-2": ["My number is {value}.", "New phone number: {value}.", "Text me at {value}, that's my new number."],
+        "held-out": ["My cell is {value}.", "Call me on {value} from now on.", "I got a new number, it's {value}.",
+                     "You can text me on {value}.", "Here's my mobile: {value}."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
     "phone number": {"seen": ["Please forget my phone number."],
                      "tuned": ["Can you delete my phone number?", "Forget about my phone number, please.",
                                "Please remove my phone number from your memory."],
-                     "held-out": ["Don't keep my phone number anymore.", "Please erase my number.",
-                                  "I'd rather you didn't store my phone number, please delete it."]},
+                     "tuned-2": ["Don't keep my phone number anymore.", "Please erase my number.",
+                                  "I'd rather you didn't store my phone number, please delete it."],
+                     "held-out": ["Please stop storing my phone number.", "Wipe my number from your records.",
+                                  "I don't want you to have my number anymore.", "Forget the phone number I gave you."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
-                 "held-out": ["I'm not at {value} anymore.", "I got laid off from {value}.",
-                              "I resigned from {value} last week.", "I stopped working at {value}."]},
+                 "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
+                              "I resigned from {value} last week.", "I stopped working at {value}."],
+                 "held-out": ["I'm no longer with {value}.", "{value} let me go last week.",
+                              "I handed in my notice at {value} and I'm done there now.",
+                              "I don't have a job at {value} anymore."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
                "ok thanks!", "I watched a documentary about octopuses yesterday.", "Any tips for sleeping better?",
                "My coffee machine broke again this morning.", "That's a great idea, let's try it."]
-POOLS = ("seen", "tuned", "held-out")
+# Chat that looks like a fact about the speaker and is not; none of its names is a suite value.
+NEAR_MISSES: dict[str, list[str]] = {
+    "development": ["My sister lives in Rome.", "I visited Paris last summer and loved it.", "My friend works at Google.",
+                    "I had dinner at a Thai place near work.", "My brother's favorite food is pizza."],
+    "held-out": ["My cousin just got a job at Microsoft.", "We spent a weekend in Vienna for a wedding.",
+                 "I'm flying to Madrid for a conference next week.", "My roommate is obsessed with burritos.",
+                 "I called my mom at 555-0199 yesterday."],
+}
+POOLS = ("seen", "tuned", "tuned-2", "held-out")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
@@ -105,6 +137,11 @@ def _phone(rng: random.Random) -> str:
     return f"555-{rng.randint(1000, 9999)}"
 
 
+def _sentence(phrase: str, value: str) -> str:
+    said = phrase.format(value=value)
+    return said[0].upper() + said[1:]  # "{value} is my favorite food" opens with a capital
+
+
 def generate(people: int, seed: int = 7) -> list[Person]:
     rng = random.Random(seed)
     generated = []
@@ -114,21 +151,22 @@ def generate(people: int, seed: int = 7) -> list[Person]:
                   "phone number": _phone(rng)}
 
         def say(kind: str, value: str, pool: str = person.pool) -> str:
-            return rng.choice(PHRASES[kind][pool]).format(value=value)
+            return _sentence(rng.choice(PHRASES[kind][pool]), value)
 
+        near_misses = NEAR_MISSES["held-out" if person.pool == "held-out" else "development"]
         first = [say(kind, value) for kind, value in values.items()] + rng.sample(DISTRACTORS, 2)
         rng.shuffle(first)
         person.sessions.append(first)
         person.current = dict(values)
         for _ in range(rng.randint(2, 4)):  # later sessions: changes, repeats, retractions, chat
-            said = rng.sample(DISTRACTORS, 2)
+            said = rng.sample(DISTRACTORS, 1) + rng.sample(near_misses, 1)
             kind = rng.choice(["residence", "employer", "favorite food", "repeat", "retract"])
             if kind == "repeat":
                 known = rng.choice([known for known in person.current if known != "phone number"])
                 said.append(say(known, person.current[known]))
             elif kind == "retract":
                 target = rng.choice([known for known in RETRACTIONS if known in person.current])
-                said.append(rng.choice(RETRACTIONS[target][person.pool]).format(value=person.current[target]))
+                said.append(_sentence(rng.choice(RETRACTIONS[target][person.pool]), person.current[target]))
                 person.retracted[target] = person.current.pop(target)
             else:
                 choices = {"residence": CITIES, "employer": COMPANIES, "favorite food": FOODS}[kind]
@@ -195,7 +233,7 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
             if person.stale[kind]:
                 per_pool[person.pool]["stale_above_current"].append(
                     float(stale_rank is not None and (current_rank is None or stale_rank < current_rank)))
-            if current_rank != 0 and len(examples) < 12:
+            if current_rank != 0 and sum(example["pool"] == person.pool for example in examples) < 8:
                 examples.append({"question": QUESTIONS[kind].format(name=person.name), "expected": value,
                                  "stale": person.stale[kind], "top": texts[:3], "pool": person.pool})
         for kind, value in person.retracted.items():
@@ -203,7 +241,7 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
             hits = client.memories.search(cube.id, f"{person.name} {kind} {value}", top_k=10, user_id=user)
             found = [hit.memory.content for hit in hits if _has(hit.memory.content, value)]
             per_pool[person.pool]["deletion_compliance"].append(float(not lingering and not found))
-            if (lingering or found) and len(examples) < 24:
+            if lingering or found:
                 examples.append({"retracted": value, "kind": kind, "lingering": lingering + found, "pool": person.pool})
     client.close()
     summary = {pool: {name: (statistics.fmean(values) if name != "duplicates" else int(sum(values)))

@@ -220,6 +220,15 @@ class MemoryRepository:
                                          or_(*(Memory.metadata_.contains({"facts": [name]}) for name in names)))
         return list(self.session.scalars(query))
 
+    def turns_mentioning(self, cube: Cube, user_id: str | None, values: Sequence[str], turn_type: str) -> list[Memory]:
+        """The user's active turn-level memories that name any of `values` as a word."""
+        if not values:
+            return []
+        query = self._scoped(cube).where(
+            Memory.status == MemoryStatus.active, Memory.memory_type == turn_type, _equals(Memory.user_id, user_id),
+            or_(*(Memory.content.op("~*")(rf"\m{re.escape(value)}\M") for value in values)))
+        return list(self.session.scalars(query))
+
     def summaries_of(self, cube: Cube, turns: Sequence[Memory]) -> list[Memory]:
         """The active session summaries written from any of these turns."""
         if not turns:

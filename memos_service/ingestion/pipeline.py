@@ -137,7 +137,7 @@ class Ingestion:
                 facts = [result["memory_id"] for result in results if result["op"] != Op.delete and result["memory_id"]]
                 # A retraction's own words may hold the retracted value ("I no longer work at Globex"):
                 # it is in the operations log, not kept as a turn.
-                if not is_small_talk(message.content) and not any(result["op"] == Op.delete for result in results):
+                if not is_small_talk(message.content) and not any(candidate.retraction for candidate in found):
                     self._add_turn(scope, message, turn_vector, facts)
                     turns += 1
                 seen.add(message.key)
@@ -171,7 +171,9 @@ class Ingestion:
             memory = memories.add_many(scope.cube, [self._draft(scope, candidate, text)], self._vector(text, candidate, vector),
                                        scope.actor)[0]
         elif decision.op is Op.update and target is not None:
-            metadata = {**target.metadata_, **_slot(candidate)}
+            # A new value replaces the whole slot: an update that names no value keeps no stale one.
+            replaced = ("attribute", "value", "thing") if candidate.attribute else ()
+            metadata = {name: value for name, value in target.metadata_.items() if name not in replaced} | _slot(candidate)
             superseded = target.metadata_.get("value") or previous
             metadata["previous_values"] = [*target.metadata_.get("previous_values", []), superseded]
             changes = {"content": text, "memory_type": candidate.memory_type, "event_time": candidate.event_time,
@@ -185,22 +187,33 @@ class Ingestion:
                                         f"states a value superseded by {decision.op.value}")
         elif decision.op is Op.delete and target is not None:
             memory = memories.delete(scope.cube, target.public_id, scope.actor, reason)
-            turns = memories.linked_turns(scope.cube, memory)
-            for turn in turns:
-                memories.set_status(turn, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
-            # A session summary may repeat what was retracted; consolidation writes it again from what is left.
-            for summary in memories.summaries_of(scope.cube, turns):
-                memories.set_status(summary, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "summarizes a retracted memory")
+            self._forget_turns(scope, candidate, memory)
         else:
             memory = target
             if memory is not None:
                 memories.reinforce(memory, scope.now)
+            elif candidate.retraction:  # retracts what only a turn holds ("Started at Globex" was read as no fact)
+                self._forget_turns(scope, candidate, None)
         scope.session.flush()
         self._log(scope, candidate, shown, outcome, memory)
         return {"op": decision.op.value, "memory_id": str(memory.public_id) if memory is not None else None,
                 "content": memory.content if memory is not None else candidate.content, "previous_content": previous,
                 "reason": decision.reason, "policy": outcome.policy, "fallback_reason": outcome.fallback_reason,
                 "message_ids": candidate.message_keys}
+
+    def _forget_turns(self, scope: _Scope, candidate: Candidate, fact: Memory | None) -> None:
+        """Deletes the turns that state what was retracted: those the fact was read from, and any
+        that name the retracted value, so the raw words do not keep it alive in search."""
+        memories = scope.memories
+        values = [value for value in (candidate.value, fact.metadata_.get("value") if fact is not None else None) if value]
+        turns = {turn.id: turn for turn in memories.linked_turns(scope.cube, fact)} if fact is not None else {}
+        for turn in memories.turns_mentioning(scope.cube, scope.payload.get("user_id"), values, EPISODE):
+            turns.setdefault(turn.id, turn)
+        for turn in turns.values():
+            memories.set_status(turn, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
+        # A session summary may repeat what was retracted; consolidation writes it again from what is left.
+        for summary in memories.summaries_of(scope.cube, list(turns.values())):
+            memories.set_status(summary, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "summarizes a retracted memory")
 
     def _embed_new(self, messages: Sequence[ChatMessage], per_message: list[list[Candidate]],
                    seen: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:

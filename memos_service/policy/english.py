@@ -25,6 +25,11 @@ _IRREGULAR_PAST = set("""went got had made took came saw bought sold left met ra
 felt kept brought wrote sat stood lost paid heard spent built sent fell held won drove ate flew grew drew wore chose spoke
 broke quit put set cut let hit hurt shut forgot taught caught fought slept swam sang rode woke understood did was were
 been gone done seen taken given begun""".split())
+# The people someone talks about: "my sister lives in Rome" is not where the speaker lives.
+PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother sibling siblings cousin aunt uncle niece
+nephew grandma grandpa grandmother grandfather wife husband partner spouse boyfriend girlfriend fiance fiancee son daughter
+kid kids child children baby friend friends roommate flatmate housemate neighbor neighbour boss manager colleague coworker
+teammate classmate""".split())
 _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 
@@ -46,6 +51,22 @@ def sentences(text: str) -> list[str]:
             elif clause:
                 parts.append(clause)
     return parts
+
+
+_LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|already|today|yesterday),? )*", re.I)
+
+
+def implied_first_person(sentence: str) -> str:
+    """Chat drops the "I" of a past-tense statement ("Just got hired at Globex", "Moved to Oslo
+    last week"): put it back. A name that ends like a verb ("Fred moved") has its own verb after it."""
+    lead = _LEADING_ADVERBS.match(sentence).group(0)
+    rest = sentence[len(lead):]
+    words = rest.lower().split(" ")
+    followed_by_verb = len(words) > 1 and (words[1] in _IRREGULAR_PAST or words[1].endswith("ed"))
+    past = words[0] in _IRREGULAR_PAST or (len(words[0]) > 4 and words[0].endswith("ed") and not followed_by_verb)
+    if not past or words[0] in ("was", "were", "had", "did", "been", "done", "seen", "gone"):
+        return sentence
+    return f"I {lead.lower()}{rest if lead else rest[:1].lower() + rest[1:]}"
 
 
 def third_person_verb(verb: str) -> str:

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
-from memos_service.policy.english import normalize, sentences, to_third_person
+from memos_service.policy.english import implied_first_person, normalize, sentences, to_third_person
 from memos_service.policy.statements import (
     Statement,
     as_speaker,
@@ -87,11 +87,16 @@ class HeuristicExtractor:
                              retraction=True, attribute=attribute, value=statement.value,
                              thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,
                              details={"said": sentence})
+        sentence = implied_first_person(sentence)
         statement = read_property(sentence)
-        if not (_ABOUT_SPEAKER.search(sentence) or statement.household) or _ASKING_ASSISTANT.match(sentence):
+        # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
+        speakers_property = bool(statement.attribute) and "'s " not in statement.attribute
+        if not (_ABOUT_SPEAKER.search(sentence) or statement.household or speakers_property) or _ASKING_ASSISTANT.match(sentence):
             return None
         if statement.household:
             sentence = as_speaker(sentence)  # stored as a fact about the speaker
+        elif not _ABOUT_SPEAKER.search(sentence):
+            sentence = f"my {sentence[0].lower()}{sentence[1:]}"  # "Home is Lyon now" -> "Ana's home is Lyon now"
         preference = bool(_PREFERENCE.match(sentence)) or (statement.attribute or "").startswith("favorite")
         memory_type = "preference" if preference else "fact"
         event_time = _event_time(sentence, message)

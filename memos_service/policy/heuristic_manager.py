@@ -3,7 +3,8 @@
 1. a retraction deletes the known memory it is about (same property, value or thing, else the
    most similar one above `delete_similarity`), or changes nothing when none is known;
 2. a candidate setting a property the subject already has updates that memory when the value
-   differs, and is a no-op when it is the same;
+   differs, and is a no-op when it is the same (or, where one side names no value, when the other's
+   value is in its words);
 3. a near-identical memory (cosine >= `noop_similarity`) that holds every name and number of the
    candidate, with the same polarity, makes it a no-op (similarity alone does not tell 555-1234
    from 555-2871: `memos bench thresholds`);
@@ -51,6 +52,14 @@ def mentions(text: str, thing: str) -> bool:
     return re.search(rf"\b{re.escape(thing.lower())}s?\b", text.lower()) is not None
 
 
+def _names_value_of(candidate: Candidate, known: Related) -> bool:
+    """Where one side set the property without naming a value ("..., it is my favorite food"), the
+    same value is the one side's value named in the other's words."""
+    if candidate.value and not known.value:
+        return mentions(known.memory.content, candidate.value)
+    return bool(known.value and not candidate.value and mentions(candidate.content, known.value))
+
+
 class HeuristicManager:
     name = "heuristic"
 
@@ -69,7 +78,7 @@ class HeuristicManager:
             same_property = [memory for memory in related if memory.attribute == candidate.attribute]
             if same_property:
                 known = max(same_property, key=lambda memory: memory.similarity)
-                if same_value(known.value, candidate.value):
+                if same_value(known.value, candidate.value) or _names_value_of(candidate, known):
                     return Decision(Op.noop, known.ref, reason=f"{candidate.attribute} is already {candidate.value!r}")
                 return Decision(Op.update, known.ref, candidate.content,
                                 f"{candidate.attribute} changes from {known.value!r} to {candidate.value!r}")

@@ -9,6 +9,8 @@ themselves, plus the open "my <thing> is <value>" form, which covers whatever <t
 import re
 from dataclasses import dataclass
 
+from memos_service.policy.english import PEOPLE_WORDS
+
 # "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
 _WHO = r"(?P<who>I|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
 # Where one lives, "we" and "my wife and I" are the speaker's household, so the speaker too.
@@ -17,6 +19,8 @@ _HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]
 _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
 _VALUE = r"(?P<value>.+)"
+# "my all-time favourite", "my go-to favorite": what may stand between "my" and "favorite".
+_FAVORITE = r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*favou?rite"
 
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
@@ -27,19 +31,27 @@ def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
 
 
 PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
-    _cue("residence", rf"{_HOUSEHOLD} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:live|lives|living|lived|reside|resides|"
-                      rf"residing|moved|moving|move|moves|relocated|relocating|relocate|settled|settling|based|staying|"
+    # "We packed everything up and moved to Lyon": the move may close a list of things done.
+    _cue("residence", rf"{_HOUSEHOLD} (?:(?:[a-z]+ ){{1,4}}and (?:then )?)?(?:am |is |are |have |has |had )?{_ADV}(?:been )?"
+                      rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|relocate|settled|settling|based|staying|"
                       rf"stay|stays|stayed) (?:back |over |down |out |up )?(?:in|to|at|into|near|from \S+ to) "
                       rf"(?:the city of )?{_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
+    _cue("residence", rf".*?\b(?P<who>my) (?:new |current )?(?:home|place|apartment|flat|house) (?:in|at) {_VALUE}"),
+    _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:signed a lease|"
+                      rf"bought a (?:new )?(?:house|home|flat|apartment|condo|place)|"
+                      rf"rented an? (?:house|flat|apartment|room|place)|found an? (?:new )?(?:flat|apartment|place|home)) "
+                      rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:new )?(?:home|place|apartment|flat|house|address) is (?:now )?(?:in|at) {_VALUE}"),
-    _cue("residence", rf"(?P<who>my) (?:home|hometown|home town|city) is (?:now )?{_VALUE}"),
+    _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
                      rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
                      rf"(?:at|for|with|by) {_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|got hired by|was hired by|got hired at|"
                      rf"got a job (?:at|with)|took a job (?:at|with)|accepted an offer from|signed with|landed a job at|"
-                     rf"started a (?:new )?job at|got a new job at|switched to|moved over to) {_VALUE}"),
+                     rf"got a new job at|switched to|moved over to) {_VALUE}"),
+    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
+                     rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
                        rf"(?:an? |the )?{_VALUE}"),
@@ -51,16 +63,18 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                                 rf"in a relationship)"),
     _cue("partner", rf"{_WHO} (?:am|is) {_ADV}(?:dating|seeing|married to|engaged to|going out with) {_VALUE}"),
     _cue("age", rf"{_WHO} (?:am|is|just turned|turned|will be|have turned) (?P<value>\d{{1,3}})(?: years old| now)?"),
-    _cue("favorite {thing}", rf"(?P<who>my) (?:all[- ]time |new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?) "
+    _cue("favorite {thing}", rf"(?P<who>my) (?:(?P<rel>[a-z]+)'s )?{_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+){{0,2}}?) "
                              rf"(?:these days |right now |now |lately )?(?:is|are) (?:now )?{_VALUE}"),
     _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?"
-                             rf"my (?:new )?favou?rite (?P<thing>[a-z]+(?: [a-z]+)?)"),
+                             rf"my {_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+)?)"),
     # Contact details: "you can reach me at 555-0101", "555-0101, that is my number"; which detail
     # it is comes from the value's shape.
     _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|"
                       rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
+    _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone)(?: number)?|number|"
+                      r"e-?mail(?: address)?)(?: is)?:? (?P<value>.+)"),
     _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
     _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z][a-z-]*(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
@@ -85,15 +99,22 @@ _UNDOING_VERBS = [
      r"have \1"),
     (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
                 r"lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
-    (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from) (?!my\b)(.*)$", re.I), r"work at \1"),
+    (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
+                r"got let go from|was let go from) (?!my\b)(.*)$", re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
-    (re.compile(r"\b(?:moved out of|moved away from|left) (.*)$", re.I), r"live in \1"),
+    (re.compile(r"\b(?:moved out of|moved away from|left) (?!my\b|the\b|a\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
+# Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
+_KEEP = r"(?:keep|store|save|remember|record|retain|track|hold on to)(?:ing)?"
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
-                     r"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|do not remember|stop remembering)"
+                     rf"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|(?:do not|stop|no longer|never) {_KEEP})"
                      r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",
                      re.IGNORECASE)
+# The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
+_UNWANTED = re.compile(rf"\byou (?:did not|do not|would not|not|never|to not|to stop) {_KEEP} my ((?:\w+ ){{0,2}}\w+)", re.I)
+_FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
+_MY_THING = re.compile(r"\bmy ((?:[a-z]+ ){0,2}[a-z]+)\b", re.I)
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
@@ -118,9 +139,14 @@ PROPERTY_QUESTION_WORDS = {
 
 
 def asks_about(attribute: str, question_words: set[str]) -> bool:
-    """Whether a question's words ask for this property (its own words count: "favorite food")."""
-    own = set(attribute.replace("'s", "").split()) - {"favorite", "name"}
-    cues = PROPERTY_QUESTION_WORDS.get(attribute.split("'s ")[-1], set())
+    """Whether a question's words ask for this property (its own words count: "favorite food"), of
+    its holder: "sister's residence" answers where the sister lives, not where the speaker does."""
+    holder, _, held = attribute.rpartition("'s ")
+    own = set(held.split()) - {"favorite", "name"}
+    cues = PROPERTY_QUESTION_WORDS.get(held, set())
+    others = question_words & PEOPLE_WORDS - own - cues  # "who is Ana's partner" asks for a property named so
+    if (holder and not set(holder.split()) <= question_words) or (not holder and others):
+        return False
     return bool(own and own <= question_words) or bool(cues & question_words)
 
 
@@ -139,6 +165,8 @@ _ATTRIBUTE_NAMES = {
     "telephone number": "phone number", "telephone": "phone number", "phone no": "phone number",
     "email address": "email", "e-mail": "email", "e-mail address": "email", "mail address": "email",
     "home address": "address", "street address": "address",
+    "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
+    "favorite food to eat": "favorite food",
 }
 _PHONE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -185,8 +213,10 @@ def read_property(sentence: str) -> Statement:
             if not value or len(value.split()) > 8:
                 continue
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
-                                                          "partner", "age")):
+                                                          "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
+            if value.lower() in ("it", "that", "this", "they", "these", "those"):
+                value = None  # "Nothing beats pho, it is my favorite food": the property is set, its value said before
             return Statement(attribute, value, groups.get("thing"), household=bool(groups.get("we")))
     if match := _POSSESSION.match(sentence):
         return Statement(None, None, match["thing"].lower())
@@ -209,9 +239,14 @@ def retracted(sentence: str) -> str | None:
     sentence = strip_time(sentence.rstrip("?"))
     if match := _FORGET.match(sentence):
         thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system))?"
-                       r"(?:,? (?:please|pls|thanks|thank you))?$", "", match[1].strip(" .!"), flags=re.I)
+                       r"(?:\s*\bfor (?:me|us))?(?: any ?more)?(?:,? (?:please|pls|thanks|thank you))?$", "",
+                       match[1].strip(" .!"), flags=re.I)
         thing = re.sub(r"^(?:that |what )", "", thing)
+        if thing.lower() in ("", "it", "that", "this", "them"):
+            return None  # "forget it": never mind
         return thing if re.match(r"^(?:I|my)\b", thing, re.I) else f"my {re.sub(r'^(?:the|my) ', '', thing)}"
+    if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
+        return f"my {match[1]}"
     for pattern, replacement in _NEGATIONS:
         if pattern.search(sentence):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()

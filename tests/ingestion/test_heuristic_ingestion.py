@@ -42,6 +42,43 @@ def test_retraction_leaves_no_active_memory_with_the_value(client, tenant, cube,
     assert not any("Vespa" in text for text in contents(active("fact")))
 
 
+def test_a_retraction_also_removes_turns_that_only_said_the_value(client, tenant, cube, ingest, active):
+    ingest([message("I work at Northwind.")])
+    # About no one, so no fact: only the turn says it.
+    ingest([message("Northwind's office has a great view of the harbour.", day=3)], session_id="s2")
+    assert sum("Northwind" in text for text in contents(active("episode"))) == 2
+    result = ingest([message("I no longer work at Northwind.", day=8)], session_id="s3")
+    assert result["counts"] == {"DELETE": 1}
+    # Neither the turns nor the retraction's own words keep the value alive.
+    assert not any("Northwind" in text for text in contents(active())), contents(active())
+
+
+def test_a_relatives_property_does_not_answer_for_the_speaker(client, tenant, cube, ingest, active):
+    ingest([message("I live in Lisbon."), message("My sister lives in Rome."), message("My brother's favorite food is pizza."),
+            message("My favorite food is ramen.")])
+
+    def top(question: str) -> str:
+        found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": question, "top_k": 3},
+                            headers=tenant.headers).json()["data"]
+        return found[0]["memory"]["content"]
+
+    assert "Lisbon" in top("Where does Ana live now?")
+    assert "Rome" in top("Where does Ana's sister live?")
+    assert "ramen" in top("What is Ana's favorite food?")
+    assert "pizza" in top("What is the favorite food of Ana's brother?")
+
+
+def test_a_new_value_named_by_a_pronoun_drops_the_old_value(client, tenant, cube, ingest, active):
+    ingest([message("My favorite food is sushi.")])
+    result = ingest([message("Nothing beats ramen, it's my favorite food.", day=6)], session_id="s2")
+    assert result["counts"] == {"UPDATE": 1}
+    [fact] = [memory for memory in active() if memory["metadata"].get("attribute") == "favorite food"]
+    assert "ramen" in fact["content"] and "value" not in fact["metadata"]
+    assert fact["metadata"]["previous_values"] == ["sushi"]
+    # Said again in any form that names it, it is known.
+    assert ingest([message("Ramen is my favorite food.", day=9)], session_id="s3")["counts"] == {"NOOP": 1}
+
+
 def test_repeating_a_known_fact_creates_no_duplicate(client, tenant, cube, ingest, active):
     ingest([message("I'm allergic to peanuts.")])
     before = active("fact")

@@ -31,11 +31,31 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("My phone number changed to 555-7975.", "phone number", "555-7975"),
     ("Email me at ana@example.org.", "email", "ana@example.org"),
     ("My e-mail address is ana@example.org.", "email", "ana@example.org"),
+    # Chat leaves out the "I", or names the property without anyone's name: still the speaker's.
+    ("Just got hired at Initech.", "employer", "Initech"),
+    ("Moved to Porto last week.", "residence", "Porto"),
+    ("Home is Tbilisi these days.", "residence", "Tbilisi"),
+    ("New phone number: 555-0199.", "phone number", "555-0199"),
+    ("I started a new position at Globex.", "employer", "Globex"),
+    ("We packed up the flat and moved to Quito.", "residence", "Quito"),
+    ("Greetings from my new flat in Cork!", "residence", "Cork"),
+    ("My favorite thing to eat is pho.", "favorite food", "pho"),
+    ("My absolute favourite dish is paella.", "favorite food", "paella"),
+    ("My brother's favorite food is pizza.", "brother's favorite food", "pizza"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
     assert (found_attribute, found_value, retraction) == (attribute, value, False)
     assert "Ana" in content and " I " not in f" {content} "
+
+
+def test_a_property_named_by_a_pronoun_is_set_without_a_value():
+    assert extract("Nothing beats ramen, it's my favorite food.")[0][1:3] == ("favorite food", None)
+
+
+def test_a_name_that_looks_like_a_verb_is_not_a_dropped_i():
+    assert extract("Fred moved to Paris.") == []
+    assert extract("Jared started at Globex.") == []
 
 
 def test_we_is_the_speaker_only_where_it_says_where_they_live():
@@ -51,10 +71,18 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Forget my number please.", "phone number"),
     ("Could you please remove my email address from your memory?", "email"),
     ("I quit my job at Initech.", "employer"),
+    ("I got laid off from Initech.", "employer"),
+    ("Do not keep my email address any more.", "email"),
+    ("I would rather you did not remember my phone number, please delete it.", "phone number"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
     assert retraction and found_attribute == attribute
+
+
+def test_forget_it_is_never_mind():
+    assert extract("Please forget about it.") == []
+    assert extract("Can you delete that for me?") == []
 
 
 def test_questions_and_contact_shapes_do_not_make_facts():
