@@ -138,16 +138,20 @@ PROPERTY_QUESTION_WORDS = {
 }
 
 
-def asks_about(attribute: str, question_words: set[str]) -> bool:
-    """Whether a question's words ask for this property (its own words count: "favorite food"), of
-    its holder: "sister's residence" answers where the sister lives, not where the speaker does."""
+def answers_property(attribute: str, question_words: set[str]) -> int:
+    """Whether a fact setting `attribute` answers a question with these words: 1 when the question
+    asks for this property (its own words count: "favorite food") of this holder, -1 when it asks
+    for it of someone else ("sister's residence" does not say where the speaker lives, nor the
+    speaker's residence where the sister lives), 0 when it asks for something else."""
     holder, _, held = attribute.rpartition("'s ")
     own = set(held.split()) - {"favorite", "name"}
     cues = PROPERTY_QUESTION_WORDS.get(held, set())
+    if not ((own and own <= question_words) or cues & question_words):
+        return 0
+    if holder:
+        return 1 if set(holder.split()) <= question_words else -1
     others = question_words & PEOPLE_WORDS - own - cues  # "who is Ana's partner" asks for a property named so
-    if (holder and not set(holder.split()) <= question_words) or (not holder and others):
-        return False
-    return bool(own and own <= question_words) or bool(cues & question_words)
+    return -1 if others else 1
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from memos_service.config import Settings
 from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemory
 from memos_service.db.models import Cube, Memory
 from memos_service.embedding import Embedder
-from memos_service.policy.statements import asks_about
+from memos_service.policy.statements import answers_property
 from memos_service.retrieval.temporal import TimeRange, parse_time_range
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -100,7 +100,8 @@ class Searcher:
         weights = {"dense": settings.search_weight_dense, "lexical": settings.search_weight_lexical}
         fused: dict[int, Hit] = {}
         for name, ranked in (("dense", dense), ("lexical", lexical)):
-            for hit, share in zip(ranked, _shares(ranked, settings.search_fusion, settings.search_rrf_k), strict=True):
+            shares = _shares(ranked, settings.search_fusion, settings.search_rrf_k, zero_is_unrelated=name == "lexical")
+            for hit, share in zip(ranked, shares, strict=True):
                 entry = fused.setdefault(hit.memory.id, Hit(hit.memory, 0.0, {}))
                 entry.parts[name] = hit.score
                 entry.score += weights[name] * share
@@ -118,8 +119,9 @@ class Searcher:
         settings, memory = self.settings, hit.memory
         attribute = memory.metadata_.get("attribute")
         factors = {
-            # A fact that sets the very property the question asks for ("where does Ana live?").
-            "property": settings.search_weight_property * float(bool(attribute) and asks_about(attribute, words)),
+            # A fact that sets the very property the question asks for ("where does Ana live?"), or
+            # that property of someone else than asked ("Ana's sister lives in Rome"): up or down.
+            "property": settings.search_weight_property * (answers_property(attribute, words) if attribute else 0),
             "time": settings.search_weight_time * float(when is not None and when.contains(memory.event_time)),
             "entity": settings.search_weight_entity * _entity_share(memory, names),
             "recency": settings.search_weight_recency * _recency(memory, now, settings.search_recency_half_life_days),
@@ -131,14 +133,17 @@ class Searcher:
                 hit.score *= 1 + value
 
 
-def _shares(ranked: list[ScoredMemory], fusion: str, rrf_k: int) -> list[float]:
+def _shares(ranked: list[ScoredMemory], fusion: str, rrf_k: int, zero_is_unrelated: bool) -> list[float]:
     """What each hit of one retriever's list adds to the fused score, 1 for the first. Reciprocal
-    rank fusion sees ranks only; relative fusion keeps how much better one hit scored than another
-    (min-max scaled within the list), so a clear winner in one list is not levelled with its runner-up."""
+    rank fusion sees ranks only; relative fusion keeps how much better one hit scored than another.
+    A full-text rank of 0 means no match, so those scores are scaled by the top one alone (a short
+    list's last hit is a weaker match, not a non-match); cosine similarity has no such zero (unrelated
+    text scores 0.1-0.3), so those are min-max scaled within the list."""
     if fusion == "rrf":
         return [(rrf_k + 1) / (rrf_k + rank) for rank in range(1, len(ranked) + 1)]
     scores = [hit.score for hit in ranked]
-    low, high = min(scores, default=0.0), max(scores, default=0.0)
+    high = max(scores, default=0.0)
+    low = 0.0 if zero_is_unrelated else min(scores, default=0.0)
     return [(score - low) / (high - low) if high > low else 1.0 for score in scores]
 
 

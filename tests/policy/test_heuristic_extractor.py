@@ -2,6 +2,7 @@
 what a retraction takes back. Sentences here are the development set of the heuristics; the
 `memos bench updates` held-out pool is kept out of it on purpose."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from memos_service.policy.candidates import ChatMessage
 from memos_service.policy.english import sentences
 from memos_service.policy.heuristic_extractor import HeuristicExtractor
+from memos_service.policy.statements import answers_property
 
 
 def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
@@ -90,3 +92,16 @@ def test_questions_and_contact_shapes_do_not_make_facts():
     assert extract("What is my phone number?") == []
     # Named a contact detail, but holding none: not a phone number.
     assert extract("I lost my phone, that is my problem.")[0][1] is None
+
+
+@pytest.mark.parametrize("attribute, question, answers", [
+    ("residence", "Where does Ana live now?", 1),
+    ("residence", "Where does Ana's sister live?", -1),
+    ("sister's residence", "Where does Ana's sister live?", 1),
+    ("sister's residence", "Where does Ana live now?", -1),
+    ("brother's favorite food", "What is the favorite food of Ana's sister?", -1),
+    ("partner", "Who is Ana's partner?", 1),
+    ("employer", "Where does Ana live now?", 0),
+])
+def test_a_fact_answers_for_its_holder_only(attribute, question, answers):
+    assert answers_property(attribute, set(re.findall(r"[a-z]+", question.lower()))) == answers
