@@ -171,12 +171,23 @@ class MemoryRepository:
         return {memory.id: memory for memory in self.session.scalars(query)}
 
     def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, limit: int) -> list[ScoredMemory]:
-        """Full-text candidates: any of the query's words (stemmed, stop words dropped), ranked by
-        ts_rank normalised by document length, so one matching word in a long turn counts less."""
-        words = _WORD.findall(text.lower())
+        """Full-text candidates: the query's words (stemmed, stop words dropped), ranked by ts_rank
+        normalised by document length, so one matching word in a long turn counts less.
+
+        Memories holding every word come first, and when there are `limit` of them they are the
+        list: ranking every memory that holds any one common word is what makes full-text search
+        slow in a large cube (at 100k memories, 16k matches take 37 ms, 700 take 3 ms), and those
+        would rank below the ones holding all the words anyway. Fewer than `limit`: any word will do."""
+        words = list(dict.fromkeys(_WORD.findall(text.lower())))
         if not words:
             return []
-        query = func.to_tsquery("english", " | ".join(dict.fromkeys(words)))
+        found = self._ranked(cube, " & ".join(words), filters, limit)
+        if len(found) < limit and len(words) > 1:
+            found = self._ranked(cube, " | ".join(words), filters, limit)
+        return found
+
+    def _ranked(self, cube: Cube, tsquery: str, filters: MemoryFilter, limit: int) -> list[ScoredMemory]:
+        query = func.to_tsquery("english", tsquery)
         rank = func.ts_rank(Memory.content_tsv, query, 1)
         statement = (filters.apply(self._scoped(cube)).where(Memory.content_tsv.op("@@")(query))
                      .add_columns(rank).order_by(rank.desc(), Memory.id).limit(limit))

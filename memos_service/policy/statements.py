@@ -33,9 +33,9 @@ def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
 PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # "We packed everything up and moved to Lyon": the move may close a list of things done.
     _cue("residence", rf"{_HOUSEHOLD} (?:(?:[a-z]+ ){{1,4}}and (?:then )?)?(?:am |is |are |have |has |had )?{_ADV}(?:been )?"
-                      rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|relocate|settled|settling|based|staying|"
-                      rf"stay|stays|stayed) (?:back |over |down |out |up )?(?:in|to|at|into|near|from \S+ to) "
-                      rf"(?:the city of )?{_VALUE}"),
+                      rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
+                      rf"relocate|settled|settling|based|staying|stay|stays|stayed) (?:back |over |down |out |up )?"
+                      rf"(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
     _cue("residence", rf".*?\b(?P<who>my) (?:new |current )?(?:home|place|apartment|flat|house) (?:in|at) {_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:signed a lease|"
