@@ -106,7 +106,8 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
-_KEEP = r"(?:keep|store|save|remember|record|retain|track|hold on to)(?:ing)?"
+_KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
+         r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
                      rf"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|(?:do not|stop|no longer|never) {_KEEP})"
                      r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",

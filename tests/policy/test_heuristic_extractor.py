@@ -75,6 +75,7 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("I quit my job at Initech.", "employer"),
     ("I got laid off from Initech.", "employer"),
     ("Do not keep my email address any more.", "email"),
+    ("Stop saving my email address.", "email"),
     ("I would rather you did not remember my phone number, please delete it.", "phone number"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
