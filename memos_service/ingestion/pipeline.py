@@ -181,10 +181,10 @@ class Ingestion:
             memory = memories.update(scope.cube, target.public_id, changes, self._vector(text, candidate, vector)[0],
                                      scope.actor, reason)
             for turn in memories.linked_turns(scope.cube, memory):
-                # A turn that stated only the old value no longer belongs in default search.
-                if turn.metadata_.get("facts") == [str(memory.public_id)]:
-                    memories.set_status(turn, MemoryStatus.archived, MemoryOp.archive, scope.actor,
-                                        f"states a value superseded by {decision.op.value}")
+                # A turn that stated the old value no longer belongs in default search; whatever
+                # else it said lives on in the facts read from it.
+                memories.set_status(turn, MemoryStatus.archived, MemoryOp.archive, scope.actor,
+                                    f"states a value superseded by {decision.op.value}")
         elif decision.op is Op.delete and target is not None:
             memory = memories.delete(scope.cube, target.public_id, scope.actor, reason)
             self._forget_turns(scope, candidate, memory)

@@ -53,6 +53,14 @@ def test_a_retraction_also_removes_turns_that_only_said_the_value(client, tenant
     assert not any("Northwind" in text for text in contents(active())), contents(active())
 
 
+def test_a_turn_that_stated_a_superseded_value_leaves_default_search(client, tenant, cube, ingest, active):
+    ingest([message("I live in Lisbon and my sister lives in Rome.")])
+    ingest([message("I moved to Porto.", day=9)], session_id="s2")
+    assert not any("Lisbon" in text for text in contents(active())), contents(active())
+    # What else the turn said is still known, as the fact read from it.
+    assert "Ana's sister lives in Rome." in contents(active("fact"))
+
+
 def test_a_relatives_property_does_not_answer_for_the_speaker(client, tenant, cube, ingest, active):
     ingest([message("I live in Lisbon."), message("My sister lives in Rome."), message("My brother's favorite food is pizza."),
             message("My favorite food is ramen.")])
