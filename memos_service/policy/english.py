@@ -24,7 +24,7 @@ _IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is",
 _IRREGULAR_PAST = set("""went got had made took came saw bought sold left met ran began found gave knew thought told became
 felt kept brought wrote sat stood lost paid heard spent built sent fell held won drove ate flew grew drew wore chose spoke
 broke quit put set cut let hit hurt shut forgot taught caught fought slept swam sang rode woke understood did was were
-been gone done seen taken given begun""".split())
+been gone done seen taken given begun said meant""".split())
 # The people someone talks about: "my sister lives in Rome" is not where the speaker lives.
 PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother sibling siblings cousin aunt uncle niece
 nephew grandma grandpa grandmother grandfather wife husband partner spouse boyfriend girlfriend fiance fiancee son daughter

@@ -87,8 +87,12 @@ class HeuristicExtractor:
                              retraction=True, attribute=attribute, value=statement.value,
                              thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,
                              details={"said": sentence})
-        sentence = implied_first_person(sentence)
         statement = read_property(sentence)
+        if statement.attribute is None:
+            # Only where it makes a property statement: "Excited to try this" is no "I excited".
+            implied = implied_first_person(sentence)
+            if (said := read_property(implied)).attribute is not None:
+                sentence, statement = implied, said
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
         speakers_property = bool(statement.attribute) and "'s " not in statement.attribute
         if not (_ABOUT_SPEAKER.search(sentence) or statement.household or speakers_property) or _ASKING_ASSISTANT.match(sentence):

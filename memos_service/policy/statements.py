@@ -47,9 +47,11 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
                      rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
                      rf"(?:at|for|with|by) {_VALUE}"),
-    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|got hired by|was hired by|got hired at|"
-                     rf"got a job (?:at|with)|took a job (?:at|with)|accepted an offer from|signed with|landed a job at|"
-                     rf"got a new job at|switched to|moved over to) {_VALUE}"),
+    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|got a job (?:at|with)|"
+                     rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
+    # One joins a club or switches to decaf too: these verbs name an employer only by its name.
+    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|switched to|moved over to) "
+                     rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
@@ -193,11 +195,14 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 def _clean_value(value: str) -> str:
     value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | "
-                     r"until | when | while ", value)[0]
+                     r"until | when | while | (?:in|on|during|over) (?:the )?(?:january|february|march|april|may|june|july|"
+                     r"august|september|october|november|december|spring|summer|autumn|fall|winter|weekend|monday|"
+                     r"tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|last (?:week|month|year)|yesterday|today|"
                    r"this (?:week|month|year)|a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
                    r"at the moment|for now|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
-    return re.sub(r"\s+", " ", value).strip(" .!?\"'-")
+    value = re.sub(r"\s+(?:and|or|but|so)$", "", re.sub(r"\s+", " ", value).strip(" .!?\"'-"), flags=re.I)
+    return value.strip(" .!?\"'-")
 
 
 def read_property(sentence: str) -> Statement:

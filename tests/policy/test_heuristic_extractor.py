@@ -58,6 +58,14 @@ def test_a_property_named_by_a_pronoun_is_set_without_a_value():
 def test_a_name_that_looks_like_a_verb_is_not_a_dropped_i():
     assert extract("Fred moved to Paris.") == []
     assert extract("Jared started at Globex.") == []
+    # A dropped "I" is put back only where it makes a property statement.
+    assert extract("Excited to try this.") == []
+
+
+def test_an_employer_is_joined_by_its_name():
+    assert extract("I joined Initech in May.")[0][1:3] == ("employer", "Initech")
+    assert extract("I joined a book club.")[0][1] is None
+    assert extract("I switched to decaf.")[0][1] is None
 
 
 def test_we_is_the_speaker_only_where_it_says_where_they_live():
