@@ -93,13 +93,14 @@ class HeuristicExtractor:
             implied = implied_first_person(sentence)
             if (said := read_property(implied)).attribute is not None:
                 sentence, statement = implied, said
+        names_speaker = _ABOUT_SPEAKER.search(sentence) is not None
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
         speakers_property = bool(statement.attribute) and "'s " not in statement.attribute
-        if not (_ABOUT_SPEAKER.search(sentence) or statement.household or speakers_property) or _ASKING_ASSISTANT.match(sentence):
+        if not (names_speaker or statement.household or speakers_property) or _ASKING_ASSISTANT.match(sentence):
             return None
         if statement.household:
             sentence = as_speaker(sentence)  # stored as a fact about the speaker
-        elif not _ABOUT_SPEAKER.search(sentence):
+        elif not names_speaker:
             sentence = f"my {sentence[0].lower()}{sentence[1:]}"  # "Home is Lyon now" -> "Ana's home is Lyon now"
         preference = bool(_PREFERENCE.match(sentence)) or (statement.attribute or "").startswith("favorite")
         memory_type = "preference" if preference else "fact"

@@ -19,6 +19,7 @@ _HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]
 _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
 _VALUE = r"(?P<value>.+)"
+_DWELLING = r"home|place|apartment|flat|house"
 # "my all-time favourite", "my go-to favorite": what may stand between "my" and "favorite".
 _FAVORITE = r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*favou?rite"
 
@@ -37,12 +38,12 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed) (?:back |over |down |out |up )?"
                       rf"(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
-    _cue("residence", rf".*?\b(?P<who>my) (?:new |current )?(?:home|place|apartment|flat|house) (?:in|at) {_VALUE}"),
+    _cue("residence", rf".*?\b(?P<who>my) (?:new |current )?(?:{_DWELLING}) (?:in|at) {_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:signed a lease|"
                       rf"bought a (?:new )?(?:house|home|flat|apartment|condo|place)|"
                       rf"rented an? (?:house|flat|apartment|room|place)|found an? (?:new )?(?:flat|apartment|place|home)) "
                       rf"(?:in|at) {_VALUE}"),
-    _cue("residence", rf"(?P<who>my) (?:new )?(?:home|place|apartment|flat|house|address) is (?:now )?(?:in|at) {_VALUE}"),
+    _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
                      rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
