@@ -4,7 +4,7 @@ People state facts, then change them (moves, new jobs, new favourites), retract 
 phone number"), repeat them, and chat about other things in between. Each phrasing comes from one
 of four pools, and every number is reported per pool:
 - `seen`: the style of the tests the manager was developed against;
-- `tuned`, `tuned-2`: each written apart from the code as a held-out pool, measured, and then (its
+- `tuned`, `tuned-2`, `tuned-3`, `tuned-4`: each written apart from the code as a held-out pool, measured, and then (its
   misses read) developed against;
 - `held-out`: written before the last round of work on the manager and never used to develop it:
   the pool whose numbers say how the manager does on phrasings it was not tuned on.
@@ -50,12 +50,23 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "tuned-2": ["I've been living in {value} for a few weeks now.", "Home is {value} these days.",
                      "We packed everything up and moved to {value}.", "Just signed a lease in {value}.",
                      "I recently moved house, I'm in {value} now.", "Writing to you from my new place in {value}."],
-        "held-out": ["We ended up buying a little house in {value}.",
+        "tuned-3": ["We ended up buying a little house in {value}.",
                      "After years of talking about it I finally made the move to {value}.",
                      "My address changed, I'm over in {value} now.", "Unpacking boxes in my new flat in {value}, send help.",
                      "Been in {value} about a month now and still getting used to it.", "I live over in {value} nowadays.",
                      "The movers dropped off the last of our stuff in {value} today.",
                      "I'm a {value} resident as of this spring."],
+        "tuned-4": ["Officially a {value} local now!", "I relocated my whole life to {value} in March.",
+                     "Our family lives in {value} these days.", "I'm renting a room in {value} for now.",
+                     "Settled into {value} at last, the neighbourhood is lovely.",
+                     "Greetings from {value}, where I live now!",
+                     "I moved out of my old place and into an apartment in {value}.",
+                     "Now that I'm living in {value} my commute is way shorter."],
+        "held-out": ["so yeah, I'm a {value} person now, moved in two weeks ago",
+                     "Life update: new city! Living in {value} since the 1st.", "I've moved! New address is in {value}.",
+                     "we bought a flat in {value} last month and we're loving it", "It took forever but I now reside in {value}.",
+                     "Hello from my new home in {value}.", "I'm staying in {value} for good, we sold the old house.",
+                     "My partner and I now live in {value}."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -65,10 +76,19 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "tuned-2": ["I'm now working at {value}.", "Started a new position at {value} this week.",
                      "I work for {value} now.", "Just got hired at {value}.",
                      "I've been at {value} since the spring, working in sales.", "Today was my first day at {value}."],
-        "held-out": ["I'm with {value} now.", "Got an offer from {value} and said yes!",
+        "tuned-3": ["I'm with {value} now.", "Got an offer from {value} and said yes!",
                      "I switched jobs, I'm at {value} now.", "These days I'm on the engineering team at {value}.",
                      "{value} hired me last week.", "My new job is at {value}.",
                      "I now work for {value}, mostly doing logistics.", "First week at {value} went great."],
+        "tuned-4": ["I've been hired by {value}.", "I'm a software engineer at {value} now.", "I got the job at {value}!",
+                     "My boss at {value} is great so far.", "Just finished onboarding at {value}.",
+                     "I'm employed at {value} since last month.", "I now have a position with {value}.",
+                     "Working for {value} these days, it's a good gig."],
+        "held-out": ["I start at {value} on Monday, so excited.", "Signed my contract with {value} today!",
+                     "Can't believe it, {value} made me an offer and I took it.", "I'm an accountant with {value} now.",
+                     "I've been working over at {value} for a couple of weeks.",
+                     "I joined the team at {value} as a designer.", "New job alert: I'm at {value} now!",
+                     "Currently employed by {value}."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -77,17 +97,29 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "tuned-2": ["Nothing beats {value}, it's my favorite food.", "My favorite thing to eat is {value}.",
                      "If I had to pick one food forever it would be {value}.",
                      "These days my go-to favorite food is {value}."],
-        "held-out": ["I could eat {value} every single day, it's my favourite.", "{value} is hands down my favorite food.",
+        "tuned-3": ["I could eat {value} every single day, it's my favourite.", "{value} is hands down my favorite food.",
                      "My absolute favorite dish right now is {value}.",
                      "Lately I'm obsessed with {value}, it's my favorite meal.",
                      "Of all foods, {value} is the one I love most.", "Best food in the world? {value}, no contest."],
+        "tuned-4": ["{value} is my favorite thing in the world to eat.", "I love {value} more than any other food.",
+                     "My favourite meal has to be {value}.", "Give me {value} any day, it's the best food there is.",
+                     "Top of my food list right now: {value}.", "I'd pick {value} over anything else to eat."],
+        "held-out": ["nothing makes me happier than a plate of {value}, it's my favorite",
+                     "{value} will always be my number one food.", "My favorite food? Definitely {value}.",
+                     "I'm crazy about {value}, best food ever.", "If you asked me my favorite food I'd say {value}.",
+                     "{value} is what I'd choose for my last meal, it's my favorite."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
         "tuned": ["You can reach me at {value}, that's my phone number.", "My phone number changed to {value}."],
         "tuned-2": ["My number is {value}.", "New phone number: {value}.", "Text me at {value}, that's my new number."],
-        "held-out": ["My cell is {value}.", "Call me on {value} from now on.", "I got a new number, it's {value}.",
+        "tuned-3": ["My cell is {value}.", "Call me on {value} from now on.", "I got a new number, it's {value}.",
                      "You can text me on {value}.", "Here's my mobile: {value}."],
+        "tuned-4": ["My phone is {value}.", "Reach me at {value}.", "Updated my number, it's {value} now.",
+                     "My contact number is {value}.", "You can ring me at {value}."],
+        "held-out": ["my new cell number is {value}", "Save this number: {value}, it's mine.",
+                     "You can get hold of me at {value}.", "I changed my phone number to {value}.",
+                     "Best number to reach me is {value}."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -96,15 +128,24 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                                "Please remove my phone number from your memory."],
                      "tuned-2": ["Don't keep my phone number anymore.", "Please erase my number.",
                                   "I'd rather you didn't store my phone number, please delete it."],
-                     "held-out": ["Please stop storing my phone number.", "Wipe my number from your records.",
-                                  "I don't want you to have my number anymore.", "Forget the phone number I gave you."]},
+                     "tuned-3": ["Please stop storing my phone number.", "Wipe my number from your records.",
+                                  "I don't want you to have my number anymore.", "Forget the phone number I gave you."],
+                     "tuned-4": ["Please delete the phone number I gave you.", "Don't remember my number, remove it.",
+                                  "Scrap my phone number from your memory.", "I'd like you to forget my cell number."],
+                     "held-out": ["Could you please forget my number?", "Remove my phone number, I don't want it saved.",
+                                  "Delete my contact number please.",
+                                  "I don't want my phone number in your memory anymore."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
                               "I resigned from {value} last week.", "I stopped working at {value}."],
-                 "held-out": ["I'm no longer with {value}.", "{value} let me go last week.",
+                 "tuned-3": ["I'm no longer with {value}.", "{value} let me go last week.",
                               "I handed in my notice at {value} and I'm done there now.",
-                              "I don't have a job at {value} anymore."]},
+                              "I don't have a job at {value} anymore."],
+                 "tuned-4": ["I'm not working at {value} anymore.", "I left my job at {value}.", "{value} and I parted ways.",
+                              "My last day at {value} was Friday.", "I was fired from {value}."],
+                 "held-out": ["I quit {value} yesterday.", "I'm unemployed now, I left {value}.", "I no longer work for {value}.",
+                              "I got let go by {value}.", "I've left {value}, time for something new."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -114,11 +155,17 @@ DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's
 NEAR_MISSES: dict[str, list[str]] = {
     "development": ["My sister lives in Rome.", "I visited Paris last summer and loved it.", "My friend works at Google.",
                     "I had dinner at a Thai place near work.", "My brother's favorite food is pizza."],
-    "held-out": ["My cousin just got a job at Microsoft.", "We spent a weekend in Vienna for a wedding.",
+    "tuned-3": ["My cousin just got a job at Microsoft.", "We spent a weekend in Vienna for a wedding.",
                  "I'm flying to Madrid for a conference next week.", "My roommate is obsessed with burritos.",
                  "I called my mom at 555-0199 yesterday."],
+    "tuned-4": ["My dad used to work at IBM.", "My girlfriend moved to Chicago for school.",
+                 "We're thinking about visiting Tokyo in the fall.", "My kid's favorite food is chicken nuggets.",
+                 "The restaurant's number is 555-0123."],
+    "held-out": ["My neighbour works at Deloitte.", "My best friend lives in Amsterdam now.",
+                 "Going to Rome for vacation next month!", "My husband's favorite food is steak.",
+                 "My dentist's number is 555-0188."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "held-out")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
@@ -153,25 +200,27 @@ def generate(people: int, seed: int = 7) -> list[Person]:
         def say(kind: str, value: str, pool: str = person.pool) -> str:
             return _sentence(rng.choice(PHRASES[kind][pool]), value)
 
-        near_misses = NEAR_MISSES["held-out" if person.pool == "held-out" else "development"]
+        near_misses = NEAR_MISSES.get(person.pool, NEAR_MISSES["development"])
         first = [say(kind, value) for kind, value in values.items()] + rng.sample(DISTRACTORS, 2)
         rng.shuffle(first)
         person.sessions.append(first)
         person.current = dict(values)
         for _ in range(rng.randint(2, 4)):  # later sessions: changes, repeats, retractions, chat
             said = rng.sample(DISTRACTORS, 1) + rng.sample(near_misses, 1)
-            kind = rng.choice(["residence", "employer", "favorite food", "repeat", "retract"])
+            retractable = [known for known in RETRACTIONS if known in person.current]
+            kind = rng.choice(["residence", "employer", "favorite food", "repeat"] + ["retract"] * bool(retractable))
             if kind == "repeat":
                 known = rng.choice([known for known in person.current if known != "phone number"])
                 said.append(say(known, person.current[known]))
             elif kind == "retract":
-                target = rng.choice([known for known in RETRACTIONS if known in person.current])
+                target = rng.choice(retractable)
                 said.append(_sentence(rng.choice(RETRACTIONS[target][person.pool]), person.current[target]))
                 person.retracted[target] = person.current.pop(target)
             else:
                 choices = {"residence": CITIES, "employer": COMPANIES, "favorite food": FOODS}[kind]
+                # Never a value taken back: the suite checks it stays gone.
                 new = rng.choice([value for value in choices if value != person.current.get(kind)
-                                  and value not in person.stale[kind]])
+                                  and value not in person.stale[kind] and value != person.retracted.get(kind)])
                 if kind in person.current:
                     person.stale[kind].append(person.current[kind])
                 person.current[kind] = new

@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+# The memory types the service writes itself: a chat turn kept as said, and a session's summary.
+EPISODE, SUMMARY = "episode", "summary"
+
 
 class MemoryKind(StrEnum):
     plaintext = "plaintext"

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Select, any_, bindparam, delete, func, insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_change, lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
@@ -231,12 +231,14 @@ class MemoryRepository:
                                          or_(*(Memory.metadata_.contains({"facts": [name]}) for name in names)))
         return list(self.session.scalars(query))
 
-    def turns_mentioning(self, cube: Cube, user_id: str | None, values: Sequence[str], turn_type: str) -> list[Memory]:
-        """The user's active turn-level memories that name any of `values` as a word."""
+    def unattributed_mentioning(self, cube: Cube, user_id: str | None, values: Sequence[str]) -> list[Memory]:
+        """The user's active memories that name any of `values` as a word and set no property:
+        turns, and facts read from them as no property ("Today was my first day at Globex")."""
         if not values:
             return []
         query = self._scoped(cube).where(
-            Memory.status == MemoryStatus.active, Memory.memory_type == turn_type, _equals(Memory.user_id, user_id),
+            Memory.status == MemoryStatus.active, Memory.memory_type != SUMMARY, _equals(Memory.user_id, user_id),
+            ~Memory.metadata_.has_key("attribute"),
             or_(*(Memory.content.op("~*")(rf"\m{re.escape(value)}\M") for value in values)))
         return list(self.session.scalars(query))
 
@@ -273,7 +275,7 @@ class MemoryRepository:
                               keys: Sequence[str]) -> set[str]:
         """Which of these messages already left a turn memory in this cube and session."""
         query = self._scoped(cube).where(
-            Memory.memory_type == "episode",
+            Memory.memory_type == EPISODE,
             _equals(Memory.session_id, session_id),
             _equals(Memory.user_id, user_id),
             or_(*(Memory.source.contains({"message_ids": [key]}) for key in keys)),

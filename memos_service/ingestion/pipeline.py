@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from memos_service.config import Settings
 from memos_service.cube.config import CubeConfig
-from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.cube.kinds import EPISODE, MemoryOp, MemoryStatus
 from memos_service.db import jobs
 from memos_service.db.cubes import CubeRepository
 from memos_service.db.memories import MemoryRepository
@@ -38,7 +38,6 @@ from memos_service.policy.llm_extractor import LLMExtractor
 from memos_service.policy.llm_manager import LLMManager
 
 log = structlog.get_logger(__name__)
-EPISODE = "episode"
 
 
 class Extractor(Protocol):
@@ -203,11 +202,13 @@ class Ingestion:
 
     def _forget_turns(self, scope: _Scope, candidate: Candidate, fact: Memory | None) -> None:
         """Deletes the turns that state what was retracted: those the fact was read from, and any
-        that name the retracted value, so the raw words do not keep it alive in search."""
+        memory that names the retracted value and sets no property of its own (a turn, or a fact
+        read as none: "Today was my first day at Globex"), so no words keep it alive in search.
+        A fact of another property naming it ("my sister works at Globex") stays."""
         memories = scope.memories
         values = [value for value in (candidate.value, fact.metadata_.get("value") if fact is not None else None) if value]
         turns = {turn.id: turn for turn in memories.linked_turns(scope.cube, fact)} if fact is not None else {}
-        for turn in memories.turns_mentioning(scope.cube, scope.payload.get("user_id"), values, EPISODE):
+        for turn in memories.unattributed_mentioning(scope.cube, scope.payload.get("user_id"), values):
             turns.setdefault(turn.id, turn)
         for turn in turns.values():
             memories.set_status(turn, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")

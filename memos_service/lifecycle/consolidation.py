@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from gpu_index import IndexManager
 from memos_service.config import Settings
 from memos_service.cube.config import ConsolidationConfig, CubeConfig
-from memos_service.cube.kinds import MemoryOp, MemoryStatus
+from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db import jobs
 from memos_service.db.cubes import CubeRepository
 from memos_service.db.locks import session_lock
@@ -32,7 +32,6 @@ from memos_service.lifecycle.duplicates import Candidate, Cluster, clusters
 from memos_service.lifecycle.state import lifecycle_of
 from memos_service.lifecycle.writers import Turn, Writers, Written, writers_for
 
-EPISODE, SUMMARY = "episode", "summary"
 LISTED = 200  # clusters described one by one in a job's result; the rest are counted
 
 

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
-from memos_service.policy.english import implied_first_person, normalize, sentences, to_third_person
+from memos_service.policy.english import display_name, implied_first_person, normalize, sentences, to_third_person
 from memos_service.policy.statements import (
     Statement,
     as_speaker,
@@ -24,6 +24,8 @@ _FILLER = re.compile(
 _ABOUT_SPEAKER = re.compile(r"\bI\b|\b(?i:my|me|mine|myself)\b")
 _PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|dislike|detest|cannot stand|am (?:a )?(?:big )?"
                          r"fan of|am into|am obsessed with)\b", re.IGNORECASE)
+# A property named as a label ("Home is Lyon now", "New number: 555-0101"), the speaker's when no one else's.
+_LABEL = re.compile(r"^(?:new |current |updated )?(?:[a-z]+ ){0,2}[a-z]+(?: is|:) ", re.IGNORECASE)
 _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
                                r"find|recommend|suggest|remind)\b", re.IGNORECASE)
 # Words that say which property a bare retraction ("I quit my job") is about.
@@ -98,9 +100,10 @@ class HeuristicExtractor:
         speakers_property = bool(statement.attribute) and "'s " not in statement.attribute
         if not (names_speaker or statement.household or speakers_property) or _ASKING_ASSISTANT.match(sentence):
             return None
+        labelled = not names_speaker and bool(_LABEL.match(sentence))
         if statement.household:
             sentence = as_speaker(sentence)  # stored as a fact about the speaker
-        elif not names_speaker:
+        elif labelled:
             sentence = f"my {sentence[0].lower()}{sentence[1:]}"  # "Home is Lyon now" -> "Ana's home is Lyon now"
         preference = bool(_PREFERENCE.match(sentence)) or (statement.attribute or "").startswith("favorite")
         memory_type = "preference" if preference else "fact"
@@ -108,7 +111,9 @@ class HeuristicExtractor:
         if memory_type == "fact" and event_time != message.timestamp and statement.attribute is None:
             memory_type = "event"
         return Candidate(
-            content=to_third_person(sentence, name) + ".", subject=subject, message_keys=[message.key],
+            # "Officially a Lyon local now" is kept as said, with who said it.
+            content=(to_third_person(sentence, name) if names_speaker or statement.household or labelled
+                     else f"{display_name(name)}: {sentence}") + ".", subject=subject, message_keys=[message.key],
             memory_type=memory_type, attribute=statement.attribute, value=statement.value, thing=statement.thing,
             event_time=event_time, importance=0.7 if statement.attribute else 0.5,
         )

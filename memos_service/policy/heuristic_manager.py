@@ -6,7 +6,7 @@
    differs, and is a no-op when it is the same (or, where one side names no value, when the other's
    value is in its words);
 3. a near-identical memory (cosine >= `noop_similarity`) that holds every name and number of the
-   candidate, with the same polarity, makes it a no-op (similarity alone does not tell 555-1234
+   candidate, with the same polarity, and sets no other property, makes it a no-op (similarity alone does not tell 555-1234
    from 555-2871: `memos bench thresholds`);
 4. a candidate that says everything a similar memory says and more (cosine >= `update_similarity`)
    updates it with the fuller text;
@@ -82,12 +82,14 @@ class HeuristicManager:
                     return Decision(Op.noop, known.ref, reason=f"{candidate.attribute} is already {candidate.value!r}")
                 return Decision(Op.update, known.ref, candidate.content,
                                 f"{candidate.attribute} changes from {known.value!r} to {candidate.value!r}")
-        known = [memory for memory in related if memory.similarity >= self.thresholds.noop_similarity
+        # "Ana's sister works at Globex" says all that "Ana works at Globex" says, about someone else.
+        comparable = [memory for memory in related if not (memory.attribute and candidate.attribute)]
+        known = [memory for memory in comparable if memory.similarity >= self.thresholds.noop_similarity
                  and says_all_of(memory.memory.content, candidate.content)]
         if known:
             closest = max(known, key=lambda memory: memory.similarity)
             return Decision(Op.noop, closest.ref, reason=f"already known (similarity {closest.similarity:.2f})")
-        fuller = [memory for memory in related if memory.similarity >= self.thresholds.update_similarity
+        fuller = [memory for memory in comparable if memory.similarity >= self.thresholds.update_similarity
                   and not memory.attribute and _words(memory.memory.content) < _words(candidate.content)]
         if fuller:
             target = max(fuller, key=lambda memory: memory.similarity)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from memos_service.policy.english import PEOPLE_WORDS
+from memos_service.policy.vocabulary import read_by_vocabulary
 
 # "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
 _WHO = r"(?P<who>I|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
@@ -21,6 +22,8 @@ _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|stil
 _VALUE = r"(?P<value>.+)"
 _DWELLING = r"home|place|apartment|flat|house"
 # "my all-time favourite", "my go-to favorite": what may stand between "my" and "favorite".
+# "It is my favorite and never gets old": no thing named after "favorite".
+_NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever)"
 _FAVORITE = r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*favou?rite"
 
 
@@ -67,9 +70,14 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("partner", rf"{_WHO} (?:am|is) {_ADV}(?:dating|seeing|married to|engaged to|going out with) {_VALUE}"),
     _cue("age", rf"{_WHO} (?:am|is|just turned|turned|will be|have turned) (?P<value>\d{{1,3}})(?: years old| now)?"),
     _cue("favorite {thing}", rf"(?P<who>my) (?:(?P<rel>[a-z]+)'s )?{_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+){{0,2}}?) "
-                             rf"(?:these days |right now |now |lately )?(?:is|are) (?:now )?{_VALUE}"),
+                             rf"(?:these days |right now |now |lately )?(?:is|are|has to be|must be|would (?:have to )?be) "
+                             rf"(?:now )?{_VALUE}"),
     _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?"
-                             rf"my {_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+)?)"),
+                             rf"my {_FAVORITE} (?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,7}})"),
+    # Preferred over everything else of its kind: "I would pick pho over any other food".
+    _cue("favorite {thing}", rf"(?P<who>I) (?:would |could |will )?(?:\w+ )?(?:love|like|prefer|pick|choose|take|enjoy|adore) "
+                             rf"{_VALUE} (?:more than|over|above|before) (?:any|anything|everything|all)\b.*?"
+                             rf"\b(?P<thing>food|dish|meal|cuisine|snack|drink|eat)\b.*"),
     # Contact details: "you can reach me at 555-0101", "555-0101, that is my number"; which detail
     # it is comes from the value's shape.
     _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|"
@@ -108,6 +116,10 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!my\b|the\b|a\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
+# A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
+_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|and I parted ways|and I went separate ways)|"
+                        r"(?:I )?parted ways with (?P<with>.+)|my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        r"I (?:handed|turned) in my (?:notice|resignation) (?:at|to) (?P<notice>.+?)(?:,? and .*)?)$", re.I)
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
          r"track(?:ing)?|hold(?:ing)? on to)")
@@ -116,7 +128,9 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|a
                      r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",
                      re.IGNORECASE)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
-_UNWANTED = re.compile(rf"\byou (?:did not|do not|would not|not|never|to not|to stop) {_KEEP} my ((?:\w+ ){{0,2}}\w+)", re.I)
+_UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
+                       rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
+                       rf"(?:have|know|{_KEEP})) my ((?:\w+ ){{0,2}}\w+)", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
 _MY_THING = re.compile(r"\bmy ((?:[a-z]+ ){0,2}[a-z]+)\b", re.I)
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
@@ -171,6 +185,7 @@ _ATTRIBUTE_NAMES = {
     "number": "phone number", "phone": "phone number", "cell": "phone number", "cell number": "phone number",
     "cell phone": "phone number", "mobile": "phone number", "mobile number": "phone number",
     "telephone number": "phone number", "telephone": "phone number", "phone no": "phone number",
+    "contact number": "phone number",
     "email address": "email", "e-mail": "email", "e-mail address": "email", "mail address": "email",
     "home address": "address", "street address": "address",
     "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
@@ -181,8 +196,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT_SHAPES = {"phone number": _PHONE, "email": _EMAIL}
 
 
+_FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")
+
+
 def canonical_attribute(attribute: str) -> str:
     attribute = re.sub(r"\bfavourite\b", "favorite", attribute.lower())
+    if attribute.startswith("favorite ") and _FOOD_WORDS.search(attribute):
+        return "favorite food"  # "favorite thing in the world to eat"
     return _ATTRIBUTE_NAMES.get(attribute, attribute)
 
 
@@ -229,6 +249,8 @@ def read_property(sentence: str) -> Statement:
             if value.lower() in ("it", "that", "this", "they", "these", "those"):
                 value = None  # "Nothing beats pho, it is my favorite food": the property is set, its value said before
             return Statement(attribute, value, groups.get("thing"), household=bool(groups.get("we")))
+    if (read := read_by_vocabulary(sentence)) is not None:
+        return Statement(*read, thing=read[0])
     if match := _POSSESSION.match(sentence):
         return Statement(None, None, match["thing"].lower())
     return Statement(None, None, None)
@@ -253,11 +275,14 @@ def retracted(sentence: str) -> str | None:
                        r"(?:\s*\bfor (?:me|us))?(?: any ?more)?(?:,? (?:please|pls|thanks|thank you))?$", "",
                        match[1].strip(" .!"), flags=re.I)
         thing = re.sub(r"^(?:that |what )", "", thing)
+        thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them"):
             return None  # "forget it": never mind
         return thing if re.match(r"^(?:I|my)\b", thing, re.I) else f"my {re.sub(r'^(?:the|my) ', '', thing)}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
-        return f"my {match[1]}"
+        return f"my {re.sub(r'(?: any ?more| now| please)+$', '', match[1], flags=re.I)}"
+    if match := _JOB_ENDED.match(sentence):
+        return f"I work at {next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
         if pattern.search(sentence):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()

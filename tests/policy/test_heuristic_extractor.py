@@ -44,6 +44,17 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("My favorite thing to eat is pho.", "favorite food", "pho"),
     ("My absolute favourite dish is paella.", "favorite food", "paella"),
     ("My brother's favorite food is pizza.", "brother's favorite food", "pizza"),
+    ("My favorite meal would have to be tacos.", "favorite food", "tacos"),
+    ("Ramen is my favorite thing in the whole world to eat.", "favorite food", "Ramen"),
+    ("I like pho more than any other dish.", "favorite food", "pho"),
+    # No cue for these: the property's words right by a value of its kind.
+    ("Finally a Cork resident!", "residence", "Cork"),
+    ("I'm renting a small flat in Lima.", "residence", "Lima"),
+    ("My manager at Globex is lovely.", "employer", "Globex"),
+    ("I'm a nurse at Mercy General now.", "employer", "Mercy General"),
+    ("Got an offer from Initech and took it.", "employer", "Initech"),
+    ("Updated my number, it's 555-0142.", "phone number", "555-0142"),
+    ("My contact number is 555-0142.", "phone number", "555-0142"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -53,6 +64,15 @@ def test_a_statement_sets_one_property(text, attribute, value):
 
 def test_a_property_named_by_a_pronoun_is_set_without_a_value():
     assert extract("Nothing beats ramen, it's my favorite food.")[0][1:3] == ("favorite food", None)
+
+
+@pytest.mark.parametrize("text", [
+    "We're flying to Lisbon for a wedding.", "I went to a gallery in London.", "I've been working on a project for Globex.",
+    "My sister's boss at Globex is strict.", "I called the pharmacy at 555-0100.", "He moved to Oslo.",
+    "It is my favorite and never gets old.",
+])
+def test_a_property_word_near_a_name_is_not_always_a_property(text):
+    assert all(attribute is None for _, attribute, _, _ in extract(text))
 
 
 def test_a_name_that_looks_like_a_verb_is_not_a_dropped_i():
@@ -85,6 +105,12 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Do not keep my email address any more.", "email"),
     ("Stop saving my email address.", "email"),
     ("I would rather you did not remember my phone number, please delete it.", "phone number"),
+    ("Please delete the email address I gave you.", "email"),
+    ("I'd like you to forget my email address.", "email"),
+    ("I don't want you to know my phone number anymore.", "phone number"),
+    ("Globex let me go.", "employer"),
+    ("My last day at Globex is Friday.", "employer"),
+    ("I parted ways with Globex.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)

@@ -1,0 +1,73 @@
+"""The second reading of a sentence no cue of `statements` matched: a property's vocabulary next to
+a value where that property's values stand.
+
+Cues list ways of saying a thing, and chat keeps finding more ("Officially a Lyon local now", "My
+boss at Globex is great so far"). The words a property is talked about with are a shorter list than
+its phrasings, so this reads phrasings no cue was written for. It reads only what it can place with
+little risk: values that are names (capitalised) or have a phone number's shape, standing right by
+the property's words, in sentences plainly about the speaker (no one else in them, no trip).
+"""
+
+import re
+
+from memos_service.policy.english import PEOPLE_WORDS
+
+_NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
+_VALUE = rf"(?P<value>{_NAME_WORD}(?: (?:{_NAME_WORD}|&))*)"
+# Capitalised words that are times or the speaker, never a place or a company.
+_NOT_VALUES = set("""I January February March April May June July August September October November December Monday
+Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
+
+_HOME = (r"live|lives|lived|living|move|moves|moved|moving|relocate|relocated|relocating|settle|settled|settling|home|"
+         r"house|apartment|flat|condo|address|neighbou?rhood|lease|rent|rents|rented|renting|based")
+_WORK = (r"work|works|worked|working|job|hired|employed|employer|boss|colleagues?|co-?workers?|manager|onboarding|position|"
+         r"role|team|offer|contract|internship|career|office|staff|shift")
+_FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
+    ("residence",
+     [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
+      re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
+     # Somewhere one goes for a while is not where one lives.
+     re.compile(r"\b(?:went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|conference|tour|touring|"
+                r"travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
+    ("employer",
+     [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
+      re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),
+      re.compile(rf"\bI am an? (?:[a-z-]+ ){{1,3}}at {_VALUE}"),  # "I am a software engineer at Globex"
+      re.compile(rf"^{_VALUE} (?:hired|has hired|took me on|brought me on|offered me)\b")],
+     # Working on something or out at the gym, volunteering: no employer in it.
+     re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*", re.I)),
+]
+_PHONE = re.compile(r"\+?\d[\d ().-]{4,}\d")
+_OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b|"
+                         r"\b(?:reach|call|text|ring|contact|message) me\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b", re.I)
+_THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"
+                           r"\b(?!(?:here|let|it|that|there|what|who|where|how)'s)\w+'s\b", re.I)  # "the restaurant's number"
+_VERB_AFTER_NAME = re.compile(r"^[A-Z]\w* (?:\w+ed|\w+s|was|is|has|got|went|left|took|made)\b")
+
+
+def _about_someone_else(sentence: str, vocabulary: str) -> bool:
+    """Another person in the sentence ("my dad used to work at IBM"), unless that word is the
+    property's own ("my boss at Globex" says where the speaker works)."""
+    words = set(re.findall(r"[a-z]+", sentence.lower())) - set(re.findall(r"[a-z]+", vocabulary))
+    if words & PEOPLE_WORDS or _THIRD_PERSON.search(sentence):
+        return True
+    # No "I" and a name that does something ("Sarah moved to Boston"): a sentence about Sarah.
+    return not _FIRST_PERSON.search(sentence) and bool(_VERB_AFTER_NAME.match(sentence))
+
+
+def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
+    """(attribute, value) when the sentence uses one property's words right by one value of it."""
+    if (number := _PHONE.search(sentence)) and _OWN_NUMBER.search(sentence) and not _about_someone_else(sentence, ""):
+        return "phone number", number.group(0)
+    readings = set()
+    for attribute, patterns, unless in _FIELDS:
+        if unless.search(sentence):
+            continue
+        for pattern in patterns:
+            for match in pattern.finditer(sentence):
+                value = re.sub(r"(?: &)+$", "", match["value"])
+                if value not in _NOT_VALUES and not _about_someone_else(sentence, _HOME + "|" + _WORK):
+                    readings.add((attribute, value))
+    # Two properties or two values ("moved to Oslo for a job at Globex"): no safe single reading.
+    return readings.pop() if len(readings) == 1 else None
