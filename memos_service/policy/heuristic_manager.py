@@ -6,8 +6,8 @@
    differs, and is a no-op when it is the same (or, where one side names no value, when the other's
    value is in its words);
 3. a near-identical memory (cosine >= `noop_similarity`) that holds every name and number of the
-   candidate, with the same polarity, and sets no other property, makes it a no-op (similarity alone does not tell 555-1234
-   from 555-2871: `memos bench thresholds`);
+   candidate, with the same polarity, and sets no other property, makes it a no-op (similarity
+   alone does not tell 555-1234 from 555-2871: `memos bench thresholds`);
 4. a candidate that says everything a similar memory says and more (cosine >= `update_similarity`)
    updates it with the fuller text;
 5. anything else is added.

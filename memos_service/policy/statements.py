@@ -21,9 +21,9 @@ _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
 _VALUE = r"(?P<value>.+)"
 _DWELLING = r"home|place|apartment|flat|house"
-# "my all-time favourite", "my go-to favorite": what may stand between "my" and "favorite".
 # "It is my favorite and never gets old": no thing named after "favorite".
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever)"
+# "my all-time favourite", "my go-to favorite": what may stand between "my" and "favorite".
 _FAVORITE = r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*favou?rite"
 
 
@@ -194,8 +194,6 @@ _ATTRIBUTE_NAMES = {
 _PHONE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT_SHAPES = {"phone number": _PHONE, "email": _EMAIL}
-
-
 _FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")
 
 

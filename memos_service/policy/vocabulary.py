@@ -27,8 +27,8 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
-     re.compile(r"\b(?:went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|conference|tour|touring|"
-                r"travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
+     re.compile(r"\b(?:went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|"
+                r"conference|tour|touring|travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
       re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),
