@@ -2,12 +2,12 @@
 
 People state facts, then change them (moves, new jobs, new favourites), retract them ("forget my
 phone number"), repeat them, and chat about other things in between. Each phrasing comes from one
-of four pools, and every number is reported per pool:
+of these pools, and every number is reported per pool:
 - `seen`: the style of the tests the manager was developed against;
 - `tuned`, `tuned-2`, `tuned-3`, `tuned-4`: each written apart from the code as a held-out pool, measured, and then (its
   misses read) developed against;
-- `held-out`: written before the last round of work on the manager and never used to develop it:
-  the pool whose numbers say how the manager does on phrasings it was not tuned on.
+- `held-out`: written after the last round of rules and never used to develop them (its misses
+  unread): the pool whose numbers say how the manager does on phrasings it was not tuned on.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
 the speaker's, which must not replace what the speaker said about themselves.
 

@@ -186,13 +186,13 @@ class Ingestion:
                                     f"states a value superseded by {decision.op.value}")
         elif decision.op is Op.delete and target is not None:
             memory = memories.delete(scope.cube, target.public_id, scope.actor, reason)
-            self._forget_turns(scope, candidate, memory)
+            self._forget_statements(scope, candidate, memory)
         else:
             memory = target
             if memory is not None:
                 memories.reinforce(memory, scope.now)
             elif candidate.retraction:  # retracts what only a turn holds ("Started at Globex" was read as no fact)
-                self._forget_turns(scope, candidate, None)
+                self._forget_statements(scope, candidate, None)
         scope.session.flush()
         self._log(scope, candidate, shown, outcome, memory)
         return {"op": decision.op.value, "memory_id": str(memory.public_id) if memory is not None else None,
@@ -200,20 +200,20 @@ class Ingestion:
                 "reason": decision.reason, "policy": outcome.policy, "fallback_reason": outcome.fallback_reason,
                 "message_ids": candidate.message_keys}
 
-    def _forget_turns(self, scope: _Scope, candidate: Candidate, fact: Memory | None) -> None:
-        """Deletes the turns that state what was retracted: those the fact was read from, and any
+    def _forget_statements(self, scope: _Scope, candidate: Candidate, fact: Memory | None) -> None:
+        """Deletes what else states what was retracted: the turns the fact was read from, and any
         memory that names the retracted value and sets no property of its own (a turn, or a fact
         read as none: "Today was my first day at Globex"), so no words keep it alive in search.
         A fact of another property naming it ("my sister works at Globex") stays."""
         memories = scope.memories
         values = [value for value in (candidate.value, fact.metadata_.get("value") if fact is not None else None) if value]
-        turns = {turn.id: turn for turn in memories.linked_turns(scope.cube, fact)} if fact is not None else {}
-        for turn in memories.unattributed_mentioning(scope.cube, scope.payload.get("user_id"), values):
-            turns.setdefault(turn.id, turn)
-        for turn in turns.values():
-            memories.set_status(turn, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
+        stated = {turn.id: turn for turn in memories.linked_turns(scope.cube, fact)} if fact is not None else {}
+        for memory in memories.unattributed_mentioning(scope.cube, scope.payload.get("user_id"), values):
+            stated.setdefault(memory.id, memory)
+        for memory in stated.values():
+            memories.set_status(memory, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
         # A session summary may repeat what was retracted; consolidation writes it again from what is left.
-        for summary in memories.summaries_of(scope.cube, list(turns.values())):
+        for summary in memories.summaries_of(scope.cube, list(stated.values())):
             memories.set_status(summary, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "summarizes a retracted memory")
 
     def _embed_new(self, messages: Sequence[ChatMessage], per_message: list[list[Candidate]],

@@ -30,6 +30,8 @@ PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother si
 nephew grandma grandpa grandmother grandfather wife husband partner spouse boyfriend girlfriend fiance fiancee son daughter
 kid kids child children baby friend friends roommate flatmate housemate neighbor neighbour boss manager colleague coworker
 teammate classmate""".split())
+# A phone number as people write it: "555-0101", "+44 20 7946 0958", "(555) 123 4567".
+PHONE_SHAPE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 

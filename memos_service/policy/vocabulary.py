@@ -10,7 +10,7 @@ the property's words, in sentences plainly about the speaker (no one else in the
 
 import re
 
-from memos_service.policy.english import PEOPLE_WORDS
+from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 _VALUE = rf"(?P<value>{_NAME_WORD}(?: (?:{_NAME_WORD}|&))*)"
@@ -37,7 +37,6 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      # Working on something or out at the gym, volunteering: no employer in it.
      re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*", re.I)),
 ]
-_PHONE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 _OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b|"
                          r"\b(?:reach|call|text|ring|contact|message) me\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b", re.I)
@@ -46,10 +45,13 @@ _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"
 _VERB_AFTER_NAME = re.compile(r"^[A-Z]\w* (?:\w+ed|\w+s|was|is|has|got|went|left|took|made)\b")
 
 
-def _about_someone_else(sentence: str, vocabulary: str) -> bool:
-    """Another person in the sentence ("my dad used to work at IBM"), unless that word is the
-    property's own ("my boss at Globex" says where the speaker works)."""
-    words = set(re.findall(r"[a-z]+", sentence.lower())) - set(re.findall(r"[a-z]+", vocabulary))
+# The properties' own words: "my boss at Globex" says where the speaker works.
+_FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
+
+
+def _about_someone_else(sentence: str, own_words: frozenset[str] = frozenset()) -> bool:
+    """Another person in the sentence ("my dad used to work at IBM"), unless named by one of `own_words`."""
+    words = set(re.findall(r"[a-z]+", sentence.lower())) - own_words
     if words & PEOPLE_WORDS or _THIRD_PERSON.search(sentence):
         return True
     # No "I" and a name that does something ("Sarah moved to Boston"): a sentence about Sarah.
@@ -58,8 +60,10 @@ def _about_someone_else(sentence: str, vocabulary: str) -> bool:
 
 def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
     """(attribute, value) when the sentence uses one property's words right by one value of it."""
-    if (number := _PHONE.search(sentence)) and _OWN_NUMBER.search(sentence) and not _about_someone_else(sentence, ""):
+    if (number := PHONE_SHAPE.search(sentence)) and _OWN_NUMBER.search(sentence) and not _about_someone_else(sentence):
         return "phone number", number.group(0)
+    if _about_someone_else(sentence, _FIELD_WORDS):
+        return None
     readings = set()
     for attribute, patterns, unless in _FIELDS:
         if unless.search(sentence):
@@ -67,7 +71,7 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
         for pattern in patterns:
             for match in pattern.finditer(sentence):
                 value = re.sub(r"(?: &)+$", "", match["value"])
-                if value not in _NOT_VALUES and not _about_someone_else(sentence, _HOME + "|" + _WORK):
+                if value not in _NOT_VALUES:
                     readings.add((attribute, value))
     # Two properties or two values ("moved to Oslo for a job at Globex"): no safe single reading.
     return readings.pop() if len(readings) == 1 else None
