@@ -16,7 +16,7 @@ def gpu_count() -> int:
 
 def gpu_replica(index: faiss.Index) -> faiss.Index | None:
     """A search-only copy on GPU 0, or None without a GPU. Only flat indexes are replicated:
-    FAISS has no GPU HNSW, and the CPU copy stays the master that snapshots are written from."""
+    an IVF cube is searched on the CPU, and the CPU copy stays the master that snapshots are written from."""
     global _resources
     if gpu_count() == 0 or not isinstance(index, faiss.IndexFlat):
         return None

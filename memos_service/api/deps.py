@@ -21,6 +21,7 @@ from memos_service.db.engine import session_scope
 from memos_service.db.memories import MemoryRepository
 from memos_service.embedding import Embedder
 from memos_service.errors import AuthenticationFailed, PermissionDenied
+from memos_service.retrieval.access import AccessRecorder
 
 
 def get_settings_from_app(request: Request) -> Settings:
@@ -35,6 +36,10 @@ def get_indexes_from_app(request: Request) -> IndexManager:
     return request.app.state.indexes
 
 
+def get_access_from_app(request: Request) -> AccessRecorder:
+    return request.app.state.access
+
+
 def get_session() -> Iterator[Session]:
     with session_scope() as session:
         yield session
@@ -43,6 +48,7 @@ def get_session() -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder_from_app)]
 IndexesDep = Annotated[IndexManager, Depends(get_indexes_from_app)]
+AccessDep = Annotated[AccessRecorder, Depends(get_access_from_app)]
 # "function" scope: the transaction commits before the response is sent, so an acknowledged
 # write is already visible to the client's next request.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

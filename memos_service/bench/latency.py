@@ -127,7 +127,7 @@ def in_process_latency(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UU
                 searcher.search(cube, SearchOptions(QUERIES[i % len(QUERIES)], 10, options["mode"], filters))
                 samples.append(time.perf_counter() - started)
             results[name] = percentiles(samples)
-    results["index"] = {"vectors": index.live, "kind": "HNSW" if index.approximate else "flat"}
+    results["index"] = {"vectors": index.live, "kind": "IVF" if index.approximate else "flat"}
     return results
 
 

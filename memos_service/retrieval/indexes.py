@@ -6,5 +6,5 @@ from memos_service.retrieval.index_source import PostgresChangeSource
 
 
 def build_index_manager(settings: Settings, dimension: int) -> IndexManager:
-    config = IndexConfig(hnsw_threshold=settings.index_hnsw_threshold, hnsw_ef_search=settings.index_hnsw_ef_search)
+    config = IndexConfig(approximate_threshold=settings.index_approximate_threshold, ivf_nprobe=settings.index_ivf_nprobe)
     return IndexManager(PostgresChangeSource(), dimension, settings.indexes_path, config)

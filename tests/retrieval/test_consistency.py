@@ -107,9 +107,21 @@ def test_search_records_access_after_answering(client, tenant, cube):
     url = f"/v1/cubes/{cube['id']}/memories"
     memory = client.post(url, json={"content": "the boiler code is 4471"}, headers=tenant.headers).json()
     client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "boiler code", "top_k": 1}, headers=tenant.headers)
+    client.app.state.access.wait()  # counted by the process's access writer, after the answer
     after = client.get(f"{url}/{memory['id']}", headers=tenant.headers).json()
     assert after["access_count"] == 1 and after["last_accessed_at"] is not None
     assert after["version"] == 1  # a use, not a change
+
+
+def test_uses_written_together_still_count_each_search(client, tenant, cube):
+    """The access writer takes every search waiting since its last write in one transaction: five
+    searches that hit one memory are five uses, however they were batched."""
+    url = f"/v1/cubes/{cube['id']}/memories"
+    memory = client.post(url, json={"content": "the gate code is 9120"}, headers=tenant.headers).json()
+    for _ in range(5):
+        client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "gate code", "top_k": 1}, headers=tenant.headers)
+    client.app.state.access.wait()
+    assert client.get(f"{url}/{memory['id']}", headers=tenant.headers).json()["access_count"] == 5
 
 
 def test_change_log_is_in_commit_order_per_cube(database_url):

@@ -1,9 +1,8 @@
 import uuid
-from datetime import UTC, datetime
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter
 
-from memos_service.api.deps import CubesDep, EmbedderDep, IndexesDep, MemoriesDep, ReaderDep, SettingsDep
+from memos_service.api.deps import AccessDep, CubesDep, EmbedderDep, IndexesDep, MemoriesDep, ReaderDep, SettingsDep
 from memos_service.api.routes.memories import open_cube
 from memos_service.api.schemas.ingest import ContextMemory, ContextRequest, ContextResponse
 from memos_service.api.schemas.memories import (
@@ -14,8 +13,7 @@ from memos_service.api.schemas.memories import (
     SearchResult,
 )
 from memos_service.cube.kinds import MemoryStatus
-from memos_service.db.engine import session_scope
-from memos_service.db.memories import MemoryFilter, MemoryRepository
+from memos_service.db.memories import MemoryFilter
 from memos_service.db.models import Memory
 from memos_service.errors import ValidationFailed
 from memos_service.retrieval.context import build_context
@@ -27,15 +25,14 @@ router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["search"])
 @router.post("/search", response_model=SearchResponse, operation_id="search_memories")
 def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, memories: MemoriesDep,
                     embedder: EmbedderDep, indexes: IndexesDep, settings: SettingsDep, _: ReaderDep,
-                    background: BackgroundTasks) -> SearchResponse:
+                    access: AccessDep) -> SearchResponse:
     if body.top_k > settings.max_top_k:
         raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
     cube = open_cube(cubes, cube_id, embedder)
     options = SearchOptions(body.query, body.top_k, body.mode, memory_filter(body.filters, body.include_archived),
                             body.min_score)
     hits = Searcher(memories, indexes, embedder, settings).search(cube, options)
-    # Counted after the response is sent: a search never waits for its own bookkeeping.
-    background.add_task(_record_access, memories.tenant_id, [hit.memory.id for hit in hits])
+    access.record(memories.tenant_id, [hit.memory.id for hit in hits])  # written off the request path
     return SearchResponse(data=[
         SearchResult(memory=MemoryPublic.of(hit.memory), score=hit.score, scores=hit.parts,
                      provenance=_provenance(hit.memory))
@@ -46,7 +43,7 @@ def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, me
 @router.post("/context", response_model=ContextResponse, operation_id="answer_context")
 def answer_context(cube_id: uuid.UUID, body: ContextRequest, cubes: CubesDep, memories: MemoriesDep,
                    embedder: EmbedderDep, indexes: IndexesDep, settings: SettingsDep, _: ReaderDep,
-                   background: BackgroundTasks) -> ContextResponse:
+                   access: AccessDep) -> ContextResponse:
     """The memories an answering agent should read for a question: searched, deduplicated, packed
     to the token budget (counted with the embedder's tokenizer), ordered by event time, plus a
     text block ready to paste into a prompt."""
@@ -56,7 +53,7 @@ def answer_context(cube_id: uuid.UUID, body: ContextRequest, cubes: CubesDep, me
     options = SearchOptions(body.question, body.top_k, "hybrid", memory_filter(body.filters, False))
     context = build_context(Searcher(memories, indexes, embedder, settings), cube, options, body.token_budget,
                             embedder.count_tokens)
-    background.add_task(_record_access, memories.tenant_id, [entry.hit.memory.id for entry in context.lines])
+    access.record(memories.tenant_id, [entry.hit.memory.id for entry in context.lines])
     return ContextResponse(
         memories=[ContextMemory(memory=MemoryPublic.of(entry.hit.memory), score=entry.hit.score, line=entry.line)
                   for entry in context.lines],
@@ -79,7 +76,3 @@ def _provenance(memory: Memory) -> dict:
     return {**memory.source, "user_id": memory.user_id, "session_id": memory.source.get("session_id") or memory.session_id,
             "event_time": memory.event_time}
 
-
-def _record_access(tenant_id: uuid.UUID, memory_ids: list[int]) -> None:
-    with session_scope() as session:
-        MemoryRepository(session, tenant_id).record_access(memory_ids, datetime.now(UTC))
