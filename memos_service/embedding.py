@@ -61,7 +61,7 @@ class SentenceTransformerEmbedder:
         if self.precision == "bfloat16":
             # Only the linear layers' weights: they are nearly all the work, and on a CPU reading them is
             # what one query waits for. Norms, softmax and pooling stay float32 under autocast, so the
-            # vectors keep a cosine of 0.9999+ with float32 ones (measured: `memos bench embedder`).
+            # vectors keep a cosine of 0.9999+ with float32 ones (measured by `memos bench latency`).
             for module in self._model.modules():
                 if isinstance(module, torch.nn.Linear):
                     module.to(torch.bfloat16)

@@ -1,13 +1,14 @@
 """Search hits counted as uses, off the request path.
 
 A search answers first; its hits' access counts, last use and strength (what forgetting reads)
-are written by one thread per process that takes every batch waiting since its last write in one
-transaction. Written inline, or as a Starlette background task, each search paid for an UPDATE
+are written by one thread per process, a moment later, with every search recorded meanwhile in
+one transaction: under load that is one write for many searches, not one each. Written inline, or as a Starlette background task, each search paid for an UPDATE
 before its connection could carry the next request. Uses are statistics, not writes a client was
 promised: a process killed between a search and the flush loses those few counts, nothing else.
 """
 
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,8 @@ log = structlog.get_logger(__name__)
 
 
 class AccessRecorder:
-    def __init__(self) -> None:
+    def __init__(self, gather_seconds: float = 0.2) -> None:
+        self._gather_seconds = gather_seconds
         self._pending: list[tuple[uuid.UUID, list[int], datetime]] = []
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-writer")
@@ -34,9 +36,10 @@ class AccessRecorder:
             first = not self._pending
             self._pending.append((tenant_id, list(memory_ids), datetime.now(UTC)))
         if first:  # later ones ride along with the write this one schedules
-            self._writer.submit(self._flush)
+            self._writer.submit(self._flush, self._gather_seconds)
 
-    def _flush(self) -> None:
+    def _flush(self, gather_seconds: float = 0.0) -> None:
+        time.sleep(gather_seconds)
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch:

@@ -1,0 +1,36 @@
+"""The bundled embedder: unit vectors, and a bfloat16 path that agrees with float32."""
+
+import numpy as np
+import pytest
+
+from memos_service.embedding import SentenceTransformerEmbedder, cpu_multiplies_bfloat16
+
+TEXTS = ["Ana moved to Porto last spring.", "What is the boiler code?", "ok", "I love sourdough bread " * 20]
+
+
+@pytest.fixture(scope="module")
+def float32() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(precision="float32")
+
+
+def test_vectors_are_unit_length_and_batching_changes_nothing(float32):
+    together = float32.embed(TEXTS)
+    one_by_one = np.vstack([float32.embed([text]) for text in TEXTS])
+    assert together.shape == (len(TEXTS), float32.dimension) and together.dtype == np.float32
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(together, one_by_one, atol=1e-4)
+
+
+def test_bfloat16_products_give_the_float32_vectors(float32):
+    bfloat16 = SentenceTransformerEmbedder(precision="bfloat16")
+    assert bfloat16.precision == "bfloat16"
+    cosines = (bfloat16.embed(TEXTS) * float32.embed(TEXTS)).sum(axis=1)
+    assert cosines.min() >= 0.999
+    # Ranks agree: the nearest text to each query is the same in both precisions.
+    queries = ["where does Ana live?", "bread"]
+    assert ((bfloat16.embed(queries) @ bfloat16.embed(TEXTS).T).argmax(axis=1)
+            == (float32.embed(queries) @ float32.embed(TEXTS).T).argmax(axis=1)).all()
+
+
+def test_auto_takes_bfloat16_only_where_the_cpu_multiplies_it():
+    assert SentenceTransformerEmbedder(precision="auto").precision == ("bfloat16" if cpu_multiplies_bfloat16() else "float32")
