@@ -25,3 +25,24 @@ def test_recall_metrics():
     scores = score([["D1:1"], ["D1:2"], ["D5:5"]], {"D1:2", "D9:9"})
     assert scores["any@1"] == 0.0 and scores["any@5"] == 1.0
     assert scores["all@20"] == 0.0 and scores["fraction@5"] == 0.5
+
+
+def test_direct_load_writes_rows_the_service_searches(client, tenant, cube, database_url):
+    """`memos bench latency --direct` writes rows by COPY, around the API: they must be rows the
+    service reads as its own, listed, filtered and searched like any other."""
+    import uuid
+
+    from memos_service.bench.latency import load_directly, settle_statistics
+
+    assert load_directly(database_url, uuid.UUID(tenant.id), uuid.UUID(cube["id"]), 300, chunk=128) > 0
+    settle_statistics(database_url)
+    url = f"/v1/cubes/{cube['id']}"
+    small = client.get(f"{url}/memories", params={"user_id": "small-user", "limit": 100}, headers=tenant.headers)
+    assert small.status_code == 200 and len(small.json()["data"]) == 3  # every hundredth row
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = client.post(f"{url}/search", json={"query": "who fixed the roof?", "mode": mode, "top_k": 5},
+                           headers=tenant.headers).json()["data"]
+        assert len(hits) == 5, mode
+    lexical = client.post(f"{url}/search", json={"query": "vintage radio", "mode": "lexical", "top_k": 3},
+                          headers=tenant.headers).json()["data"]
+    assert lexical and all("vintage radio" in hit["memory"]["content"] for hit in lexical)

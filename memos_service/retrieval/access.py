@@ -2,9 +2,10 @@
 
 A search answers first; its hits' access counts, last use and strength (what forgetting reads)
 are written by one thread per process, a moment later, with every search recorded meanwhile in
-one transaction: under load that is one write for many searches, not one each. Written inline, or as a Starlette background task, each search paid for an UPDATE
-before its connection could carry the next request. Uses are statistics, not writes a client was
-promised: a process killed between a search and the flush loses those few counts, nothing else.
+one transaction: under load that is one write for many searches, not one each. Written inline,
+or as a Starlette background task, each search paid for an UPDATE before its connection could
+carry the next request. Uses are statistics, not writes a client was promised: a process killed
+between a search and the flush loses those few counts, nothing else.
 """
 
 import threading

@@ -197,6 +197,12 @@ def test_beat_keeps_a_cache_of_the_hottest_memories_and_retires_unused_ones(sdk,
                                                      {"content": "Bob repairs bicycles"}, {"content": "Carol sings"}])
     for _ in range(2):
         sdk.memories.search(cube.id, "green tea bicycles", top_k=2)
+    import time
+
+    for _ in range(100):  # uses are written by the server's access writer just after it answers
+        if sdk.memories.get(cube.id, bikes.id).access_count == 2:
+            break
+        time.sleep(0.05)
     with session_scope() as session:
         tenant_id = session.get(Cube, cube.id).tenant_id
 
@@ -206,7 +212,6 @@ def test_beat_keeps_a_cache_of_the_hottest_memories_and_retires_unused_ones(sdk,
             for _ in range(300):
                 if sdk.jobs.get(job.id).finished:
                     break
-                import time
                 time.sleep(0.2)
         return sdk.activations.list(cube.id).data
 
