@@ -14,7 +14,7 @@ import psutil
 
 from gpu_index import CubeIndex, IndexConfig
 
-NPROBE = (32, 64, 128, 256, 512)
+NPROBE = (32, 64, 128, 192, 256, 512)
 
 
 def clustered(count: int, dim: int, seed: int) -> np.ndarray:
