@@ -59,9 +59,9 @@ class SentenceTransformerEmbedder:
         self.precision = "bfloat16" if precision == "bfloat16" or (
             precision == "auto" and on_cpu and cpu_multiplies_bfloat16()) else "float32"
         if self.precision == "bfloat16":
-            # Only the linear layers' weights: they are nearly all the work, and on a CPU reading them is
-            # what one query waits for. Norms, softmax and pooling stay float32 under autocast, so the
-            # vectors keep a cosine of 0.9999+ with float32 ones (measured by `memos bench latency`).
+            # Only the linear layers' weights: they are nearly all of a batch's work (twice the sentences
+            # per second; a lone query gains little). Norms, softmax and pooling stay float32 under
+            # autocast, so the vectors keep a cosine of 0.9999+ with float32 ones (`memos bench latency`).
             for module in self._model.modules():
                 if isinstance(module, torch.nn.Linear):
                     module.to(torch.bfloat16)

@@ -75,4 +75,3 @@ def memory_filter(filters: SearchFilters, include_archived: bool) -> MemoryFilte
 def _provenance(memory: Memory) -> dict:
     return {**memory.source, "user_id": memory.user_id, "session_id": memory.source.get("session_id") or memory.session_id,
             "event_time": memory.event_time}
-
