@@ -163,19 +163,6 @@ class CubeIndex:
                     break
             return hits
 
-    def search_among(self, query: np.ndarray, memory_ids: list[int], k: int) -> list[tuple[int, float]]:
-        """The k of the given memories nearest the query, exactly, by their vectors in this index
-        (ids it does not hold are skipped): for a filter that leaves a few thousand memories, one
-        matrix product over those beats scanning the whole cube for the few that pass."""
-        with self.lock:
-            positions = np.array([self.position[memory_id] for memory_id in memory_ids if memory_id in self.position],
-                                 dtype=np.int64)
-            if not len(positions) or k <= 0:
-                return []
-            scores = self._reconstruct(positions) @ np.asarray(query, dtype=np.float32).reshape(-1)
-            best = np.argsort(-scores, kind="stable")[:k]
-            return [(int(self.labels[positions[i]]), float(scores[i])) for i in best]
-
     def _search_index(self, fetch: int):
         if not self.config.use_gpu or fetch > GPU_MAX_K or self.approximate:
             return self.index

@@ -33,11 +33,8 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     index_approximate_threshold: int = Field(100_000, ge=1)
     index_ivf_nprobe: int = Field(192, ge=1)
-    # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS;
-    # up to the subset limit, exactly over the index's own vectors of the matching ids; past it, by
-    # over-fetching from FAISS until k pass.
+    # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
     exact_search_limit: int = Field(2_000, ge=0)
-    subset_search_limit: int = Field(50_000, ge=0)
 
     # Hybrid ranking: dense and lexical lists fused by their scaled scores ("relative": LoCoMo dev
     # recall@10 0.597 against 0.567 for reciprocal rank fusion, `memos bench locomo`) or by rank

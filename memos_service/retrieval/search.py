@@ -1,9 +1,8 @@
 """The search pipeline: candidates from each retriever, fused, adjusted, cut to top_k.
 
 - dense: the cube's FAISS index, over-fetching until top_k memories pass the filters (or the
-  index is exhausted); a filter narrow enough to count cheaply is answered exactly instead (by
-  pgvector for a few, over the index's vectors of the matching ids for up to tens of thousands),
-  so a small user inside a large cube still gets exactly k results when k exist.
+  index is exhausted); a filter narrow enough to count cheaply is answered exactly by pgvector
+  instead, so a small user inside a large cube still gets exactly k results when k exist.
 - lexical: Postgres full-text search over the generated tsvector.
 - hybrid: reciprocal-rank fusion of both, then boosts for a time the query names, entities it
   names, recency and importance (weights are settings).
@@ -83,29 +82,18 @@ class Searcher:
         return hits[: options.top_k]
 
     def dense(self, cube: Cube, vector: np.ndarray, filters: MemoryFilter, n: int) -> list[ScoredMemory]:
-        """Planned by how many memories the filters let through: a few, exactly by pgvector; up to
-        the subset limit, exactly over the index's vectors of just those ids (no over-fetch rounds:
-        a 1% user of a 1M cube took five); more, FAISS over-fetching until n of them pass."""
-        if filters.narrows():
-            matching = self.memories.matching_ids(cube, filters, cap=max(self.settings.exact_search_limit,
-                                                                       self.settings.subset_search_limit))
-            if len(matching) <= self.settings.exact_search_limit:
-                return self.memories.search_dense(cube, vector, filters, n)
-            if len(matching) <= self.settings.subset_search_limit:
-                found = self.indexes.index_for(cube.id).search_among(vector, matching, n)
-                return self._kept(cube, found, filters, n)
+        limit = self.settings.exact_search_limit
+        if filters.narrows() and self.memories.count_matching(cube, filters, cap=limit) <= limit:
+            return self.memories.search_dense(cube, vector, filters, n)
         index = self.indexes.index_for(cube.id)
         fetch = n + 16
         while True:
             found = index.search(vector, fetch)
-            kept = self._kept(cube, found, filters, n)
+            rows = self.memories.by_ids(cube, [memory_id for memory_id, _ in found], filters)
+            kept = [ScoredMemory(rows[memory_id], score) for memory_id, score in found if memory_id in rows]
             if len(kept) >= n or len(found) < fetch:
-                return kept
+                return kept[:n]
             fetch *= 4
-
-    def _kept(self, cube: Cube, found: list[tuple[int, float]], filters: MemoryFilter, n: int) -> list[ScoredMemory]:
-        rows = self.memories.by_ids(cube, [memory_id for memory_id, _ in found], filters)
-        return [ScoredMemory(rows[memory_id], score) for memory_id, score in found if memory_id in rows][:n]
 
     def _fuse(self, dense: list[ScoredMemory], lexical: list[ScoredMemory], options: SearchOptions) -> list[Hit]:
         settings = self.settings

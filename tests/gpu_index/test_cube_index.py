@@ -118,16 +118,3 @@ def test_near_neighbours_are_found_on_flat_and_ivf_alike():
         pairs = index.neighbours_within(list(range(1, 3001)), 0.99)
         found[index.approximate] = {(a, b) for a, b, _ in pairs}
     assert found[False] == found[True] == {(1, 2), (2, 1)}
-
-
-def test_search_among_given_ids_is_exact_on_flat_and_ivf():
-    vectors, ids = clustered_vectors(3000, dim=32, seed=7), np.arange(100, 3100)
-    chosen = ids[::7]
-    query = vectors[11]
-    for threshold in (10_000, 1000):
-        index = CubeIndex(32, IndexConfig(approximate_threshold=threshold, use_gpu=False))
-        index.upsert(ids, vectors)
-        index.remove(chosen[:3])  # tombstoned ids are skipped, not returned
-        found = index.search_among(query, [*chosen.tolist(), 99_999], 10)
-        assert [memory_id for memory_id, _ in found] == exact_top(vectors[::7][3:], chosen[3:], query, 10)
-        assert len(found) == 10 and not {memory_id for memory_id, _ in found} & set(chosen[:3].tolist())

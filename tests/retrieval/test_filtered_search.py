@@ -40,37 +40,15 @@ def test_a_tiny_user_gets_all_of_their_memories(client, crowded_cube, mode):
 def test_broad_filters_go_through_faiss_and_still_fill_k(client, crowded_cube, app):
     tenant, cube = crowded_cube
     settings = app.state.settings
-    saved = settings.exact_search_limit, settings.subset_search_limit
-    settings.exact_search_limit = settings.subset_search_limit = 5  # force the FAISS over-fetch path
+    saved, settings.exact_search_limit = settings.exact_search_limit, 10  # force the FAISS over-fetch path
     try:
         facts = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense",
                        filters={"memory_type": "fact"})
         tiny = search(client, tenant, cube, query="football match results", top_k=10, mode="dense",
                       filters={"user_id": "tiny"})
     finally:
-        settings.exact_search_limit, settings.subset_search_limit = saved
+        settings.exact_search_limit = saved
     assert len(facts) == 50 and {hit["memory"]["memory_type"] for hit in facts} == {"fact"}
     assert len(tiny) == 7  # over-fetching until the index is exhausted finds every match
     exact = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense", filters={"memory_type": "fact"})
     assert [hit["memory"]["id"] for hit in facts] == [hit["memory"]["id"] for hit in exact]
-
-
-@pytest.mark.parametrize("mode", ["dense", "hybrid"])
-def test_middle_filters_are_searched_exactly_among_their_own_vectors(client, crowded_cube, app, mode):
-    """Past the exact limit but under the subset limit, the matching ids are scored against the
-    index's vectors: the same answer as pgvector's exact search, and every match can be reached."""
-    tenant, cube = crowded_cube
-    settings = app.state.settings
-    query = {"query": "chess openings", "top_k": 50, "mode": mode, "filters": {"memory_type": "fact"}}
-    exact = search(client, tenant, cube, **query)
-    saved, settings.exact_search_limit = settings.exact_search_limit, 10
-    try:
-        among = search(client, tenant, cube, **query)
-        tiny = search(client, tenant, cube, query="football", top_k=10, mode=mode, filters={"user_id": "tiny"})
-        everything = search(client, tenant, cube, query="weather", top_k=100, mode="dense", filters={"memory_type": "fact"})
-    finally:
-        settings.exact_search_limit = saved
-    assert [hit["memory"]["id"] for hit in among] == [hit["memory"]["id"] for hit in exact]
-    assert all(abs(a["score"] - b["score"]) < 1e-3 for a, b in zip(among, exact, strict=True))
-    assert len(tiny) == 7 and {hit["memory"]["user_id"] for hit in tiny} == {"tiny"}
-    assert len(everything) == 100 and {hit["memory"]["memory_type"] for hit in everything} == {"fact"}
