@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+Precision = Literal["auto", "float32", "bfloat16"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEMOS_", env_file=".env", extra="ignore")
@@ -27,7 +29,7 @@ class Settings(BaseSettings):
     embedding_device: str | None = None  # "cpu", "cuda"; unset picks CUDA when present
     embedding_batch_size: int = Field(64, ge=1, le=4096)
     # auto: bfloat16 matrix products where the CPU multiplies bfloat16 natively (AMX), else float32.
-    embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    embedding_precision: Precision = "auto"
 
     # FAISS indexes: snapshots under home/indexes unless set; flat until this many vectors, then IVF.
     index_dir: Path | None = None

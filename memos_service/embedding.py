@@ -6,13 +6,11 @@ import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from memos_service.config import get_settings
-
-Precision = Literal["auto", "float32", "bfloat16"]
+from memos_service.config import Precision, get_settings
 
 
 class Embedder(Protocol):

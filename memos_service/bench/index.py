@@ -97,7 +97,8 @@ def figure(results: dict[str, Any]):
     entries = list(results["sizes"].values())
     fig, (latency, memory) = plt.subplots(1, 2, figsize=(11, 4))
     latency.plot(sizes, [entry["flat"]["p95_ms"] for entry in entries], marker="o", label="flat p95")
-    latency.plot(sizes, [entry["ivf"][256]["p95_ms"] for entry in entries], marker="o", label="IVF nprobe=256 p95")
+    nprobe = IndexConfig().ivf_nprobe  # the default the product searches with
+    latency.plot(sizes, [entry["ivf"][nprobe]["p95_ms"] for entry in entries], marker="o", label=f"IVF nprobe={nprobe} p95")
     memory.plot(sizes, [entry["flat_rss_mb"] for entry in entries], marker="o", label="flat")
     memory.plot(sizes, [entry["ivf_rss_mb"] for entry in entries], marker="o", label="IVF")
     for axis, label in ((latency, "p95 latency (ms)"), (memory, "resident memory (MB)")):

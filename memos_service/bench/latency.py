@@ -144,7 +144,6 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
     ingest here: the same sentences, users and types as `ingest`, with synthetic clustered vectors
     (those of `memos bench index`) instead of embeddings, and no history or change-log rows. What
     it measures is search over that many rows; how good the vectors are is the index bench's part."""
-    import psycopg
     from pgvector.psycopg import register_vector
     from psycopg.types.json import Jsonb
 
@@ -157,7 +156,7 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
     types = ["uuid", "uuid", "uuid", "varchar", "varchar", "varchar", "text", "vector", "varchar", "int4", "timestamptz",
              "timestamptz", "float8", "int4", "float8", "jsonb", "jsonb", "varchar[]"]
     started = time.perf_counter()
-    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+    with _connect(database_url) as connection:
         register_vector(connection)
         now = datetime.now(UTC)
         for start in range(0, count, chunk):
@@ -176,10 +175,15 @@ def settle_statistics(database_url: str) -> None:
     """What autovacuum would do within a minute or two of a bulk load: planner statistics and the
     visibility map. Searched before it, a freshly loaded 100k cube answered REST dense searches in
     120 ms instead of 38 (plans made without row counts); steady state is what is measured."""
+    with _connect(database_url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE memories")
+
+
+def _connect(database_url: str, **options: Any):
+    """A plain psycopg connection to the service's database (its URL names SQLAlchemy's driver)."""
     import psycopg
 
-    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE memories")
+    return psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), **options)
 
 
 def run(base_url: str, admin_key: str, database_url: str | None, memories: int, repeats: int,
