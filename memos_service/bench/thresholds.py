@@ -27,8 +27,8 @@ from memos_service.bench.report import markdown_table
 from memos_service.bench.updates import CITIES, COMPANIES, FOODS, PHRASES, RETRACTIONS
 from memos_service.config import get_settings
 from memos_service.embedding import get_embedder
+from memos_service.ingestion.pipeline import heuristic_extractor
 from memos_service.policy.candidates import ChatMessage
-from memos_service.policy.heuristic_extractor import HeuristicExtractor
 from memos_service.policy.heuristic_manager import says_all_of
 
 THRESHOLDS = [round(0.5 + 0.05 * step, 2) for step in range(10)]
@@ -40,7 +40,7 @@ NAMES = ["Ana", "Bruno", "Chen", "Dara", "Elif", "Femi"]
 
 def _said(texts: Sequence[str], name: str) -> list[str]:
     """What ingestion would store for each text: the extracted fact, or the text if none is."""
-    extractor = HeuristicExtractor()
+    extractor = heuristic_extractor(get_settings(), get_embedder())
     when = datetime(2024, 1, 1, tzinfo=UTC)
     stored = []
     for text in texts:

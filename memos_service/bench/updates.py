@@ -7,7 +7,9 @@ of these pools, and every number is reported per pool:
 - `tuned`, `tuned-2`, `tuned-3`, `tuned-4`: each written apart from the code as a held-out pool, measured, and then (its
   misses read) developed against;
 - `held-out`: written after the last round of rules and never used to develop them (its misses
-  unread): the pool whose numbers say how the manager does on phrasings it was not tuned on.
+  unread): the pool whose numbers say how the manager does on phrasings it was not tuned on;
+- `held-out-2`: written before the manager learnt to read properties by meaning (`policy/properties.py`)
+  and, like `held-out`, never read for misses.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
 the speaker's, which must not replace what the speaker said about themselves.
 
@@ -67,6 +69,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "we bought a flat in {value} last month and we're loving it", "It took forever but I now reside in {value}.",
                      "Hello from my new home in {value}.", "I'm staying in {value} for good, we sold the old house.",
                      "My partner and I now live in {value}."],
+        "held-out-2": ["ok so the big change this year: I packed up and went to live in {value}",
+                       "My mail goes to {value} now, that's where home is.", "I'm calling {value} home from this month on.",
+                       "Been a {value} resident since the summer.", "The kids and I are settled in {value} now.",
+                       "Honestly moving to {value} was the best decision I've made.",
+                       "I've got a place in {value} now, right by the river.",
+                       "You can find me in {value} these days, I moved there in June."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -89,6 +97,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "I've been working over at {value} for a couple of weeks.",
                      "I joined the team at {value} as a designer.", "New job alert: I'm at {value} now!",
                      "Currently employed by {value}."],
+        "held-out-2": ["So I've landed a role at {value}, starting next week.", "I'm on the payroll at {value} now.",
+                       "After the interviews, {value} took me on as an analyst.", "My employer these days is {value}.",
+                       "Work is good, {value} treats its people well and I'm happy there.",
+                       "I report to the CTO at {value} now.", "I accepted the job at {value}, no more freelancing.",
+                       "Spent my first month at {value}, the job is intense but fun."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -108,6 +121,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "{value} will always be my number one food.", "My favorite food? Definitely {value}.",
                      "I'm crazy about {value}, best food ever.", "If you asked me my favorite food I'd say {value}.",
                      "{value} is what I'd choose for my last meal, it's my favorite."],
+        "held-out-2": ["{value} wins every time, it's the food I love most.", "Favourite food: {value}, no question.",
+                       "I've decided my favorite food is {value} now.",
+                       "Nothing compares to {value}, it's my favourite thing to eat.",
+                       "When people ask about my favorite food I always say {value}.",
+                       "My number one dish is {value}."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
@@ -120,6 +138,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "held-out": ["my new cell number is {value}", "Save this number: {value}, it's mine.",
                      "You can get hold of me at {value}.", "I changed my phone number to {value}.",
                      "Best number to reach me is {value}."],
+        "held-out-2": ["Just so you have it, my phone number is now {value}.", "Note my new mobile number: {value}",
+                       "I switched carriers, my number is {value} now.", "If you need me, call {value}.",
+                       "Please use {value} to reach me from now on."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -134,7 +155,10 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                                   "Scrap my phone number from your memory.", "I'd like you to forget my cell number."],
                      "held-out": ["Could you please forget my number?", "Remove my phone number, I don't want it saved.",
                                   "Delete my contact number please.",
-                                  "I don't want my phone number in your memory anymore."]},
+                                  "I don't want my phone number in your memory anymore."],
+                     "held-out-2": ["Get rid of my phone number, please.", "Clear my number from what you know about me.",
+                                    "I'd prefer you not hold on to my mobile number.",
+                                    "Can you drop my number from your notes?"]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
@@ -145,7 +169,10 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                  "tuned-4": ["I'm not working at {value} anymore.", "I left my job at {value}.", "{value} and I parted ways.",
                               "My last day at {value} was Friday.", "I was fired from {value}."],
                  "held-out": ["I quit {value} yesterday.", "I'm unemployed now, I left {value}.", "I no longer work for {value}.",
-                              "I got let go by {value}.", "I've left {value}, time for something new."]},
+                              "I got let go by {value}.", "I've left {value}, time for something new."],
+                 "held-out-2": ["Today was my last day working for {value}.", "I walked out of {value} for good.",
+                                "I'm done with {value}, I resigned.", "{value} laid me off in the restructuring.",
+                                "I don't work for {value} any longer."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -164,8 +191,11 @@ NEAR_MISSES: dict[str, list[str]] = {
     "held-out": ["My neighbour works at Deloitte.", "My best friend lives in Amsterdam now.",
                  "Going to Rome for vacation next month!", "My husband's favorite food is steak.",
                  "My dentist's number is 555-0188."],
+    "held-out-2": ["My parents still live in Dublin.", "I'm spending a week in Barcelona next month.",
+                   "My wife just got promoted at Accenture.", "We had amazing dumplings at the night market.",
+                   "The pharmacy's phone number is 555-0177."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out", "held-out-2")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 

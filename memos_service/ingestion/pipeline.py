@@ -36,6 +36,7 @@ from memos_service.policy.heuristic_manager import HeuristicManager, Thresholds
 from memos_service.policy.llm import LLMClient, LLMError
 from memos_service.policy.llm_extractor import LLMExtractor
 from memos_service.policy.llm_manager import LLMManager
+from memos_service.policy.properties import PropertyReader
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +53,7 @@ class Policies:
     manager: MemoryManager
 
 
-def policies_for(cube: Cube, settings: Settings) -> Policies:
+def policies_for(cube: Cube, settings: Settings, embedder: Embedder) -> Policies:
     """The cube's `manager` config ("llm" or "heuristic") picks; by default the LLM when one is configured."""
     heuristic = HeuristicManager(Thresholds(settings.manager_noop_similarity, settings.manager_update_similarity,
                                             settings.manager_delete_similarity))
@@ -60,7 +61,11 @@ def policies_for(cube: Cube, settings: Settings) -> Policies:
     if choice == "llm" and settings.llm_base_url:
         client = LLMClient(settings)
         return Policies(LLMExtractor(client), LLMManager(client, heuristic))
-    return Policies(HeuristicExtractor(), heuristic)
+    return Policies(heuristic_extractor(settings, embedder), heuristic)
+
+
+def heuristic_extractor(settings: Settings, embedder: Embedder) -> HeuristicExtractor:
+    return HeuristicExtractor(PropertyReader(embedder, settings.manager_property_similarity))
 
 
 @dataclass
@@ -83,7 +88,7 @@ class _Scope:
 
 class Ingestion:
     def __init__(self, settings: Settings, embedder: Embedder, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 policies: Callable[[Cube, Settings], Policies] = policies_for):
+                 policies: Callable[[Cube, Settings, Embedder], Policies] = policies_for):
         self.settings = settings
         self.embedder = embedder
         self.clock = clock
@@ -96,7 +101,7 @@ class Ingestion:
             if job is None:
                 return None
             cube = CubeRepository(session, job.tenant_id).get(job.cube_id)
-            policies = self.policies(cube, self.settings)
+            policies = self.policies(cube, self.settings, self.embedder)
             payload, received_at = job.payload, job.created_at
             messages = chat_messages(payload, received_at)
             # Re-sent history is common: what is already ingested now needs no vectors (re-checked below).
@@ -109,7 +114,7 @@ class Ingestion:
             per_message = policies.extractor.extract(messages, speaker)
         except LLMError as error:
             extraction_fallback = str(error)
-            per_message = HeuristicExtractor().extract(messages, speaker)
+            per_message = heuristic_extractor(self.settings, self.embedder).extract(messages, speaker)
         vectors = self._embed_new(messages, per_message, seen_before)
 
         with session_factory() as session:

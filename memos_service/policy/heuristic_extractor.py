@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.english import display_name, implied_first_person, normalize, sentences, to_third_person
+from memos_service.policy.properties import PropertyReader, Reading
 from memos_service.policy.statements import (
     Statement,
     as_speaker,
@@ -53,24 +54,43 @@ def _event_time(sentence: str, message: ChatMessage):
 
 
 class HeuristicExtractor:
+    """Cues first; where none reads a sentence and a `reader` is given, the sentence is read by meaning."""
+
     name = "heuristic"
+
+    def __init__(self, reader: PropertyReader | None = None):
+        self.reader = reader
 
     def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]:
         """One list of candidates per message; only the user's messages state facts about the user."""
+        readings = self._read_by_meaning([sentence for message in messages if message.role == "user"
+                                          for sentence in sentences(message.content)])
         per_message: list[list[Candidate]] = []
         for message in messages:
             found: list[Candidate] = []
             if message.role == "user":
                 name = message.name or speaker
                 for sentence in sentences(message.content):
-                    candidate = self._read(sentence, message, name, speaker, found)
+                    candidate = self._read(sentence, message, name, speaker, found, readings)
                     if candidate is not None:
                         found.append(candidate)
             per_message.append(found)
         return per_message
 
-    def _read(self, sentence: str, message: ChatMessage, name: str, subject: str,
-              earlier: list[Candidate]) -> Candidate | None:
+    def _read_by_meaning(self, said: list[str]) -> dict[str, Reading]:
+        """Readings, in one batch, of every form `_read` may look a sentence up in: as said, with an
+        implied "I" put back, and what a retraction takes back."""
+        if self.reader is None:
+            return {}
+        forms = set()
+        for sentence in said:
+            sentence = sentence.rstrip(" .!?;:")
+            forms |= {sentence, implied_first_person(sentence), retracted(sentence)}
+        texts = sorted(form for form in forms if form)
+        return {text: reading for text, reading in zip(texts, self.reader.read(texts), strict=True) if reading}
+
+    def _read(self, sentence: str, message: ChatMessage, name: str, subject: str, earlier: list[Candidate],
+              readings: dict[str, Reading]) -> Candidate | None:
         if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or len(sentence.split()) < 3:
             return None
         sentence = sentence.rstrip(" .!?;:")
@@ -80,7 +100,7 @@ class HeuristicExtractor:
                              attribute=previous.attribute, value=previous.value, thing=previous.thing,
                              event_time=message.timestamp)
         if (taken_back := retracted(sentence)) is not None:
-            statement = read_property(taken_back)
+            statement = _read_property(taken_back, readings)
             if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 statement = Statement(canonical_attribute(named[1]), None, named[1].lower())  # "forget my phone number"
             attribute = statement.attribute or next(
@@ -89,11 +109,11 @@ class HeuristicExtractor:
                              retraction=True, attribute=attribute, value=statement.value,
                              thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,
                              details={"said": sentence})
-        statement = read_property(sentence)
+        statement = _read_property(sentence, readings)
         if statement.attribute is None:
             # Only where it makes a property statement: "Excited to try this" is no "I excited".
             implied = implied_first_person(sentence)
-            if (said := read_property(implied)).attribute is not None:
+            if (said := _read_property(implied, readings)).attribute is not None:
                 sentence, statement = implied, said
         names_speaker = _ABOUT_SPEAKER.search(sentence) is not None
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
@@ -117,6 +137,14 @@ class HeuristicExtractor:
             memory_type=memory_type, attribute=statement.attribute, value=statement.value, thing=statement.thing,
             event_time=event_time, importance=0.7 if statement.attribute else 0.5,
         )
+
+
+def _read_property(sentence: str, readings: dict[str, Reading]) -> Statement:
+    """What a cue reads in the sentence, else what its meaning says."""
+    statement = read_property(sentence)
+    if statement.attribute is None and (reading := readings.get(sentence)) is not None:
+        return Statement(reading.attribute, reading.value, None)
+    return statement
 
 
 def _last_noun(text: str) -> str | None:

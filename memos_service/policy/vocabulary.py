@@ -49,20 +49,26 @@ _VERB_AFTER_NAME = re.compile(r"^[A-Z]\w* (?:\w+ed|\w+s|was|is|has|got|went|left
 _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 
 
-def _about_someone_else(sentence: str, own_words: frozenset[str] = frozenset()) -> bool:
-    """Another person in the sentence ("my dad used to work at IBM"), unless named by one of `own_words`."""
+def mentions_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) -> bool:
+    """Another person in the sentence ("my dad used to work at IBM"), unless named by one of `own_words`
+    ("my boss at Globex" says where the speaker works)."""
     words = set(re.findall(r"[a-z]+", sentence.lower())) - own_words
-    if words & PEOPLE_WORDS or _THIRD_PERSON.search(sentence):
+    return bool(words & PEOPLE_WORDS or _THIRD_PERSON.search(sentence))
+
+
+def about_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) -> bool:
+    """Another person in the sentence, or no "I" and a name that does something ("Sarah moved to Boston")."""
+    if mentions_someone_else(sentence, own_words):
         return True
-    # No "I" and a name that does something ("Sarah moved to Boston"): a sentence about Sarah.
     return not _FIRST_PERSON.search(sentence) and bool(_VERB_AFTER_NAME.match(sentence))
 
 
 def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
     """(attribute, value) when the sentence uses one property's words right by one value of it."""
-    if (number := PHONE_SHAPE.search(sentence)) and _OWN_NUMBER.search(sentence) and not _about_someone_else(sentence):
+    if ((number := PHONE_SHAPE.search(sentence)) and _OWN_NUMBER.search(sentence)
+            and not about_someone_else(sentence, frozenset())):
         return "phone number", number.group(0)
-    if _about_someone_else(sentence, _FIELD_WORDS):
+    if about_someone_else(sentence):
         return None
     readings = set()
     for attribute, patterns, unless in _FIELDS:

@@ -154,3 +154,14 @@ def test_operations_export_as_a_training_set(tenant, cube, ingest, tmp_path):
     refused = subprocess.run([sys.executable, "-m", "memos_service.cli", "export-operations", "--format", "csv"],
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "jsonl" in refused.stderr
+
+
+def test_a_change_said_in_words_no_cue_knows_still_updates_the_fact(client, tenant, cube, ingest, active):
+    ingest([message("I live in Lisbon.")])
+    # No cue of `statements` reads this; its meaning does (`policy/properties.py`).
+    result = ingest([message("I'm based out of Rotterdam.", day=9)], session_id="s2")
+    assert result["counts"] == {"UPDATE": 1}
+    facts = [memory for memory in active("fact") if memory["metadata"].get("attribute") == "residence"]
+    assert [(fact["metadata"]["value"], "Rotterdam" in fact["content"]) for fact in facts] == [("Rotterdam", True)]
+    operations = client.get(f"/v1/cubes/{cube['id']}/operations", headers=tenant.headers).json()["data"]
+    assert operations[0]["inputs"]["candidate"]["attribute"] == "residence"

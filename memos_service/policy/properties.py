@@ -1,0 +1,188 @@
+"""Reading which property a sentence sets by what it means, for the sentences no cue of
+`statements` reads.
+
+Cues list ways of saying a thing, and chat keeps finding new ones ("I'm on the payroll at Globex
+now", "Been in Lyon a month and still getting used to it"). Sentences that mean the same sit close
+together in the embedder's space whatever their words, so this compares a sentence with examples
+of each property, and with examples of chat that sounds like one and is not (a trip, a meal, a job
+interview): the nearest example names the property, or says there is none.
+
+The reading is trusted only where it is cheap to check: the sentence is about the speaker alone,
+the nearest example is near enough and nearer than any example of "none", and a property whose
+values are names or numbers finds exactly one value of that shape in the sentence. A property whose
+values are plain words ("dumplings") is read without a value: the manager then replaces the
+property's memory with the new words, and a repeat is recognised by the known value in them.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from memos_service.embedding import Embedder
+from memos_service.policy.english import PHONE_SHAPE
+from memos_service.policy.vocabulary import mentions_someone_else
+
+# Written for this reader, in many styles and with many values, so no one value or wording decides.
+EXAMPLES: dict[str, list[str]] = {
+    "residence": [
+        "I live in Montreal.", "We moved to Valencia last spring.", "My home is in Aberdeen now.",
+        "I've been in Leipzig since January and I love the neighbourhood.", "Finally moved into our new place in Bergen.",
+        "I'm based out of Winnipeg these days.", "Our new address is in Tampere.", "I'm a Galway resident now.",
+        "We bought a house in Utrecht.", "I've made Cusco my home.", "I'm settled in Durban now.",
+        "Just got the keys to my flat in Bilbao.", "These days I'm over in Canberra.",
+        "Home for me is Halifax now.", "I rent a studio in Graz.", "Currently living just outside Nagoya.",
+        "We relocated the family to Eindhoven.", "My postcode changed when I moved to Ljubljana.",
+    ],
+    "employer": [
+        "I work at Medtronic.", "I joined Bosch as a tester.", "I'm employed by Heineken.", "I got hired at Pfizer.",
+        "Started at Unilever on Monday.", "I'm now at Shopify in the payments team.", "My new employer is Lufthansa.",
+        "I've been with Atlassian for two months.", "I took a position at Novartis.", "I'm part of the team at Stripe now.",
+        "Siemens Energy offered me the job and I accepted.", "First month at Spotify done.",
+        "I signed on with Maersk.", "My job is at Philips now.", "I'm a nurse at Kaiser Permanente.",
+        "These days I work for Ikea in logistics.", "Ericsson brought me on as a designer.",
+        "I'm on the sales team over at Zendesk.",
+    ],
+    "favorite food": [
+        "My favorite food is gnocchi.", "Nothing beats a good goulash.", "I could live on empanadas.",
+        "Dim sum is the best food there is.", "If I could eat one thing forever it would be risotto.",
+        "I'm obsessed with shawarma, it's the best.", "Lately my favourite meal is bibimbap.",
+        "Croissants are my weakness, I love them more than anything.", "Best dish ever? Tagine.",
+        "My go-to comfort food is mac and cheese.", "Nothing makes me happier than a bowl of laksa.",
+        "Pad thai is the food I love most.", "Top food for me: souvlaki.", "I'd choose tempura over any other food.",
+    ],
+    "phone number": [
+        "My phone number is 555-0142.", "You can call me at 555-7781.", "My new mobile is 555-2290.",
+        "Text me on 555-0417.", "My number changed to 555-8120.", "Reach me on +44 20 7946 0301.",
+        "Best way to get me is 555-6604.", "Here's my cell: (555) 318-2290.", "I got a new number, 555-9087.",
+        "Ring me on 555-4410 any time.",
+    ],
+    "email": [
+        "My email is mika@example.org.", "You can email me at j.ortiz@example.com.",
+        "My new address for mail is sana.k@example.net.", "Write to me at lee@example.io.",
+    ],
+    # Chat that sounds like a property and sets none.
+    "none": [
+        "I'm flying to Athens for a wedding.", "We spent the weekend in Bruges.", "I visited Seoul in April.",
+        "I'm going to Nice for a conference.", "I had a layover in Doha.", "I stayed with friends in Tallinn.",
+        "I had ramen for dinner.", "We tried a new Ethiopian place tonight.", "I cooked curry for everyone.",
+        "I'm learning to make bread.", "I didn't like the paella at all.", "I ate too many cookies.",
+        "I applied for a job at Oracle.", "I have an interview with Dropbox on Friday.", "I had a call with Intel today.",
+        "I'm working on a new song.", "I worked late again.", "I'm volunteering at the shelter.",
+        "I called the dentist about my appointment.", "I lost my phone on the bus.", "I dialed the wrong number.",
+        "I went running by the river.", "I love watching football.", "I'm reading a book about Vienna.",
+        "The weather in Oslo is awful today.", "I'm tired after the gym.", "I bought new headphones.",
+        "I met a client from Accenture for lunch.", "My train to Hamburg was delayed.",
+        "I watched a movie set in Cairo.", "I'm saving up for a trip to Chile.", "I miss the food back home.",
+        "We had the best pizza of the whole trip in Naples.", "I ran a half marathon in Lyon.",
+        "We celebrated my birthday at a bar in Soho.", "I love hiking on weekends.",
+    ],
+}
+VALUE_KINDS = {"residence": "name", "employer": "name", "phone number": "phone", "email": "email",
+               "favorite food": "words"}
+
+_NAME_WORD = r"(?-i:[A-Z](?:[\w&.'-]*\w)?)"
+_NAME = re.compile(rf"{_NAME_WORD}(?: (?:of |de |&)?{_NAME_WORD})*")
+_GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear)\s*$", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Capitalised words that are times, the speaker or a greeting: never a place or a company.
+_NOT_NAMES = set("""I I'm I've January February March April May June July August September October November December
+Christmas Easter OK Ok Hi Hey Hello Thanks Guess""".split()) | {
+    f"{day}day{plural}" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun") for plural in ("", "s")}
+# Going somewhere for a while is not living there; applying for a job is not having it.
+_NOT_A_SETTING = re.compile(
+    r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
+    r"interview\w*|someday|wish|hope|thinking about|not|never|no longer)\b", re.IGNORECASE)
+
+# A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
+_PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|"
+                         r"compares)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reading:
+    attribute: str
+    value: str | None
+    similarity: float
+
+
+@dataclass(frozen=True)
+class _Examples:
+    labels: tuple[str, ...]
+    vectors: np.ndarray
+
+
+@lru_cache(maxsize=4)
+def _examples(embedder: Embedder) -> _Examples:
+    labels = tuple(label for label, texts in EXAMPLES.items() for _ in texts)
+    return _Examples(labels, embedder.embed([text for texts in EXAMPLES.values() for text in texts]))
+
+
+def _addressed(sentence: str, name: re.Match[str]) -> bool:
+    """A name the speaker talks to: "Hey Jon, ...", "..., Jon"."""
+    before, after = sentence[:name.start()].rstrip(), sentence[name.end():].strip()
+    return bool(_GREETING.search(before)) or (before.endswith(",") and after in ("", ",", "!", "."))
+
+
+def _names(sentence: str) -> list[re.Match[str]]:
+    """Capitalised spans that may be names: not the first word (capitalised whatever it is), nor a
+    name the speaker talks to."""
+    return [match for match in _NAME.finditer(sentence) if match.start() > 0 and match.group(0) not in _NOT_NAMES
+            and not _addressed(sentence, match)]
+
+
+def value_in(sentence: str, kind: str) -> str | None:
+    """The one value of this kind the sentence holds, or None when it holds none or several."""
+    if kind == "phone":
+        found = PHONE_SHAPE.findall(sentence)
+    elif kind == "email":
+        found = _EMAIL.findall(sentence)
+    elif kind == "name":
+        found = [match.group(0) for match in _names(sentence)]
+    else:
+        return None
+    return found[0] if len(set(found)) == 1 else None
+
+
+class PropertyReader:
+    def __init__(self, embedder: Embedder, min_similarity: float = 0.3, neighbours: int = 3):
+        self.embedder = embedder
+        self.min_similarity = min_similarity
+        self.neighbours = neighbours
+
+    def _nearest_class(self, similarities: np.ndarray, labels: tuple[str, ...]) -> tuple[str, float]:
+        """The class whose `neighbours` nearest examples are nearest on average: one odd example
+        ("I'm flying to Athens" for "Today was my first day at Globex") does not decide alone."""
+        scores = {}
+        for label in dict.fromkeys(labels):
+            mine = np.sort(similarities[[number for number, other in enumerate(labels) if other == label]])
+            scores[label] = float(mine[-self.neighbours:].mean())
+        best = max(scores, key=scores.__getitem__)
+        return best, scores[best]
+
+    def read(self, sentences: Sequence[str]) -> list[Reading | None]:
+        """One reading per sentence, in one batch: what property of the speaker it sets, if any."""
+        readable = [number for number, sentence in enumerate(sentences) if self._may_set_property(sentence)]
+        readings: list[Reading | None] = [None] * len(sentences)
+        if not readable:
+            return readings
+        examples = _examples(self.embedder)
+        similarities = self.embedder.embed([sentences[number] for number in readable]) @ examples.vectors.T
+        for row, number in zip(similarities, readable, strict=True):
+            attribute, similarity = self._nearest_class(row, examples.labels)
+            if attribute == "none" or similarity < self.min_similarity:
+                continue
+            kind = VALUE_KINDS[attribute]
+            value = value_in(sentences[number], kind)
+            if value is None and (kind != "words" or not _PREFERENCE.search(sentences[number])):
+                # A name or number property with no single such value: nothing safe to store. A
+                # favourite is said with a word of preference ("I'm learning to cook Thai food" is none).
+                continue
+            readings[number] = Reading(attribute, value, similarity)
+        return readings
+
+    @staticmethod
+    def _may_set_property(sentence: str) -> bool:
+        return not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence) or sentence.rstrip().endswith("?"))

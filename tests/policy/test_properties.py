@@ -1,0 +1,95 @@
+"""Reading properties by meaning, with the bundled embedder: sentences no cue reads, and chat that
+sounds like a property and sets none. None of these sentences is in the reader's examples or in a
+`memos bench updates` pool."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from memos_service.config import get_settings
+from memos_service.embedding import get_embedder
+from memos_service.ingestion.pipeline import heuristic_extractor
+from memos_service.policy.candidates import ChatMessage
+from memos_service.policy.heuristic_extractor import HeuristicExtractor
+from memos_service.policy.properties import EXAMPLES, PropertyReader, value_in
+from memos_service.policy.statements import read_property
+
+
+@pytest.fixture(scope="module")
+def reader() -> PropertyReader:
+    return PropertyReader(get_embedder(), get_settings().manager_property_similarity)
+
+
+# Sentences of the speaker's own life that no cue of `statements` reads.
+READ_BY_MEANING = [
+    ("I'm over in Rotterdam these days.", "residence", "Rotterdam"),
+    ("I'm based out of Rotterdam.", "residence", "Rotterdam"),
+    ("I'm at Siemens now, in the rail division.", "employer", "Siemens"),
+]
+# Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
+# the embedder does not know reads like a town, and a home told only by a thing in it is not read.
+KNOWN_MISREADS = [
+    ("I've been at Rakuten since August, doing data work.", "employer", "Rakuten"),
+    ("My kitchen in Tromso finally has a dishwasher, the first one I have owned.", "residence", "Tromso"),
+]
+
+
+@pytest.mark.parametrize("sentence, attribute, value", READ_BY_MEANING)
+def test_a_sentence_no_cue_reads_is_read_by_meaning(reader, sentence, attribute, value):
+    assert read_property(sentence.rstrip(".")).attribute is None  # the cues alone miss it
+    reading, = reader.read([sentence])
+    assert (reading.attribute, reading.value) == (attribute, value)
+
+
+@pytest.mark.xfail(strict=True, reason="known misreads of the reader by meaning")
+@pytest.mark.parametrize("sentence, attribute, value", KNOWN_MISREADS)
+def test_known_misreads(reader, sentence, attribute, value):
+    reading, = reader.read([sentence])
+    assert reading is not None and (reading.attribute, reading.value) == (attribute, value)
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'm heading to Marrakech for a friend's birthday.",  # a trip
+    "We ate tapas every night in Granada.",  # meals somewhere
+    "I sent my CV to Airbus yesterday.",  # not a job yet
+    "My uncle has lived in Perth for decades.",  # someone else
+    "I'm not in Rotterdam anymore.",  # a retraction is read by its own rules
+    "I love baking on Sundays.",  # liked, not put above everything else
+    "Could I ever live in Reykjavik?",  # a question
+    "Thanks so much for the help, Priya.",  # a name the speaker talks to
+    "Honestly the commute is killing me.",  # only the first word is capitalised
+    "I moved from Leeds to Bristol.",  # two places: no safe single value
+])
+def test_chat_that_sounds_like_a_property_sets_none(reader, sentence):
+    assert reader.read([sentence]) == [None]
+
+
+def test_values_are_single_names_or_shapes():
+    assert value_in("I'm over in New York now", "name") == "New York"
+    assert value_in("Now I live in Graz", "name") == "Graz"  # the first word is no name when another is
+    assert value_in("Hey Sam, I live in Graz", "name") == "Graz"
+    assert value_in("I live in Graz, Sam", "name") == "Graz"
+    assert value_in("I moved from Leeds to Bristol", "name") is None
+    assert value_in("call 555-0101 or 555-0199", "phone") is None
+    assert value_in("write to ana@example.org", "email") == "ana@example.org"
+
+
+def test_every_property_read_has_examples_of_none_beside_it():
+    assert set(EXAMPLES) >= {"residence", "employer", "phone number", "favorite food", "none"}
+    assert len(EXAMPLES["none"]) >= max(len(texts) for label, texts in EXAMPLES.items() if label != "none")
+
+
+def _facts(extractor: HeuristicExtractor, text: str) -> list[tuple[str | None, str | None, bool]]:
+    message = ChatMessage("m1", "user", text, datetime(2024, 3, 1, 12, tzinfo=UTC))
+    return [(found.attribute, found.value, found.retraction) for found in extractor.extract([message], "ana")[0]]
+
+
+def test_the_extractor_reads_by_meaning_what_no_cue_reads():
+    with_meaning = heuristic_extractor(get_settings(), get_embedder())
+    assert _facts(HeuristicExtractor(), "I'm over in Rotterdam these days.") == [(None, None, False)]
+    assert _facts(with_meaning, "I'm over in Rotterdam these days.") == [("residence", "Rotterdam", False)]
+    # What a retraction takes back is read the same way: "I am at Siemens" says where one works.
+    assert _facts(HeuristicExtractor(), "I'm not at Siemens anymore.") == [(None, None, True)]
+    assert _facts(with_meaning, "I'm not at Siemens anymore.") == [("employer", "Siemens", True)]
+    # A cue's reading stands: the meaning is only asked where no cue answers.
+    assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
