@@ -44,14 +44,21 @@ def normalize(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """Sentences and independent first-person clauses, without their closing punctuation."""
-    parts: list[str] = []
+    return [clause for clause, _ in clauses(text)]
+
+
+def clauses(text: str) -> list[tuple[str, str]]:
+    """Each sentence or independent first-person clause, with the whole sentence it is part of
+    ("I'm at Globex now" says where one works when the sentence began "I switched jobs")."""
+    parts: list[tuple[str, str]] = []
     for sentence in _SENTENCE_END.split(normalize(text)):
+        whole = sentence.strip(" \t-–—*•").rstrip(" .!;:")
         for clause in _CLAUSE_JOIN.split(sentence):
             clause = clause.strip(" \t-–—*•")
-            if parts and _JOINT_SUBJECT_START.search(parts[-1]) and clause.startswith("I "):
-                parts[-1] = f"{parts[-1]} and {clause}"  # "my wife and I live ...": one subject, not two clauses
+            if parts and _JOINT_SUBJECT_START.search(parts[-1][0]) and clause.startswith("I "):
+                parts[-1] = (f"{parts[-1][0]} and {clause}", whole)  # "my wife and I live ...": one subject, not two clauses
             elif clause:
-                parts.append(clause)
+                parts.append((clause, whole))
     return parts
 
 

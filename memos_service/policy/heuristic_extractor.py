@@ -5,8 +5,8 @@ import re
 from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
-from memos_service.policy.english import display_name, implied_first_person, normalize, sentences, to_third_person
-from memos_service.policy.properties import PropertyReader, Reading
+from memos_service.policy.english import clauses, display_name, implied_first_person, normalize, sentences, to_third_person
+from memos_service.policy.properties import VALUE_KINDS, PropertyReader, Reading, value_in
 from memos_service.policy.statements import (
     Statement,
     as_speaker,
@@ -63,17 +63,16 @@ class HeuristicExtractor:
 
     def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]:
         """One list of candidates per message; only the user's messages state facts about the user."""
-        readings = self._read_by_meaning([sentence for message in messages if message.role == "user"
-                                          for sentence in sentences(message.content)])
+        said = {message.key: clauses(message.content) for message in messages if message.role == "user"}
+        readings = self._read_by_meaning([part for parts in said.values() for pair in parts for part in pair])
         per_message: list[list[Candidate]] = []
         for message in messages:
             found: list[Candidate] = []
-            if message.role == "user":
-                name = message.name or speaker
-                for sentence in sentences(message.content):
-                    candidate = self._read(sentence, message, name, speaker, found, readings)
-                    if candidate is not None:
-                        found.append(candidate)
+            for sentence, whole in said.get(message.key, []):
+                context = _in_context(sentence.rstrip(" .!?;:"), whole, readings)
+                candidate = self._read(sentence, message, message.name or speaker, speaker, found, context)
+                if candidate is not None:
+                    found.append(candidate)
             per_message.append(found)
         return per_message
 
@@ -137,6 +136,15 @@ class HeuristicExtractor:
             memory_type=memory_type, attribute=statement.attribute, value=statement.value, thing=statement.thing,
             event_time=event_time, importance=0.7 if statement.attribute else 0.5,
         )
+
+
+def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:
+    """The readings, with the clause read as its whole sentence is where that names the same value:
+    the sentence says more ("I switched jobs, I'm at Hooli now" says where one works)."""
+    reading = readings.get(whole)
+    if clause == whole or reading is None or reading.value is None:
+        return readings
+    return readings | {clause: reading} if value_in(clause, VALUE_KINDS[reading.attribute]) == reading.value else readings
 
 
 def _read_property(sentence: str, readings: dict[str, Reading]) -> Statement:

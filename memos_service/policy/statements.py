@@ -156,6 +156,15 @@ PROPERTY_QUESTION_WORDS = {
 }
 
 
+_ASKING_WORDS = set().union(*PROPERTY_QUESTION_WORDS.values()) | {"favorite", "favourite", "phone", "number", "email"}
+
+
+def asks_for_a_property(question_words: set[str]) -> bool:
+    """Whether a question asks for a property at all ("what is Ana's favorite food?"), so that a
+    fact setting any other property does not answer it."""
+    return bool(question_words & _ASKING_WORDS)
+
+
 def answers_property(attribute: str, question_words: set[str]) -> int:
     """Whether a fact setting `attribute` answers a question with these words: 1 when the question
     asks for this property (its own words count: "favorite food") of this holder, -1 when it asks

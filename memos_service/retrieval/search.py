@@ -21,7 +21,7 @@ from memos_service.config import Settings
 from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemory
 from memos_service.db.models import Cube, Memory
 from memos_service.embedding import Embedder
-from memos_service.policy.statements import answers_property
+from memos_service.policy.statements import answers_property, asks_for_a_property
 from memos_service.retrieval.temporal import TimeRange, parse_time_range
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -120,8 +120,9 @@ class Searcher:
         attribute = memory.metadata_.get("attribute")
         factors = {
             # A fact that sets the very property the question asks for ("where does Ana live?"), or
-            # that property of someone else than asked ("Ana's sister lives in Rome"): up or down.
-            "property": settings.search_weight_property * (answers_property(attribute, words) if attribute else 0),
+            # that property of someone else than asked ("Ana's sister lives in Rome"), or another
+            # property: up or down.
+            "property": settings.search_weight_property * (_answers(attribute, words) if attribute else 0),
             "time": settings.search_weight_time * float(when is not None and when.contains(memory.event_time)),
             "entity": settings.search_weight_entity * _entity_share(memory, names),
             "recency": settings.search_weight_recency * _recency(memory, now, settings.search_recency_half_life_days),
@@ -145,6 +146,13 @@ def _shares(ranked: list[ScoredMemory], fusion: str, rrf_k: int, zero_is_unrelat
     high = max(scores, default=0.0)
     low = 0.0 if zero_is_unrelated else min(scores, default=0.0)
     return [(score - low) / (high - low) if high > low else 1.0 for score in scores]
+
+
+def _answers(attribute: str, words: set[str]) -> int:
+    """1 for the property asked for; -1 for another holder's, and for another property when the
+    question asks for one ("Ana works at Globex" does not say what her favorite food is)."""
+    answers = answers_property(attribute, words)
+    return answers if answers or not asks_for_a_property(words) else -1
 
 
 def _entity_share(memory: Memory, names: set[str]) -> float:

@@ -165,3 +165,24 @@ def test_a_change_said_in_words_no_cue_knows_still_updates_the_fact(client, tena
     assert [(fact["metadata"]["value"], "Rotterdam" in fact["content"]) for fact in facts] == [("Rotterdam", True)]
     operations = client.get(f"/v1/cubes/{cube['id']}/operations", headers=tenant.headers).json()["data"]
     assert operations[0]["inputs"]["candidate"]["attribute"] == "residence"
+
+
+def test_a_fact_of_another_property_does_not_answer_a_question_for_one(client, tenant, cube, ingest, active):
+    # The food is said in a way no reading takes as a property: only its turn holds it.
+    ingest([message("I work at Globex."), message("I moved to Oslo last year."),
+            message("Honestly no food tops a steaming bowl of laksa.")])
+    assert not any("laksa" in fact["content"] and fact["metadata"].get("attribute") for fact in active("fact"))
+    found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "What is Ana's favorite food?", "top_k": 3,
+                                                                 "filters": {"user_id": "ana"}},
+                        headers=tenant.headers).json()["data"]
+    assert "laksa" in found[0]["memory"]["content"], [(hit["memory"]["content"], hit["score"], hit["scores"]) for hit in found]
+    demoted = [hit for hit in found if hit["memory"]["metadata"].get("attribute") in ("employer", "residence")]
+    assert demoted and all(hit["scores"]["property"] < 0 for hit in demoted)
+
+
+def test_a_clause_is_read_with_the_sentence_it_is_part_of(client, tenant, cube, ingest, active):
+    ingest([message("I work at Globex.")])
+    result = ingest([message("I switched jobs, I'm at Hooli now.", day=9)], session_id="s2")
+    assert result["counts"].get("UPDATE") == 1, result["operations"]
+    employers = [fact for fact in active("fact") if fact["metadata"].get("attribute") == "employer"]
+    assert [fact["metadata"]["value"] for fact in employers] == ["Hooli"]
