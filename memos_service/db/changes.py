@@ -8,8 +8,9 @@ numbers are both larger and committed later.
 """
 
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import MemoryChange
@@ -20,6 +21,9 @@ def lock_cube_log(session: Session, cube_id: uuid.UUID) -> None:
     session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(cube_id), 0))))
 
 
-def append_change(session: Session, tenant_id: uuid.UUID, cube_id: uuid.UUID, memory_id: int, op: str) -> None:
+def append_changes(session: Session, tenant_id: uuid.UUID, cube_id: uuid.UUID, memory_ids: Sequence[int], op: str) -> None:
+    """One lock for all of them: taking it is a round trip, and it flushes what the session holds
+    pending, so a lock per row would also insert a batch's rows one at a time."""
     lock_cube_log(session, cube_id)
-    session.add(MemoryChange(tenant_id=tenant_id, cube_id=cube_id, memory_id=memory_id, op=op))
+    session.execute(insert(MemoryChange), [{"tenant_id": tenant_id, "cube_id": cube_id, "memory_id": memory_id, "op": op}
+                                           for memory_id in memory_ids])

@@ -8,12 +8,13 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from memos_service.config import get_settings
+from memos_service.db.vectors import send_vectors_in_binary
 
 
 @lru_cache
 def get_engine() -> Engine:
     settings = get_settings()
-    return create_engine(
+    engine = create_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
         pool_pre_ping=True,
@@ -24,6 +25,8 @@ def get_engine() -> Engine:
         # query costs a fraction of a millisecond.
         connect_args={"application_name": "memos", "prepare_threshold": None},
     )
+    send_vectors_in_binary(engine)
+    return engine
 
 
 @lru_cache

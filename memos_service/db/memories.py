@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
-from memos_service.db.changes import append_change, lock_cube_log
+from memos_service.db.changes import append_changes, lock_cube_log
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
 from memos_service.db.pagination import cut_page, decode_cursor
 from memos_service.errors import Conflict, NotFound
@@ -90,8 +90,7 @@ class MemoryRepository:
         ]
         self.session.add_all(memories)
         self.session.flush()
-        for memory in memories:
-            self._record(memory, MemoryOp.add, actor, reason=None)
+        self._record(memories, MemoryOp.add, actor, reason=None)
         self.session.flush()
         return memories
 
@@ -363,25 +362,25 @@ class MemoryRepository:
     def _bump(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:
         memory.version += 1
         memory.updated_at = _now()
-        self._record(memory, op, actor, reason)
+        self._record([memory], op, actor, reason)
         if op in STALING:
             mark_stale(self.session, self.tenant_id, [memory.id])
         self.session.flush()
 
-    def _record(self, memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> None:
-        self.session.add(snapshot(memory, op, actor, reason))
-        append_change(self.session, memory.tenant_id, memory.cube_id, memory.id, op.value)
+    def _record(self, memories: Sequence[Memory], op: MemoryOp, actor: str, reason: str | None) -> None:
+        """History rows and change-log entries for memories of one cube."""
+        # Rows as plain values, no objects to track: one executemany, its statement parsed once.
+        self.session.execute(insert(MemoryVersion), [snapshot(memory, op, actor, reason) for memory in memories])
+        append_changes(self.session, self.tenant_id, memories[0].cube_id, [memory.id for memory in memories], op.value)
 
 
-def snapshot(memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> MemoryVersion:
+def snapshot(memory: Memory, op: MemoryOp, actor: str, reason: str | None) -> dict[str, Any]:
     """The memory as it is now, as a history row; its time is the time of this change."""
-    return MemoryVersion(
-        tenant_id=memory.tenant_id, memory_id=memory.id, version=memory.version, op=op.value,
-        content=memory.content, memory_type=memory.memory_type, status=memory.status,
-        metadata_=memory.metadata_, tags=memory.tags, importance=memory.importance,
-        event_time=memory.event_time, expires_at=memory.expires_at, actor=actor, reason=reason,
-        created_at=memory.updated_at,
-    )
+    return {"tenant_id": memory.tenant_id, "memory_id": memory.id, "version": memory.version, "op": op.value,
+            "content": memory.content, "memory_type": memory.memory_type, "status": memory.status,
+            "metadata_": memory.metadata_, "tags": memory.tags, "importance": memory.importance,
+            "event_time": memory.event_time, "expires_at": memory.expires_at, "actor": actor, "reason": reason,
+            "created_at": memory.updated_at}
 
 
 def _equals(column: Any, value: str | None) -> Any:
@@ -424,6 +423,6 @@ class ArchivedMemoryWriter:
             for version in record["versions"]:
                 fields = {("metadata_" if name == "metadata" else name): value for name, value in version.items()}
                 self.session.add(MemoryVersion(tenant_id=self.tenant_id, memory_id=memory.id, **fields))
-            append_change(self.session, self.tenant_id, cube.id, memory.id, MemoryOp.add.value)
+        append_changes(self.session, self.tenant_id, cube.id, [memory.id for memory in memories], MemoryOp.add.value)
         self.session.flush()
         return memories

@@ -4,7 +4,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -22,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from memos_service.db.vectors import BinaryVector
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -118,7 +119,7 @@ class Memory(Base):
     content: Mapped[str] = mapped_column(Text)
     # Dimension is fixed by the migration from the configured embedder, not here. Both are large
     # and only ever used inside SQL (or by the index loader), so rows are read without them.
-    embedding: Mapped[Any] = mapped_column(Vector(), deferred=True)
+    embedding: Mapped[Any] = mapped_column(BinaryVector(), deferred=True)
     content_tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('english', content)", persisted=True),
                                              deferred=True)
     status: Mapped[str] = mapped_column(String(16), default="active")

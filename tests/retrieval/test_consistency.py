@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import update
 
 from gpu_index import IndexManager
-from memos_service.db.changes import append_change
+from memos_service.db.changes import append_changes
 from memos_service.db.engine import session_scope
 from memos_service.db.models import Memory
 from memos_service.embedding import get_embedder
@@ -92,7 +92,7 @@ def test_tombstoned_and_archived_memories_stay_out_unless_asked(client, tenant, 
     with session_scope() as session:
         session.execute(update(Memory).where(Memory.public_id == uuid.UUID(archived["id"])).values(status="archived"))
         memory_id = session.query(Memory.id).filter(Memory.public_id == uuid.UUID(archived["id"])).scalar()
-        append_change(session, uuid.UUID(tenant.id), uuid.UUID(cube["id"]), memory_id, "ARCHIVE")
+        append_changes(session, uuid.UUID(tenant.id), uuid.UUID(cube["id"]), [memory_id], "ARCHIVE")
     for mode in ("hybrid", "dense", "lexical"):
         default = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "Pia bees", "mode": mode},
                               headers=tenant.headers).json()["data"]
@@ -139,7 +139,7 @@ def test_change_log_is_in_commit_order_per_cube(database_url):
 
     def slow_writer() -> None:
         with session_scope() as session:
-            append_change(session, tenant_id, cube_id, 1, "ADD")
+            append_changes(session, tenant_id, cube_id, [1], "ADD")
             session.flush()
             appended.set()
             time.sleep(0.5)  # holds its seq uncommitted
@@ -149,7 +149,7 @@ def test_change_log_is_in_commit_order_per_cube(database_url):
     thread.start()
     assert appended.wait(10)
     with session_scope() as session:
-        append_change(session, tenant_id, cube_id, 2, "ADD")
+        append_changes(session, tenant_id, cube_id, [2], "ADD")
     committed["fast"] = time.monotonic()
     thread.join()
     assert committed["fast"] >= committed["slow"]
