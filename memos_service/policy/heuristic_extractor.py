@@ -139,10 +139,11 @@ class HeuristicExtractor:
 
 
 def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:
-    """The readings, with the clause read as its whole sentence is where that names the same value:
-    the sentence says more ("I switched jobs, I'm at Hooli now" says where one works)."""
+    """The readings, with a clause that alone reads as nothing read as its whole sentence is, where
+    that names the same value: "I switched jobs, I'm with Hooli now" says where one works. A clause
+    read alone keeps its reading: the sentence's may be about its other clause."""
     reading = readings.get(whole)
-    if clause == whole or reading is None or reading.value is None:
+    if clause == whole or clause in readings or reading is None or reading.value is None:
         return readings
     return readings | {clause: reading} if value_in(clause, VALUE_KINDS[reading.attribute]) == reading.value else readings
 

@@ -182,7 +182,7 @@ def test_a_fact_of_another_property_does_not_answer_a_question_for_one(client, t
 
 def test_a_clause_is_read_with_the_sentence_it_is_part_of(client, tenant, cube, ingest, active):
     ingest([message("I work at Globex.")])
-    result = ingest([message("I switched jobs, I'm at Hooli now.", day=9)], session_id="s2")
+    result = ingest([message("I switched jobs, I'm with Hooli now.", day=9)], session_id="s2")
     assert result["counts"].get("UPDATE") == 1, result["operations"]
     employers = [fact for fact in active("fact") if fact["metadata"].get("attribute") == "employer"]
     assert [fact["metadata"]["value"] for fact in employers] == ["Hooli"]

@@ -91,5 +91,9 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     # What a retraction takes back is read the same way: "I am at Siemens" says where one works.
     assert _facts(HeuristicExtractor(), "I'm not at Siemens anymore.") == [(None, None, True)]
     assert _facts(with_meaning, "I'm not at Siemens anymore.") == [("employer", "Siemens", True)]
+    # A clause that alone reads as nothing is read with its sentence; one read alone keeps its reading.
+    assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli now.")[1] == (None, None, False)
+    assert _facts(with_meaning, "I switched jobs, I'm with Hooli now.")[1] == ("employer", "Hooli", False)
+    assert _facts(with_meaning, "I switched jobs, and I'm based out of Rotterdam now.")[1] == ("residence", "Rotterdam", False)
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
