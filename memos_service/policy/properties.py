@@ -1,14 +1,14 @@
 """Reading which property a sentence sets by what it means, for the sentences no cue of
 `statements` reads.
 
-Cues list ways of saying a thing, and chat keeps finding new ones ("I'm on the payroll at Globex
-now", "Been in Lyon a month and still getting used to it"). Sentences that mean the same sit close
-together in the embedder's space whatever their words, so this compares a sentence with examples
-of each property, and with examples of chat that sounds like one and is not (a trip, a meal, a job
-interview): the nearest example names the property, or says there is none.
+Cues list ways of saying a thing, and chat keeps finding new ones ("I'm over in Rotterdam these
+days"). Sentences that mean the same sit close together in the embedder's space whatever their
+words, so this compares a sentence with examples of each property, and with examples of chat that
+sounds like one and is not (a trip, a meal, a job interview): the class whose nearest examples are
+nearest names the property, or says there is none.
 
 The reading is trusted only where it is cheap to check: the sentence is about the speaker alone,
-the nearest example is near enough and nearer than any example of "none", and a property whose
+its property's examples are near enough and nearer than those of "none", and a property whose
 values are names or numbers finds exactly one value of that shape in the sentence. A property whose
 values are plain words ("dumplings") is read without a value: the manager then replaces the
 property's memory with the new words, and a repeat is recognised by the known value in them.
@@ -108,16 +108,10 @@ class Reading:
     similarity: float
 
 
-@dataclass(frozen=True)
-class _Examples:
-    labels: tuple[str, ...]
-    vectors: np.ndarray
-
-
 @lru_cache(maxsize=4)
-def _examples(embedder: Embedder) -> _Examples:
-    labels = tuple(label for label, texts in EXAMPLES.items() for _ in texts)
-    return _Examples(labels, embedder.embed([text for texts in EXAMPLES.values() for text in texts]))
+def _examples(embedder: Embedder) -> dict[str, np.ndarray]:
+    """Each class's example vectors, embedded once per process."""
+    return {label: embedder.embed(texts) for label, texts in EXAMPLES.items()}
 
 
 def _addressed(sentence: str, name: re.Match[str]) -> bool:
@@ -152,13 +146,11 @@ class PropertyReader:
         self.min_similarity = min_similarity
         self.neighbours = neighbours
 
-    def _nearest_class(self, similarities: np.ndarray, labels: tuple[str, ...]) -> tuple[str, float]:
+    def _nearest_class(self, sentence: np.ndarray) -> tuple[str, float]:
         """The class whose `neighbours` nearest examples are nearest on average: one odd example
         ("I'm flying to Athens" for "Today was my first day at Globex") does not decide alone."""
-        scores = {}
-        for label in dict.fromkeys(labels):
-            mine = np.sort(similarities[[number for number, other in enumerate(labels) if other == label]])
-            scores[label] = float(mine[-self.neighbours:].mean())
+        scores = {label: float(np.sort(vectors @ sentence)[-self.neighbours:].mean())
+                  for label, vectors in _examples(self.embedder).items()}
         best = max(scores, key=scores.__getitem__)
         return best, scores[best]
 
@@ -168,10 +160,9 @@ class PropertyReader:
         readings: list[Reading | None] = [None] * len(sentences)
         if not readable:
             return readings
-        examples = _examples(self.embedder)
-        similarities = self.embedder.embed([sentences[number] for number in readable]) @ examples.vectors.T
-        for row, number in zip(similarities, readable, strict=True):
-            attribute, similarity = self._nearest_class(row, examples.labels)
+        vectors = self.embedder.embed([sentences[number] for number in readable])
+        for vector, number in zip(vectors, readable, strict=True):
+            attribute, similarity = self._nearest_class(vector)
             if attribute == "none" or similarity < self.min_similarity:
                 continue
             kind = VALUE_KINDS[attribute]
