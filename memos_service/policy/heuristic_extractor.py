@@ -64,7 +64,8 @@ class HeuristicExtractor:
     def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]:
         """One list of candidates per message; only the user's messages state facts about the user."""
         said = {message.key: clauses(message.content) for message in messages if message.role == "user"}
-        readings = self._read_by_meaning([part for parts in said.values() for pair in parts for part in pair])
+        pairs = [pair for parts in said.values() for pair in parts]
+        readings = self._read_by_meaning([clause for clause, _ in pairs], [whole for _, whole in pairs])
         per_message: list[list[Candidate]] = []
         for message in messages:
             found: list[Candidate] = []
@@ -76,12 +77,13 @@ class HeuristicExtractor:
             per_message.append(found)
         return per_message
 
-    def _read_by_meaning(self, said: list[str]) -> dict[str, Reading]:
-        """Readings, in one batch, of every form `_read` may look a sentence up in: as said, with an
-        implied "I" put back, and what a retraction takes back."""
+    def _read_by_meaning(self, said: list[str], wholes: list[str]) -> dict[str, Reading]:
+        """Readings, in one batch, of every form `_read` may look a clause up in (as said, with an
+        implied "I" put back, and what a retraction takes back), and of the sentences the clauses
+        are part of, which `_in_context` looks up as they are."""
         if self.reader is None:
             return {}
-        forms = set()
+        forms = set(wholes)
         for sentence in said:
             sentence = sentence.rstrip(" .!?;:")
             forms |= {sentence, implied_first_person(sentence), retracted(sentence)}

@@ -23,7 +23,7 @@ import numpy as np
 
 from memos_service.embedding import Embedder
 from memos_service.policy.english import PHONE_SHAPE
-from memos_service.policy.vocabulary import mentions_someone_else
+from memos_service.policy.vocabulary import NOT_VALUES, mentions_someone_else
 
 # Written for this reader, in many styles and with many values, so no one value or wording decides.
 EXAMPLES: dict[str, list[str]] = {
@@ -88,9 +88,8 @@ _NAME = re.compile(rf"{_NAME_WORD}(?: (?:of |de |&)?{_NAME_WORD})*")
 _GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear)\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Capitalised words that are times, the speaker or a greeting: never a place or a company.
-_NOT_NAMES = set("""I I'm I've January February March April May June July August September October November December
-Christmas Easter OK Ok Hi Hey Hello Thanks Guess""".split()) | {
-    f"{day}day{plural}" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun") for plural in ("", "s")}
+_NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
+    f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
 # Going somewhere for a while is not living there; applying for a job is not having it.
 _NOT_A_SETTING = re.compile(
     r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"

@@ -15,7 +15,7 @@ from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 _VALUE = rf"(?P<value>{_NAME_WORD}(?: (?:{_NAME_WORD}|&))*)"
 # Capitalised words that are times or the speaker, never a place or a company.
-_NOT_VALUES = set("""I January February March April May June July August September October November December Monday
+NOT_VALUES = set("""I January February March April May June July August September October November December Monday
 Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
 
 _HOME = (r"live|lives|lived|living|move|moves|moved|moving|relocate|relocated|relocating|settle|settled|settling|home|"
@@ -77,7 +77,7 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
         for pattern in patterns:
             for match in pattern.finditer(sentence):
                 value = re.sub(r"(?: &)+$", "", match["value"])
-                if value not in _NOT_VALUES:
+                if value not in NOT_VALUES:
                     readings.add((attribute, value))
     # Two properties or two values ("moved to Oslo for a job at Globex"): no safe single reading.
     return readings.pop() if len(readings) == 1 else None

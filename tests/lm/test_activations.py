@@ -2,6 +2,7 @@
 the tiny model, downloaded through the SDK, loaded into transformers, and exact; stale after a
 source changes; deleted and purged."""
 
+import time
 import uuid
 
 import pytest
@@ -197,8 +198,6 @@ def test_beat_keeps_a_cache_of_the_hottest_memories_and_retires_unused_ones(sdk,
                                                      {"content": "Bob repairs bicycles"}, {"content": "Carol sings"}])
     for _ in range(2):
         sdk.memories.search(cube.id, "green tea bicycles", top_k=2)
-    import time
-
     for _ in range(100):  # uses are written by the server's access writer just after it answers
         if sdk.memories.get(cube.id, bikes.id).access_count == 2:
             break
