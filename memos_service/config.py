@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # How near (mean cosine of the 3 nearest examples) a sentence no cue reads must be to a
     # property's examples to be read as setting it (`policy/properties.py`; 0.3 by `memos bench updates`).
     manager_property_similarity: float = Field(0.3, ge=0, le=1)
+    # The same for a sentence that says something ends ("my time at Ubisoft is over") to be read as
+    # taking that property back (`policy/retractions.py`; 1.0 reads none by meaning).
+    manager_retraction_similarity: float = Field(0.3, ge=0, le=1)
     # How many of the user's nearest memories a manager weighs each candidate against.
     manager_related_limit: int = Field(8, ge=1, le=50)
     # Managed ingestion: messages per request, and how long `wait=true` waits for the job.

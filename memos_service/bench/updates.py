@@ -9,7 +9,8 @@ of these pools, and every number is reported per pool:
 - `held-out`: written after the last round of rules and never used to develop them (its misses
   unread): the pool whose numbers say how the manager does on phrasings it was not tuned on;
 - `held-out-2`: written before the manager learnt to read properties by meaning (`policy/properties.py`)
-  and, like `held-out`, never read for misses.
+  and, like `held-out`, never read for misses;
+- `held-out-3`: written before the manager learnt to read retractions by meaning, never read for misses.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
 the speaker's, which must not replace what the speaker said about themselves.
 
@@ -75,6 +76,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                        "Honestly moving to {value} was the best decision I've made.",
                        "I've got a place in {value} now, right by the river.",
                        "You can find me in {value} these days, I moved there in June."],
+        "held-out-3": ["I traded my old city for {value} this summer.", "The new place in {value} finally feels like home.",
+                        "Been settling in here in {value}, the rent is brutal.",
+                        "We bought an apartment in {value} and moved in last week.", "My home base is {value} now.",
+                        "Live from {value}, my new hometown!", "I've put down roots in {value}.",
+                        "These days you'll find me living up in {value}."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -102,6 +108,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                        "Work is good, {value} treats its people well and I'm happy there.",
                        "I report to the CTO at {value} now.", "I accepted the job at {value}, no more freelancing.",
                        "Spent my first month at {value}, the job is intense but fun."],
+        "held-out-3": ["I took a job with {value} in their finance department.", "Now I'm on staff at {value}.",
+                        "I accepted {value}'s offer, starting Monday.", "My first paycheck from {value} just came in.",
+                        "I work as a nurse for {value} these days.", "Just wrapped my first sprint at {value}.",
+                        "Signed on with {value} as a product manager.", "I'm part of the {value} team now."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -126,6 +136,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                        "Nothing compares to {value}, it's my favourite thing to eat.",
                        "When people ask about my favorite food I always say {value}.",
                        "My number one dish is {value}."],
+        "held-out-3": ["Honestly nothing tops {value} for me.", "{value} is my comfort food, I'd eat it over anything.",
+                        "If I could only eat one thing again it'd be {value}.", "My ultimate favorite food: {value}.",
+                        "I've become a huge {value} fan, it's my favorite thing to eat now.",
+                        "Out of everything, {value} is my favorite to eat."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
@@ -141,6 +155,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "held-out-2": ["Just so you have it, my phone number is now {value}.", "Note my new mobile number: {value}",
                        "I switched carriers, my number is {value} now.", "If you need me, call {value}.",
                        "Please use {value} to reach me from now on."],
+        "held-out-3": ["My digits changed, it's {value} now.", "Ring me on {value}, it's my new mobile.",
+                        "You'll get me at {value} from today.", "My phone number is {value} now, the old one is dead.",
+                        "Put {value} down as my number."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -158,7 +175,11 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                                   "I don't want my phone number in your memory anymore."],
                      "held-out-2": ["Get rid of my phone number, please.", "Clear my number from what you know about me.",
                                     "I'd prefer you not hold on to my mobile number.",
-                                    "Can you drop my number from your notes?"]},
+                                    "Can you drop my number from your notes?"],
+                     "held-out-3": ["Please don't hang on to my phone number.",
+                                    "Erase my mobile number, I'd rather you not have it.",
+                                    "Take my phone number out of your memory.", "Could you purge my number?",
+                                    "I want my phone number deleted."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
@@ -172,7 +193,11 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                               "I got let go by {value}.", "I've left {value}, time for something new."],
                  "held-out-2": ["Today was my last day working for {value}.", "I walked out of {value} for good.",
                                 "I'm done with {value}, I resigned.", "{value} laid me off in the restructuring.",
-                                "I don't work for {value} any longer."]},
+                                "I don't work for {value} any longer."],
+                 "held-out-3": ["I'm no longer employed at {value}.", "I handed in my resignation to {value}.",
+                                "I've finished up at {value}, I'm between jobs now.",
+                                "{value} and I are done, I quit last month.", "I'm not employed by {value} anymore.",
+                                "I stepped down from my job at {value}."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -194,8 +219,11 @@ NEAR_MISSES: dict[str, list[str]] = {
     "held-out-2": ["My parents still live in Dublin.", "I'm spending a week in Barcelona next month.",
                    "My wife just got promoted at Accenture.", "We had amazing dumplings at the night market.",
                    "The pharmacy's phone number is 555-0177."],
+    "held-out-3": ["My aunt just moved to Sydney.", "I'm interviewing at Amazon next week.",
+                   "We grabbed curry with coworkers after the meeting.", "My landlord's number is 555-0166.",
+                   "I might visit Montreal this winter."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out", "held-out-2")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out", "held-out-2", "held-out-3")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 

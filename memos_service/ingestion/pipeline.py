@@ -37,6 +37,7 @@ from memos_service.policy.llm import LLMClient, LLMError
 from memos_service.policy.llm_extractor import LLMExtractor
 from memos_service.policy.llm_manager import LLMManager
 from memos_service.policy.properties import PropertyReader
+from memos_service.policy.retractions import RetractionReader
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +66,8 @@ def policies_for(cube: Cube, settings: Settings, embedder: Embedder) -> Policies
 
 
 def heuristic_extractor(settings: Settings, embedder: Embedder) -> HeuristicExtractor:
-    return HeuristicExtractor(PropertyReader(embedder, settings.manager_property_similarity))
+    return HeuristicExtractor(PropertyReader(embedder, settings.manager_property_similarity),
+                              RetractionReader(embedder, settings.manager_retraction_similarity))
 
 
 @dataclass

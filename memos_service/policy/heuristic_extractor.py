@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.english import clauses, display_name, implied_first_person, normalize, sentences, to_third_person
 from memos_service.policy.properties import VALUE_KINDS, PropertyReader, Reading, value_in
+from memos_service.policy.retractions import RetractionReader
 from memos_service.policy.statements import (
     Statement,
     as_speaker,
@@ -54,24 +55,28 @@ def _event_time(sentence: str, message: ChatMessage):
 
 
 class HeuristicExtractor:
-    """Cues first; where none reads a sentence and a `reader` is given, the sentence is read by meaning."""
+    """Cues first; where none reads a sentence, the readers given read it by meaning: whether it
+    takes a property back (`retractions`), else which property it sets (`reader`)."""
 
     name = "heuristic"
 
-    def __init__(self, reader: PropertyReader | None = None):
+    def __init__(self, reader: PropertyReader | None = None, retractions: RetractionReader | None = None):
         self.reader = reader
+        self.retractions = retractions
 
     def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]:
         """One list of candidates per message; only the user's messages state facts about the user."""
         said = {message.key: clauses(message.content) for message in messages if message.role == "user"}
         pairs = [pair for parts in said.values() for pair in parts]
         readings = self._read_by_meaning([clause for clause, _ in pairs], [whole for _, whole in pairs])
+        retractions = self._read_retractions([clause for clause, _ in pairs], [whole for _, whole in pairs])
         per_message: list[list[Candidate]] = []
         for message in messages:
             found: list[Candidate] = []
             for sentence, whole in said.get(message.key, []):
-                context = _in_context(sentence.rstrip(" .!?;:"), whole, readings)
-                candidate = self._read(sentence, message, message.name or speaker, speaker, found, context)
+                clause = sentence.rstrip(" .!?;:")
+                candidate = self._read(sentence, message, message.name or speaker, speaker, found,
+                                       _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
                 if candidate is not None:
                     found.append(candidate)
             per_message.append(found)
@@ -90,8 +95,17 @@ class HeuristicExtractor:
         texts = sorted(form for form in forms if form)
         return {text: reading for text, reading in zip(texts, self.reader.read(texts), strict=True) if reading}
 
+    def _read_retractions(self, said: list[str], wholes: list[str]) -> dict[str, Reading]:
+        """What each clause, and each sentence the clauses are part of, takes back by meaning where
+        no cue reads it, in one batch (`_in_context` looks the sentences up)."""
+        if self.retractions is None:
+            return {}
+        uncued = sorted({text for text in [sentence.rstrip(" .!?;:") for sentence in said] + wholes
+                         if retracted(text) is None and read_property(text).attribute is None})
+        return {text: reading for text, reading in zip(uncued, self.retractions.read(uncued), strict=True) if reading}
+
     def _read(self, sentence: str, message: ChatMessage, name: str, subject: str, earlier: list[Candidate],
-              readings: dict[str, Reading]) -> Candidate | None:
+              readings: dict[str, Reading], retractions: dict[str, Reading]) -> Candidate | None:
         if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or len(sentence.split()) < 3:
             return None
         sentence = sentence.rstrip(" .!?;:")
@@ -110,6 +124,10 @@ class HeuristicExtractor:
                              retraction=True, attribute=attribute, value=statement.value,
                              thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,
                              details={"said": sentence})
+        if (reading := retractions.get(sentence)) is not None:
+            return Candidate(content=to_third_person(sentence, name) + ".", subject=subject, message_keys=[message.key],
+                             retraction=True, attribute=reading.attribute, value=reading.value,
+                             event_time=message.timestamp, details={"said": sentence, "read": "by meaning"})
         statement = _read_property(sentence, readings)
         if statement.attribute is None:
             # Only where it makes a property statement: "Excited to try this" is no "I excited".
@@ -142,8 +160,9 @@ class HeuristicExtractor:
 
 def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:
     """The readings, with a clause that alone reads as nothing read as its whole sentence is, where
-    that names the same value: "I switched jobs, I'm with Hooli now" says where one works. A clause
-    read alone keeps its reading: the sentence's may be about its other clause."""
+    that names the same value: "I switched jobs, I'm with Hooli now" says where one works, "Twelve
+    years at Nestle and now it has ended" that one works there no more. A clause read alone keeps
+    its reading: the sentence's may be about its other clause."""
     reading = readings.get(whole)
     if clause == whole or clause in readings or reading is None or reading.value is None:
         return readings

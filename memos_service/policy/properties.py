@@ -17,12 +17,10 @@ property's memory with the new words, and a repeat is recognised by the known va
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-import numpy as np
 
 from memos_service.embedding import Embedder
 from memos_service.policy.english import PHONE_SHAPE
+from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, mentions_someone_else
 
 # Written for this reader, in many styles and with many values, so no one value or wording decides.
@@ -107,12 +105,6 @@ class Reading:
     similarity: float
 
 
-@lru_cache(maxsize=4)
-def _examples(embedder: Embedder) -> dict[str, np.ndarray]:
-    """Each class's example vectors, embedded once per process."""
-    return {label: embedder.embed(texts) for label, texts in EXAMPLES.items()}
-
-
 def _addressed(sentence: str, name: re.Match[str]) -> bool:
     """A name the speaker talks to: "Hey Jon, ...", "..., Jon"."""
     before, after = sentence[:name.start()].rstrip(), sentence[name.end():].strip()
@@ -140,18 +132,10 @@ def value_in(sentence: str, kind: str) -> str | None:
 
 
 class PropertyReader:
-    def __init__(self, embedder: Embedder, min_similarity: float = 0.3, neighbours: int = 3):
+    def __init__(self, embedder: Embedder, min_similarity: float = 0.3):
         self.embedder = embedder
         self.min_similarity = min_similarity
-        self.neighbours = neighbours
-
-    def _nearest_class(self, sentence: np.ndarray) -> tuple[str, float]:
-        """The class whose `neighbours` nearest examples are nearest on average: one odd example
-        ("I'm flying to Athens" for "Today was my first day at Globex") does not decide alone."""
-        scores = {label: float(np.sort(vectors @ sentence)[-self.neighbours:].mean())
-                  for label, vectors in _examples(self.embedder).items()}
-        best = max(scores, key=scores.__getitem__)
-        return best, scores[best]
+        self.examples = NearestExamples(embedder, EXAMPLES)
 
     def read(self, sentences: Sequence[str]) -> list[Reading | None]:
         """One reading per sentence, in one batch: what property of the speaker it sets, if any."""
@@ -161,7 +145,7 @@ class PropertyReader:
             return readings
         vectors = self.embedder.embed([sentences[number] for number in readable])
         for vector, number in zip(vectors, readable, strict=True):
-            attribute, similarity = self._nearest_class(vector)
+            attribute, similarity = self.examples.nearest(vector)
             if attribute == "none" or similarity < self.min_similarity:
                 continue
             kind = VALUE_KINDS[attribute]

@@ -186,3 +186,16 @@ def test_a_clause_is_read_with_the_sentence_it_is_part_of(client, tenant, cube, 
     assert result["counts"].get("UPDATE") == 1, result["operations"]
     employers = [fact for fact in active("fact") if fact["metadata"].get("attribute") == "employer"]
     assert [fact["metadata"]["value"] for fact in employers] == ["Hooli"]
+
+
+def test_a_retraction_said_in_words_no_cue_knows_still_deletes_the_fact(client, tenant, cube, ingest, active):
+    ingest([message("I work at Fujitsu."), message("My phone number is 555-0187.")])
+    # No cue of `statements` reads these; their meaning and a word that says something ends do
+    # (`policy/retractions.py`).
+    result = ingest([message("I stepped away from Fujitsu in October."), message("Please throw my mobile number away.")],
+                    session_id="s2")
+    assert result["counts"] == {"DELETE": 2}, result["operations"]
+    assert not any("Fujitsu" in text or "555-0187" in text for text in contents(active())), contents(active())
+    found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "Where does Ana work?", "top_k": 5},
+                        headers=tenant.headers).json()["data"]
+    assert not any("Fujitsu" in hit["memory"]["content"] for hit in found)

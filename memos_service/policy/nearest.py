@@ -1,0 +1,32 @@
+"""Which class of written examples a sentence is nearest to in the embedder's space: how the
+heuristic manager reads what no cue of `statements` reads (`properties`, `retractions`)."""
+
+from functools import lru_cache
+
+import numpy as np
+
+from memos_service.embedding import Embedder
+
+Examples = dict[str, list[str]]
+
+
+@lru_cache(maxsize=8)
+def _embedded(embedder: Embedder, examples: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, np.ndarray]:
+    """Each class's example vectors, embedded once per process."""
+    return {label: embedder.embed(list(texts)) for label, texts in examples}
+
+
+class NearestExamples:
+    def __init__(self, embedder: Embedder, examples: Examples, neighbours: int = 3):
+        self.embedder = embedder
+        self._examples = tuple((label, tuple(texts)) for label, texts in examples.items())
+        self.neighbours = neighbours
+
+    def nearest(self, vector: np.ndarray) -> tuple[str, float]:
+        """The class whose `neighbours` nearest examples are nearest on average, and that mean
+        cosine: one odd example ("I'm flying to Athens" for "Today was my first day at Globex")
+        does not decide alone."""
+        scores = {label: float(np.sort(vectors @ vector)[-self.neighbours:].mean())
+                  for label, vectors in _embedded(self.embedder, self._examples).items()}
+        best = max(scores, key=scores.__getitem__)
+        return best, scores[best]

@@ -1,0 +1,130 @@
+"""Reading by meaning that a sentence takes a property back, for the sentences no retraction cue
+of `statements` reads.
+
+People end jobs, leave towns and withdraw what they told in more ways than cues list ("my time at
+Ubisoft is over", "please throw away my number"). A sentence is compared with examples of taking
+each property back, with examples of setting one (which sit close to their own retraction in the
+embedder's space: "I joined Bosch" and "I left Bosch" differ in one word) and with chat that
+sounds like undoing something and takes nothing back ("I left my umbrella at work").
+
+The embedder hears what a sentence is about far better than which way it points: "I moved to
+Lisbon" sits as near the examples of leaving a town as of moving to one. So the direction is read
+from words: a sentence is taken as a retraction only if it also says that something ends, stops or
+goes ("left", "no longer", "resigned", "delete", "stop keeping"), in any order and construction,
+which is what the cues cannot do.
+
+A deletion is the costliest misreading, so the reading is trusted only where it is cheap to check:
+the nearest class takes a property back, its examples are near enough, the sentence says something
+ends, it names no one else, it is a statement or a request to the assistant, never a question about
+something, and it names a value of the property's kind (a town, a company) or the property by its
+words ("forget where I work"). A value named is what is taken back; without one, the manager takes
+back the property's memory whatever its value.
+"""
+
+import re
+from collections.abc import Sequence
+
+from memos_service.embedding import Embedder
+from memos_service.policy.nearest import NearestExamples
+from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
+from memos_service.policy.properties import VALUE_KINDS, Reading, value_in
+from memos_service.policy.vocabulary import mentions_someone_else
+
+# Written for this reader, in many styles and with many values; none is a bench pool's.
+TAKEN_BACK: dict[str, list[str]] = {
+    "employer": [
+        "My contract with Deutsche Bahn ended and I didn't renew it.", "I left my position at Roche.",
+        "Vodafone made my role redundant.", "I resigned from Danone last month.", "I got fired from Tesco.",
+        "That job at Airbus is over for me.", "I retired from Bayer in the spring.", "I'm a former Adidas employee now.",
+        "My time at Ubisoft is over.", "I moved on from Rolls-Royce.", "I'm out of a job, Canon let me go.",
+        "Please forget where I work.", "Delete my employer from your notes.", "I'd rather you not remember my company.",
+        "I stopped working for Heineken.", "I cut ties with Oracle and I'm job hunting.",
+    ],
+    "residence": [
+        "I moved away from Porto last year.", "I left Antwerp and I'm not going back.",
+        "My lease in Malmo ended and I moved out.", "Please forget my address.", "Don't keep my home address.",
+        "I gave up my flat in Brno.", "Forget where I live.", "We sold our house in Lucerne and left town.",
+        "I no longer have a place in Turin.", "I said goodbye to Leeds for good.",
+    ],
+    "phone number": [
+        "Please stop keeping my mobile number.", "Remove my cell from your records.", "I don't want my number stored.",
+        "Erase the number I shared.", "Please discard my phone number.", "Don't hold on to my contact number.",
+        "Can you throw away my phone number?", "My phone number shouldn't be kept, please delete it.",
+        "Wipe my number.", "I'd like my cell number removed.",
+    ],
+    "email": [
+        "Forget my email address.", "Delete my email from your memory.", "Please stop storing my e-mail.",
+        "Don't keep my email on file.",
+    ],
+}
+# Chat that sounds like undoing something and takes no property back.
+NOT_TAKEN_BACK = [
+    "I deleted some old photos from my phone.", "I forgot my phone at home today.", "Remind me to renew my passport.",
+    "I left my umbrella at the office.", "I left work early to pick up the kids.", "I quit sugar for a month.",
+    "I stopped going to the gym.", "I'm leaving for Madrid tomorrow.", "I'm done with my exams finally.",
+    "I finished the report at work.", "I lost my keys again.", "I moved the couch to the other room.",
+    "I dropped my phone and cracked the screen.", "Remove the onions from that recipe, please.",
+    "Forget about the movie, let's pick another one.", "I changed my password today.", "I took the day off work.",
+    "I'm on vacation from work this week.", "I cleared out my inbox.", "Ignore my last message, it was a typo.",
+    "I got rid of my old sofa.", "Never mind, I found it.", "I missed my train to Ghent.",
+    "I cancelled my gym membership.", "Please remember my number.", "I'll send you my new address later.",
+    "Don't forget that I work on Saturdays.", "I turned down the offer from Intel.",
+    "My phone died in the middle of the call.", "We checked out of the hotel in Rome.",
+]
+# Words that say something ends, stops or goes: the direction the embedder does not hear.
+_ENDS = re.compile(
+    r"\b(?:no longer|not\b.*\b(?:any ?more|any longer)|former|ex-|used to (?:work|live|be|have)|quit\w*|"
+    r"left(?! (?:my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
+    r"leav(?:e|ing)|resign\w*|retire\w*|fired|laid off|let (?:me )?go|sacked|dismissed|redundant|"
+    r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
+    r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
+    r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|ended(?! up)|"
+    r"parted|separate ways|cut ties|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
+    r"last day|forget|delete\w*|eras\w*|remov\w*|purg\w*|wip(?:e|ed|ing)|clear|cleared|drop|discard\w*|scrap|"
+    r"scratch|(?:get|got|getting) rid|throw\w* (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
+    r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want)\b.*"
+    r"\b(?:keep|kept|stor\w*|sav\w*|remember|hold|hang|track|record)|not want you to (?:have|know))\b", re.IGNORECASE)
+# A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
+_REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
+
+# The property's own words: what a retraction naming no value must say it is about ("forget where I work").
+_NAMED = {attribute: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for attribute, words in {
+    "employer": "job|jobs|work|employer|company|position|role|workplace",
+    "residence": "address|live|home|flat|apartment|house|city|town",
+    "phone number": "number|phone|mobile|cell", "email": "e-?mail"}.items()}
+
+
+def _examples() -> dict[str, list[str]]:
+    """What each property is about, said either way (the words decide which way), and chat about neither."""
+    return ({attribute: TAKEN_BACK[attribute] + PROPERTY_EXAMPLES.get(attribute, []) for attribute in TAKEN_BACK}
+            | {"none": NOT_TAKEN_BACK + PROPERTY_EXAMPLES["none"]})
+
+
+class RetractionReader:
+    def __init__(self, embedder: Embedder, min_similarity: float = 0.45):
+        self.embedder = embedder
+        self.min_similarity = min_similarity
+        self.examples = NearestExamples(embedder, _examples())
+
+    def read(self, sentences: Sequence[str]) -> list[Reading | None]:
+        """One reading per sentence, in one batch: the property of the speaker it takes back, if any."""
+        readable = [number for number, sentence in enumerate(sentences) if self._may_take_back(sentence)]
+        readings: list[Reading | None] = [None] * len(sentences)
+        if not readable:
+            return readings
+        vectors = self.embedder.embed([sentences[number] for number in readable])
+        for vector, number in zip(vectors, readable, strict=True):
+            attribute, similarity = self.examples.nearest(vector)
+            if attribute != "none" and similarity >= self.min_similarity:
+                kind = VALUE_KINDS[attribute]
+                value = value_in(sentences[number], kind)
+                if value is None and not _NAMED[attribute].search(sentences[number]):
+                    continue  # neither a value nor the property's words: too vague to delete anything
+                readings[number] = Reading(attribute, value, similarity)
+        return readings
+
+    @staticmethod
+    def _may_take_back(sentence: str) -> bool:
+        asked = sentence.rstrip().endswith("?")
+        return bool(_ENDS.search(sentence)) and not (mentions_someone_else(sentence) or
+                                                     (asked and not _REQUEST.match(sentence)))
