@@ -46,7 +46,7 @@ def is_small_talk(text: str) -> bool:
 
 
 _FUNCTION_WORDS = {"i", "my", "a", "an", "the", "at", "in", "to", "with", "of", "for", "on", "am", "is", "are", "have",
-                   "has", "work", "live", "do", "does"}
+                   "has", "work", "live", "do", "does", "where", "what", "who", "how", "when"}
 
 
 def _event_time(sentence: str, message: ChatMessage):

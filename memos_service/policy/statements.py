@@ -284,7 +284,10 @@ def retracted(sentence: str) -> str | None:
         thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them"):
             return None  # "forget it": never mind
-        return thing if re.match(r"^(?:I|my)\b", thing, re.I) else f"my {re.sub(r'^(?:the|my) ', '', thing)}"
+        # "forget where I work" takes back a property named by a question word, not "my where I work".
+        if re.match(r"^(?:I|my|where|what|who|how|when)\b", thing, re.I):
+            return thing
+        return f"my {re.sub(r'^(?:the|my) ', '', thing)}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
         return f"my {re.sub(r'(?: any ?more| now| please)+$', '', match[1], flags=re.I)}"
     if match := _JOB_ENDED.match(sentence):

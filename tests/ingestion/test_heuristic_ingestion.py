@@ -199,3 +199,11 @@ def test_a_retraction_said_in_words_no_cue_knows_still_deletes_the_fact(client, 
     found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "Where does Ana work?", "top_k": 5},
                         headers=tenant.headers).json()["data"]
     assert not any("Fujitsu" in hit["memory"]["content"] for hit in found)
+
+
+def test_forgetting_a_property_named_by_a_question_word_deletes_it(client, tenant, cube, ingest, active):
+    ingest([message("I work at Globex."), message("I live in Lisbon.")])
+    result = ingest([message("Please forget where I work.", day=4)], session_id="s2")
+    assert result["counts"] == {"DELETE": 1}, result["operations"]
+    assert not any("Globex" in text for text in contents(active()))
+    assert any("Lisbon" in text for text in contents(active("fact")))

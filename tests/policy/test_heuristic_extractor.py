@@ -111,6 +111,8 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Globex let me go.", "employer"),
     ("My last day at Globex is Friday.", "employer"),
     ("I parted ways with Globex.", "employer"),
+    ("Please forget where I work.", "employer"),  # a property named by a question word
+    ("Can you forget where I live?", "residence"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)

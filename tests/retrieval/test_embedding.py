@@ -32,5 +32,12 @@ def test_bfloat16_products_give_the_float32_vectors(float32):
             == (float32.embed(queries) @ float32.embed(TEXTS).T).argmax(axis=1)).all()
 
 
+def test_a_lone_text_is_embedded_in_float32_beside_bfloat16_batches(float32):
+    # A search query embeds one text: there float32 is the faster path, and gives float32's vector.
+    bfloat16 = SentenceTransformerEmbedder(precision="bfloat16")
+    assert np.allclose(bfloat16.embed([TEXTS[0]]), float32.embed([TEXTS[0]]), atol=1e-5)
+    assert not np.allclose(bfloat16.embed(TEXTS[:2])[0], float32.embed([TEXTS[0]])[0], atol=1e-5)
+
+
 def test_auto_takes_bfloat16_only_where_the_cpu_multiplies_it():
     assert SentenceTransformerEmbedder(precision="auto").precision == ("bfloat16" if cpu_multiplies_bfloat16() else "float32")
