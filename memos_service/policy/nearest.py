@@ -1,6 +1,7 @@
 """Which class of written examples a sentence is nearest to in the embedder's space: how the
 heuristic manager reads what no cue of `statements` reads (`properties`, `retractions`)."""
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -30,3 +31,13 @@ class NearestExamples:
                   for label, vectors in _embedded(self.embedder, self._examples).items()}
         best = max(scores, key=scores.__getitem__)
         return best, scores[best]
+
+    def nearest_of(self, sentences: Sequence[str], readable: Callable[[str], bool]) -> list[tuple[str, float] | None]:
+        """The nearest class of each sentence `readable` admits, embedded in one batch; None for the rest."""
+        admitted = [number for number, sentence in enumerate(sentences) if readable(sentence)]
+        found: list[tuple[str, float] | None] = [None] * len(sentences)
+        if admitted:
+            vectors = self.embedder.embed([sentences[number] for number in admitted])
+            for vector, number in zip(vectors, admitted, strict=True):
+                found[number] = self.nearest(vector)
+        return found

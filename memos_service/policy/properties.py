@@ -139,23 +139,20 @@ class PropertyReader:
 
     def read(self, sentences: Sequence[str]) -> list[Reading | None]:
         """One reading per sentence, in one batch: what property of the speaker it sets, if any."""
-        readable = [number for number, sentence in enumerate(sentences) if self._may_set_property(sentence)]
-        readings: list[Reading | None] = [None] * len(sentences)
-        if not readable:
-            return readings
-        vectors = self.embedder.embed([sentences[number] for number in readable])
-        for vector, number in zip(vectors, readable, strict=True):
-            attribute, similarity = self.examples.nearest(vector)
-            if attribute == "none" or similarity < self.min_similarity:
-                continue
-            kind = VALUE_KINDS[attribute]
-            value = value_in(sentences[number], kind)
-            if value is None and (kind != "words" or not _PREFERENCE.search(sentences[number])):
-                # A name or number property with no single such value: nothing safe to store. A
-                # favourite is said with a word of preference ("I'm learning to cook Thai food" is none).
-                continue
-            readings[number] = Reading(attribute, value, similarity)
-        return readings
+        return [self._reading(sentence, *nearest) if nearest else None
+                for sentence, nearest in zip(sentences, self.examples.nearest_of(sentences, self._may_set_property),
+                                             strict=True)]
+
+    def _reading(self, sentence: str, attribute: str, similarity: float) -> Reading | None:
+        if attribute == "none" or similarity < self.min_similarity:
+            return None
+        kind = VALUE_KINDS[attribute]
+        value = value_in(sentence, kind)
+        if value is None and (kind != "words" or not _PREFERENCE.search(sentence)):
+            # A name or number property with no single such value: nothing safe to store. A
+            # favourite is said with a word of preference ("I'm learning to cook Thai food" is none).
+            return None
+        return Reading(attribute, value, similarity)
 
     @staticmethod
     def _may_set_property(sentence: str) -> bool:

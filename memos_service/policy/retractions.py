@@ -101,27 +101,24 @@ def _examples() -> dict[str, list[str]]:
 
 
 class RetractionReader:
-    def __init__(self, embedder: Embedder, min_similarity: float = 0.45):
+    def __init__(self, embedder: Embedder, min_similarity: float = 0.3):
         self.embedder = embedder
         self.min_similarity = min_similarity
         self.examples = NearestExamples(embedder, _examples())
 
     def read(self, sentences: Sequence[str]) -> list[Reading | None]:
         """One reading per sentence, in one batch: the property of the speaker it takes back, if any."""
-        readable = [number for number, sentence in enumerate(sentences) if self._may_take_back(sentence)]
-        readings: list[Reading | None] = [None] * len(sentences)
-        if not readable:
-            return readings
-        vectors = self.embedder.embed([sentences[number] for number in readable])
-        for vector, number in zip(vectors, readable, strict=True):
-            attribute, similarity = self.examples.nearest(vector)
-            if attribute != "none" and similarity >= self.min_similarity:
-                kind = VALUE_KINDS[attribute]
-                value = value_in(sentences[number], kind)
-                if value is None and not _NAMED[attribute].search(sentences[number]):
-                    continue  # neither a value nor the property's words: too vague to delete anything
-                readings[number] = Reading(attribute, value, similarity)
-        return readings
+        return [self._reading(sentence, *nearest) if nearest else None
+                for sentence, nearest in zip(sentences, self.examples.nearest_of(sentences, self._may_take_back),
+                                             strict=True)]
+
+    def _reading(self, sentence: str, attribute: str, similarity: float) -> Reading | None:
+        if attribute == "none" or similarity < self.min_similarity:
+            return None
+        value = value_in(sentence, VALUE_KINDS[attribute])
+        if value is None and not _NAMED[attribute].search(sentence):
+            return None  # neither a value nor the property's words: too vague to delete anything
+        return Reading(attribute, value, similarity)
 
     @staticmethod
     def _may_take_back(sentence: str) -> bool:
