@@ -161,7 +161,7 @@ class HeuristicExtractor:
 def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:
     """The readings, with a clause that alone reads as nothing read as its whole sentence is, where
     that names the same value: "I switched jobs, I'm with Hooli now" says where one works, "Twelve
-    years at Nestle and now it has ended" that one works there no more. A clause read alone keeps
+    years at Nestle, and my job there has ended" that one works there no more. A clause read alone keeps
     its reading: the sentence's may be about its other clause."""
     reading = readings.get(whole)
     if clause == whole or clause in readings or reading is None or reading.value is None:

@@ -2,19 +2,16 @@
 of `statements` reads.
 
 People end jobs, leave towns and withdraw what they told in more ways than cues list ("my time at
-Ubisoft is over", "please throw away my number"). A sentence is compared with examples of taking
-each property back, with examples of setting one (which sit close to their own retraction in the
-embedder's space: "I joined Bosch" and "I left Bosch" differ in one word) and with chat that
-sounds like undoing something and takes nothing back ("I left my umbrella at work").
-
-The embedder hears what a sentence is about far better than which way it points: "I moved to
-Lisbon" sits as near the examples of leaving a town as of moving to one. So the direction is read
-from words: a sentence is taken as a retraction only if it also says that something ends, stops or
-goes ("left", "no longer", "resigned", "delete", "stop keeping"), in any order and construction,
-which is what the cues cannot do.
+Ubisoft is over", "please throw away my number"). The embedder hears what a sentence is about far
+better than which way it points: "I moved to Lisbon" sits as near examples of leaving a town as of
+moving to one. So the two are read apart. Which property a sentence is about is its nearest class
+of examples: each property said either way (set, and taken back), and chat about none ("I left my
+umbrella at work", "I quit sugar"). Which way it points is read from words: a sentence is taken as a
+retraction only if it also says that something ends, stops or goes ("left", "no longer", "resigned",
+"delete", "stop keeping"), anywhere and in any construction, which is what the cues cannot do.
 
 A deletion is the costliest misreading, so the reading is trusted only where it is cheap to check:
-the nearest class takes a property back, its examples are near enough, the sentence says something
+the nearest class is a property, its examples are near enough, the sentence says something
 ends, it names no one else, it is a statement or a request to the assistant, never a question about
 something, and it names a value of the property's kind (a town, a company) or the property by its
 words ("forget where I work"). A value named is what is taken back; without one, the manager takes
