@@ -32,6 +32,7 @@ kid kids child children baby friend friends roommate flatmate housemate neighbor
 teammate classmate""".split())
 # A phone number as people write it: "555-0101", "+44 20 7946 0958", "(555) 123 4567".
 PHONE_SHAPE = re.compile(r"\+?\d[\d ().-]{4,}\d")
+EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 

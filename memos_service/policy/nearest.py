@@ -2,7 +2,7 @@
 heuristic manager reads what no cue of `statements` reads (`properties`, `retractions`)."""
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -23,12 +23,17 @@ class NearestExamples:
         self._examples = tuple((label, tuple(texts)) for label, texts in examples.items())
         self.neighbours = neighbours
 
+    @cached_property
+    def _vectors(self) -> dict[str, np.ndarray]:
+        """Looked up once per reader, not per sentence: the key is every example's text."""
+        return _embedded(self.embedder, self._examples)
+
     def nearest(self, vector: np.ndarray) -> tuple[str, float]:
         """The class whose `neighbours` nearest examples are nearest on average, and that mean
         cosine: one odd example ("I'm flying to Athens" for "Today was my first day at Globex")
         does not decide alone."""
         scores = {label: float(np.sort(vectors @ vector)[-self.neighbours:].mean())
-                  for label, vectors in _embedded(self.embedder, self._examples).items()}
+                  for label, vectors in self._vectors.items()}
         best = max(scores, key=scores.__getitem__)
         return best, scores[best]
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
-from memos_service.policy.english import PHONE_SHAPE
+from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, mentions_someone_else
 
@@ -84,7 +84,6 @@ VALUE_KINDS = {"residence": "name", "employer": "name", "phone number": "phone",
 _NAME_WORD = r"(?-i:[A-Z](?:[\w&.'-]*\w)?)"
 _NAME = re.compile(rf"{_NAME_WORD}(?: (?:of |de |&)?{_NAME_WORD})*")
 _GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear)\s*$", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Capitalised words that are times, the speaker or a greeting: never a place or a company.
 _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
     f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
@@ -123,7 +122,7 @@ def value_in(sentence: str, kind: str) -> str | None:
     if kind == "phone":
         found = PHONE_SHAPE.findall(sentence)
     elif kind == "email":
-        found = _EMAIL.findall(sentence)
+        found = EMAIL_SHAPE.findall(sentence)
     elif kind == "name":
         found = [match.group(0) for match in _names(sentence)]
     else:
@@ -133,7 +132,6 @@ def value_in(sentence: str, kind: str) -> str | None:
 
 class PropertyReader:
     def __init__(self, embedder: Embedder, min_similarity: float = 0.3):
-        self.embedder = embedder
         self.min_similarity = min_similarity
         self.examples = NearestExamples(embedder, EXAMPLES)
 

@@ -99,7 +99,6 @@ def _examples() -> dict[str, list[str]]:
 
 class RetractionReader:
     def __init__(self, embedder: Embedder, min_similarity: float = 0.3):
-        self.embedder = embedder
         self.min_similarity = min_similarity
         self.examples = NearestExamples(embedder, _examples())
 

@@ -9,7 +9,7 @@ themselves, plus the open "my <thing> is <value>" form, which covers whatever <t
 import re
 from dataclasses import dataclass
 
-from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE
+from memos_service.policy.english import EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE
 from memos_service.policy.vocabulary import read_by_vocabulary
 
 # "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
@@ -200,8 +200,7 @@ _ATTRIBUTE_NAMES = {
     "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
     "favorite food to eat": "favorite food",
 }
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CONTACT_SHAPES = {"phone number": PHONE_SHAPE, "email": _EMAIL}
+_CONTACT_SHAPES = {"phone number": PHONE_SHAPE, "email": EMAIL_SHAPE}
 _FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")
 
 
