@@ -1,8 +1,10 @@
-"""The bundled embedder: unit vectors, and a bfloat16 path that agrees with float32."""
+"""The bundled embedder: unit vectors, a bfloat16 path that agrees with float32, and lone texts
+through ONNX Runtime that get torch's float32 vectors."""
 
 import numpy as np
 import pytest
 
+from memos_service import lone_text
 from memos_service.embedding import SentenceTransformerEmbedder, cpu_multiplies_bfloat16
 
 TEXTS = ["Ana moved to Porto last spring.", "What is the boiler code?", "ok", "I love sourdough bread " * 20]
@@ -32,11 +34,27 @@ def test_bfloat16_products_give_the_float32_vectors(float32):
             == (float32.embed(queries) @ float32.embed(TEXTS).T).argmax(axis=1)).all()
 
 
-def test_a_lone_text_is_embedded_in_float32_beside_bfloat16_batches(float32):
-    # A search query embeds one text: there float32 is the faster path, and gives float32's vector.
+def torch_float32(embedder: SentenceTransformerEmbedder, texts: list[str]) -> np.ndarray:
+    vectors = embedder._model.encode(texts, convert_to_numpy=True)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_lone_text_goes_through_onnx_runtime_and_gets_torchs_float32_vector(float32):
+    # A search query embeds one text: ONNX Runtime is the faster path there, and gives float32's
+    # vector beside bfloat16 batches, short text or long.
     bfloat16 = SentenceTransformerEmbedder(precision="bfloat16")
-    assert np.allclose(bfloat16.embed([TEXTS[0]]), float32.embed([TEXTS[0]]), atol=1e-5)
-    assert not np.allclose(bfloat16.embed(TEXTS[:2])[0], float32.embed([TEXTS[0]])[0], atol=1e-5)
+    assert bfloat16._lone is not None
+    expected = torch_float32(float32, TEXTS)
+    for text, vector in zip(TEXTS, expected, strict=True):
+        assert np.allclose(bfloat16.embed([text])[0], vector, atol=1e-5)
+    assert not np.allclose(bfloat16.embed(TEXTS[:2])[0], expected[0], atol=1e-5)
+
+
+def test_lone_texts_go_through_torch_when_onnx_runtime_disagrees(float32, monkeypatch):
+    monkeypatch.setattr(lone_text, "MIN_COSINE", 1.01)  # no runtime can agree this well
+    embedder = SentenceTransformerEmbedder(precision="float32")
+    assert embedder._lone is None
+    assert np.allclose(embedder.embed([TEXTS[1]]), torch_float32(float32, TEXTS[1:2]), atol=1e-6)
 
 
 def test_auto_takes_bfloat16_only_where_the_cpu_multiplies_it():
