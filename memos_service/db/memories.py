@@ -2,13 +2,28 @@
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, any_, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -193,15 +208,25 @@ class MemoryRepository:
         return [ScoredMemory(memory, float(score)) for memory, score in self.session.execute(statement)]
 
     def record_access(self, memory_ids: Sequence[int], moment: datetime) -> None:
-        """Search hits count as uses (forgetting reinforces them); not a change the indexes replay."""
-        if memory_ids:
-            self.session.execute(
-                update(Memory).where(Memory.tenant_id == self.tenant_id, Memory.id.in_(list(memory_ids)))
-                # Never moved back: uses recorded late (a slow background write) do not make a memory older.
-                .values(access_count=Memory.access_count + 1,
-                        last_accessed_at=func.greatest(func.coalesce(Memory.last_accessed_at, moment), moment),
-                        strength=reinforced_strength_sql(moment))
-            )
+        self.record_uses(Counter(memory_ids), moment)
+
+    def record_uses(self, uses: Mapping[int, int], moment: datetime) -> None:
+        """Search hits count as uses (forgetting reinforces them); not a change the indexes replay.
+        `uses` holds how often each memory was used since the last write, the latest use at `moment`:
+        one statement however many searches, and strength reinforced once, as of the latest use (a use
+        moments after another adds almost nothing to it)."""
+        if not uses:
+            return
+        used = func.unnest(bindparam(None, [int(memory_id) for memory_id in uses], type_=ARRAY(BigInteger)),
+                           bindparam(None, [int(count) for count in uses.values()], type_=ARRAY(Integer)),
+                           ).table_valued(sql_column("id", BigInteger), sql_column("uses", Integer)).render_derived()
+        self.session.execute(
+            update(Memory).where(Memory.tenant_id == self.tenant_id, Memory.id == used.c.id)
+            # Never moved back: uses recorded late (a slow background write) do not make a memory older.
+            .values(access_count=Memory.access_count + used.c.uses,
+                    last_accessed_at=func.greatest(func.coalesce(Memory.last_accessed_at, moment), moment),
+                    strength=reinforced_strength_sql(moment))
+        )
 
     def related(self, cube: Cube, user_id: str | None, vector: np.ndarray, *, limit: int, attribute: str | None,
                 value: str | None, thing: str | None, exclude_types: Sequence[str]) -> list[ScoredMemory]:

@@ -124,6 +124,25 @@ def test_uses_written_together_still_count_each_search(client, tenant, cube):
     assert client.get(f"{url}/{memory['id']}", headers=tenant.headers).json()["access_count"] == 5
 
 
+def test_uses_of_two_tenants_written_together_stay_in_their_tenant(client, make_tenant):
+    """One write carries every tenant's uses since the last, one statement per tenant: each memory
+    gets its own tenant's searches, no more."""
+    memories = {}
+    for name, searches in (("first", 3), ("second", 1)):
+        tenant = make_tenant()
+        cube = client.post("/v1/cubes", json={"name": "uses"}, headers=tenant.headers).json()
+        url = f"/v1/cubes/{cube['id']}/memories"
+        memory = client.post(url, json={"content": "the locker code is 5520"}, headers=tenant.headers).json()
+        memories[name] = (tenant, f"{url}/{memory['id']}", searches)
+    for tenant, url, searches in memories.values():
+        for _ in range(searches):
+            search = url.split("/memories/")[0] + "/search"
+            client.post(search, json={"query": "locker code", "top_k": 1}, headers=tenant.headers)
+    client.app.state.access.wait()
+    for tenant, url, searches in memories.values():
+        assert client.get(url, headers=tenant.headers).json()["access_count"] == searches
+
+
 def test_change_log_is_in_commit_order_per_cube(database_url):
     """A writer that appends after another cannot commit before it (see db/changes.py): otherwise
     a reader could see the later seq, move its watermark past the earlier one and miss it."""
