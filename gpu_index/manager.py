@@ -55,8 +55,9 @@ class IndexManager:
         self._unsaved: dict[uuid.UUID, int] = {}
         self._lock = threading.Lock()
 
-    def index_for(self, cube_id: uuid.UUID) -> CubeIndex:
-        """The cube's index, caught up with the change log."""
+    def index_for(self, cube_id: uuid.UUID, source: ChangeSource | None = None) -> CubeIndex:
+        """The cube's index, caught up with the change log (read from `source` when given: the same
+        truth, read through the caller's own connection)."""
         with self._lock:
             index = self._indexes.get(cube_id)
             if index is None:
@@ -68,21 +69,23 @@ class IndexManager:
                 if not self._load_into(cube_id, index):
                     self._fill(cube_id, index)
                 index.loaded = True
-        self.catch_up(cube_id, index)
+        self.catch_up(cube_id, index, source)
         return index
 
     def search(self, cube_id: uuid.UUID, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         return self.index_for(cube_id).search(vector, k)
 
-    def catch_up(self, cube_id: uuid.UUID, index: CubeIndex, page: int = 5000) -> int:
+    def catch_up(self, cube_id: uuid.UUID, index: CubeIndex, source: ChangeSource | None = None,
+                 page: int = 5000) -> int:
+        source = source or self.source
         applied = 0
         with index.lock:
             while True:
-                changes = self.source.changes_since(cube_id, index.watermark, page)
+                changes = source.changes_since(cube_id, index.watermark, page)
                 if not changes:
                     break
                 touched = sorted({memory_id for _, memory_id in changes})
-                vectors = self.source.searchable_vectors(cube_id, touched)
+                vectors = source.searchable_vectors(cube_id, touched)
                 gone = np.array([memory_id for memory_id in touched if memory_id not in vectors], dtype=np.int64)
                 if len(gone):
                     index.remove(gone)

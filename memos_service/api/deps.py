@@ -1,4 +1,7 @@
-"""Dependencies as Annotated aliases: routes declare what they need by name."""
+"""Dependencies as Annotated aliases: routes declare what they need by name.
+
+Those that do no I/O are `async def`: FastAPI runs a plain `def` dependency on its thread pool,
+a hop that cost each request about 0.2 ms apiece here, and a search resolves a dozen of them."""
 
 import tempfile
 import uuid
@@ -24,19 +27,19 @@ from memos_service.errors import AuthenticationFailed, PermissionDenied
 from memos_service.retrieval.access import AccessRecorder
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_embedder_from_app(request: Request) -> Embedder:
+async def get_embedder_from_app(request: Request) -> Embedder:
     return request.app.state.embedder
 
 
-def get_indexes_from_app(request: Request) -> IndexManager:
+async def get_indexes_from_app(request: Request) -> IndexManager:
     return request.app.state.indexes
 
 
-def get_access_from_app(request: Request) -> AccessRecorder:
+async def get_access_from_app(request: Request) -> AccessRecorder:
     return request.app.state.access
 
 
@@ -86,25 +89,25 @@ def authenticate(
     return principal
 
 
-def _tenant_principal(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def _tenant_principal(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if principal.tenant_id is None:
         raise PermissionDenied("admin keys manage tenants and keys; use a tenant API key for data")
     return principal
 
 
-def _reader(principal: Annotated[Principal, Depends(_tenant_principal)]) -> Principal:
+async def _reader(principal: Annotated[Principal, Depends(_tenant_principal)]) -> Principal:
     if "read" not in principal.scopes:
         raise PermissionDenied("this API key lacks the 'read' scope")
     return principal
 
 
-def _writer(principal: Annotated[Principal, Depends(_tenant_principal)]) -> Principal:
+async def _writer(principal: Annotated[Principal, Depends(_tenant_principal)]) -> Principal:
     if "write" not in principal.scopes:
         raise PermissionDenied("this API key lacks the 'write' scope")
     return principal
 
 
-def _admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def _admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if ADMIN_SCOPE not in principal.scopes:
         raise PermissionDenied("this operation needs an admin API key")
     return principal
@@ -116,12 +119,12 @@ AdminDep = Annotated[Principal, Depends(_admin)]
 TenantDep = Annotated[Principal, Depends(_tenant_principal)]
 
 
-def _cubes(session: SessionDep, principal: TenantDep) -> CubeRepository:
+async def _cubes(session: SessionDep, principal: TenantDep) -> CubeRepository:
     assert principal.tenant_id is not None
     return CubeRepository(session, principal.tenant_id)
 
 
-def _memories(session: SessionDep, principal: TenantDep) -> MemoryRepository:
+async def _memories(session: SessionDep, principal: TenantDep) -> MemoryRepository:
     assert principal.tenant_id is not None
     return MemoryRepository(session, principal.tenant_id)
 

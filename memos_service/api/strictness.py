@@ -23,7 +23,7 @@ def _declared_query_parameters(route: APIRoute) -> frozenset[str]:
     return _declared[route.unique_id]
 
 
-def reject_unknown_query_parameters(request: Request) -> None:
+async def reject_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

