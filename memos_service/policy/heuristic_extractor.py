@@ -35,6 +35,11 @@ _PROPERTY_WORDS = {"job": "employer", "work": "employer", "employer": "employer"
                    "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
                    "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
 
+# What a property taken back by another name is kept as: "forget my job" takes back the employer
+# (and, by the word, any "my job is ..." kept as said).
+_KEPT_AS = {"job": "employer", "work": "employer", "company": "employer", "home": "residence",
+            "boyfriend": "partner", "girlfriend": "partner"}
+
 
 def _is_filler(sentence: str) -> bool:
     return bool(_FILLER.match(re.sub(r"[^\w\s']", " ", sentence).strip()))
@@ -117,7 +122,8 @@ class HeuristicExtractor:
         if (taken_back := retracted(sentence)) is not None:
             statement = _read_property(taken_back, readings)
             if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
-                statement = Statement(canonical_attribute(named[1]), None, named[1].lower())  # "forget my phone number"
+                attribute = canonical_attribute(named[1])  # "forget my phone number"
+                statement = Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower())
             attribute = statement.attribute or next(
                 (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None)
             return Candidate(content=to_third_person(taken_back, name), subject=subject, message_keys=[message.key],

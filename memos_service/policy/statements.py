@@ -279,12 +279,13 @@ def retracted(sentence: str) -> str | None:
         thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system))?"
                        r"(?:\s*\bfor (?:me|us))?(?: any ?more)?(?:,? (?:please|pls|thanks|thank you))?$", "",
                        match[1].strip(" .!"), flags=re.I)
+        thing = re.sub(r"^what (my .+?) (?:is|are|was|were)$", r"\1", thing, flags=re.I)  # "what my job is"
         thing = re.sub(r"^(?:that |what )", "", thing)
         thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them"):
             return None  # "forget it": never mind
         # "forget where I work" takes back a property named by a question word, not "my where I work".
-        if re.match(r"^(?:I|my|where|what|who|how|when)\b", thing, re.I):
+        if re.match(r"^(?:I|my|where|what|which|who|how|when)\b", thing, re.I):
             return thing
         return f"my {re.sub(r'^(?:the|my) ', '', thing)}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):

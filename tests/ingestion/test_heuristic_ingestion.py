@@ -207,3 +207,11 @@ def test_forgetting_a_property_named_by_a_question_word_deletes_it(client, tenan
     assert result["counts"] == {"DELETE": 1}, result["operations"]
     assert not any("Globex" in text for text in contents(active()))
     assert any("Lisbon" in text for text in contents(active("fact")))
+
+
+def test_forgetting_what_a_property_is_deletes_it(client, tenant, cube, ingest, active):
+    ingest([message("I work at Initech."), message("My phone number is 555-0188.")])
+    result = ingest([message("Can you forget what my job is?", day=4)], session_id="s2")
+    assert result["counts"] == {"DELETE": 1}, result["operations"]
+    assert not any("Initech" in text for text in contents(active()))
+    assert any("555-0188" in text for text in contents(active("fact")))

@@ -113,6 +113,10 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("I parted ways with Globex.", "employer"),
     ("Please forget where I work.", "employer"),  # a property named by a question word
     ("Can you forget where I live?", "residence"),
+    ("Can you forget what my job is?", "employer"),  # not the property "job is"
+    ("Forget what my phone number was.", "phone number"),
+    ("Could you forget which company I work for?", "employer"),
+    ("Forget what I said about my job.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
