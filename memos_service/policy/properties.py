@@ -94,7 +94,7 @@ _NOT_A_SETTING = re.compile(
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|"
-                         r"compares)\b", re.IGNORECASE)
+                         r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ READ_BY_MEANING = [
     ("I'm over in Rotterdam these days.", "residence", "Rotterdam"),
     ("I'm based out of Rotterdam.", "residence", "Rotterdam"),
     ("I'm at Siemens now, in the rail division.", "employer", "Siemens"),
+    ("Kimchi stew is at the top of my list these days.", "favorite food", None),  # a favourite without "favorite"
 ]
 # Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
 # the embedder does not know reads like a town, and a home told only by a thing in it is not read.
@@ -59,6 +60,7 @@ def test_known_misreads(reader, sentence, attribute, value):
     "Thanks so much for the help, Priya.",  # a name the speaker talks to
     "Honestly the commute is killing me.",  # only the first word is capitalised
     "I moved from Leeds to Bristol.",  # two places: no safe single value
+    "The top shelf of my fridge is full of cheese.",  # food, and "top", but no list it tops
 ])
 def test_chat_that_sounds_like_a_property_sets_none(reader, sentence):
     assert reader.read([sentence]) == [None]
