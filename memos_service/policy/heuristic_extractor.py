@@ -36,9 +36,8 @@ _PROPERTY_WORDS = {"job": "employer", "work": "employer", "employer": "employer"
                    "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
 
 # What a property taken back by another name is kept as: "forget my job" takes back the employer
-# (and, by the word, any "my job is ..." kept as said).
-_KEPT_AS = {"job": "employer", "work": "employer", "company": "employer", "home": "residence",
-            "boyfriend": "partner", "girlfriend": "partner"}
+# (and, by the word, any "my job is ..." kept as said). Not "address": that is a property of its own.
+_KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "home", "boyfriend", "girlfriend")}
 
 
 def _is_filler(sentence: str) -> bool:

@@ -2,6 +2,7 @@
 purges after the retention period leave nothing in search, the index or history."""
 
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ def use(tenant, memories: list[dict], at: datetime) -> None:
     """Retrievals at a time the test chooses (search records them the same way, at the real time)."""
     with session_scope() as session:
         with_ids = session.scalars(select(Memory.id).where(Memory.public_id.in_([m["id"] for m in memories]))).all()
-        MemoryRepository(session, uuid.UUID(tenant.id)).record_access(with_ids, at)
+        MemoryRepository(session, uuid.UUID(tenant.id)).record_uses(Counter(with_ids), at)
 
 
 def test_retention_decays_and_grows_with_importance_and_use():
