@@ -37,9 +37,13 @@ class Settings(BaseSettings):
     index_ivf_nprobe: int = Field(192, ge=1)
     # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
     exact_search_limit: int = Field(2_000, ge=0)
+    # Full-text search ranks at most this many memories per query word: a word held by more is common,
+    # its holders sampled (`db/full_text.py`).
+    lexical_term_cap: int = Field(300, ge=1)
 
     # Hybrid ranking: dense and lexical lists fused by their scaled scores ("relative": LoCoMo dev
-    # recall@10 0.597 against 0.567 for reciprocal rank fusion, `memos bench locomo`) or by rank
+    # recall@10 0.597 against 0.567 for reciprocal rank fusion, measured before full-text search weighed
+    # rare words, which took it to 0.685; `memos bench locomo`) or by rank
     # ("rrf"), then multiplicative boosts.
     search_fusion: Literal["rrf", "relative"] = "relative"
     search_rrf_k: int = Field(60, ge=1)

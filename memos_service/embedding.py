@@ -2,6 +2,7 @@
 all-MiniLM-L6-v2 offline, once per process."""
 
 import contextlib
+import copy
 import os
 import threading
 from collections.abc import Sequence
@@ -64,6 +65,10 @@ class SentenceTransformerEmbedder:
             precision == "auto" and on_cpu and cpu_multiplies_bfloat16()) else "float32"
         # One forward pass at a time: torch on CPU already uses every core, and the model is shared.
         self._lock = threading.Lock()
+        # Counting tokens (answer context) has its own copy of the tokenizer and lock, so it neither
+        # races an embed on the shared one nor waits behind a batch.
+        self._counter = copy.deepcopy(self._model.tokenizer)
+        self._counter_lock = threading.Lock()
         # A lone text (a search query) goes through ONNX Runtime on CPU, four times faster than
         # torch for one short text; built from the float32 weights, before any turn to bfloat16.
         self._lone = lone_text_encoder(self._model) if on_cpu else None
@@ -94,7 +99,8 @@ class SentenceTransformerEmbedder:
         return unit_rows(vectors.astype(np.float32, copy=False))
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer.encode(text, add_special_tokens=False))
+        with self._counter_lock:
+            return len(self._counter.encode(text, add_special_tokens=False))
 
 
 @lru_cache

@@ -29,12 +29,11 @@ from sqlalchemy.orm import Session
 from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_changes, lock_cube_log
+from memos_service.db.full_text import query_terms, search_full_text
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
 from memos_service.db.pagination import cut_page, decode_cursor
 from memos_service.errors import Conflict, NotFound
 from memos_service.lifecycle.retention import SECONDS_PER_DAY, last_use, reinforced_strength_sql, reinforcement
-
-_WORD = re.compile(r"[a-z0-9]+")
 
 # Changes after which a cache or adapter built from the memory no longer says what it says.
 STALING = (MemoryOp.update, MemoryOp.delete, MemoryOp.merge, MemoryOp.purge)
@@ -183,28 +182,13 @@ class MemoryRepository:
         query = filters.apply(self._scoped(cube)).where(_any(Memory.id, memory_ids))
         return {memory.id: memory for memory in self.session.scalars(query)}
 
-    def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, limit: int) -> list[ScoredMemory]:
-        """Full-text candidates: the query's words (stemmed, stop words dropped), ranked by ts_rank
-        normalised by document length, so one matching word in a long turn counts less.
-
-        Memories holding every word come first, and when there are `limit` of them they are the
-        list: ranking every memory that holds any one common word is what makes full-text search
-        slow in a large cube (at 100k memories, 16k matches take 37 ms, 700 take 3 ms), and those
-        would rank below the ones holding all the words anyway. Fewer than `limit`: any word will do."""
-        words = list(dict.fromkeys(_WORD.findall(text.lower())))
-        if not words:
-            return []
-        found = self._ranked(cube, " & ".join(words), filters, limit)
-        if len(found) < limit and len(words) > 1:
-            found = self._ranked(cube, " | ".join(words), filters, limit)
-        return found
-
-    def _ranked(self, cube: Cube, tsquery: str, filters: MemoryFilter, limit: int) -> list[ScoredMemory]:
-        query = func.to_tsquery("english", tsquery)
-        rank = func.ts_rank(Memory.content_tsv, query, 1)
-        statement = (filters.apply(self._scoped(cube)).where(Memory.content_tsv.op("@@")(query))
-                     .add_columns(rank).order_by(rank.desc(), Memory.id).limit(limit))
-        return [ScoredMemory(memory, float(score)) for memory, score in self.session.execute(statement)]
+    def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, *, limit: int, cap: int | None,
+                       collection_size: int) -> list[ScoredMemory]:
+        """Full-text candidates, ranking at most `cap` memories per query term (see `full_text`)."""
+        terms = query_terms(self.session, text)
+        found = search_full_text(self.session, filters.apply(self._scoped(cube)), terms, limit=limit, cap=cap,
+                                 collection_size=collection_size)
+        return [ScoredMemory(memory, score) for memory, score in found]
 
     def record_uses(self, uses: Mapping[int, int], moment: datetime) -> None:
         """Search hits count as uses (forgetting reinforces them); not a change the indexes replay.

@@ -3,11 +3,13 @@
 - dense: the cube's FAISS index, over-fetching until top_k memories pass the filters (or the
   index is exhausted); a filter narrow enough to count cheaply is answered exactly by pgvector
   instead, so a small user inside a large cube still gets exactly k results when k exist.
-- lexical: Postgres full-text search over the generated tsvector.
+- lexical: Postgres full-text search over the generated tsvector, rare words weighted up, with
+  bounded work per query word (`db/full_text.py`).
 - hybrid: reciprocal-rank fusion of both, then boosts for a time the query names, entities it
   names, recency and importance (weights are settings).
 """
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from gpu_index import IndexManager
+from gpu_index import CubeIndex, IndexManager
 from memos_service.config import Settings
 from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemory
 from memos_service.db.models import Cube, Memory
@@ -67,11 +69,20 @@ class Searcher:
     def search(self, cube: Cube, options: SearchOptions) -> list[Hit]:
         # Fusion needs deep lists to find what both retrievers rank moderately; one retriever alone does not.
         pool = max(50, 3 * options.top_k) if options.mode == "hybrid" else options.top_k
+        # Each found once, and only when used: an exact filtered search needs no index.
+        index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session)))
+        small = self._small_scope(cube, options.filters)
         dense = lexical = []
         if options.mode in ("hybrid", "dense"):
-            dense = self.dense(cube, self.embedder.embed([options.text])[0], options.filters, pool)
+            vector = self.embedder.embed([options.text])[0]
+            dense = (self.memories.search_dense(cube, vector, options.filters, pool) if small is not None
+                     else self.dense(cube, index(), vector, options.filters, pool))
         if options.mode in ("hybrid", "lexical"):
-            lexical = self.memories.search_lexical(cube, options.text, options.filters, pool)
+            # Rare words weigh more against the size of what is searched: the index's searchable
+            # memories, or those a narrow filter leaves, which are few enough to weigh every word of.
+            cap, size = (None, small) if small is not None else (self.settings.lexical_term_cap, index().live)
+            lexical = self.memories.search_lexical(cube, options.text, options.filters, limit=pool, cap=cap,
+                                                   collection_size=size)
         if options.mode == "dense":
             hits = [Hit(hit.memory, hit.score, {"dense": hit.score}) for hit in dense]
         elif options.mode == "lexical":
@@ -82,11 +93,14 @@ class Searcher:
             hits = [hit for hit in hits if hit.score >= options.min_score]
         return hits[: options.top_k]
 
-    def dense(self, cube: Cube, vector: np.ndarray, filters: MemoryFilter, n: int) -> list[ScoredMemory]:
-        limit = self.settings.exact_search_limit
-        if filters.narrows() and self.memories.count_matching(cube, filters, cap=limit) <= limit:
-            return self.memories.search_dense(cube, vector, filters, n)
-        index = self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session))
+    def _small_scope(self, cube: Cube, filters: MemoryFilter) -> int | None:
+        """How many memories the filters leave, when they narrow the cube to few enough for exact search."""
+        if not filters.narrows():
+            return None
+        count = self.memories.count_matching(cube, filters, cap=self.settings.exact_search_limit)
+        return count if count <= self.settings.exact_search_limit else None
+
+    def dense(self, cube: Cube, index: CubeIndex, vector: np.ndarray, filters: MemoryFilter, n: int) -> list[ScoredMemory]:
         fetch = n + 16
         while True:
             found = index.search(vector, fetch)

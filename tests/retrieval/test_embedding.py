@@ -59,3 +59,17 @@ def test_lone_texts_go_through_torch_when_onnx_runtime_disagrees(float32, monkey
 
 def test_auto_takes_bfloat16_only_where_the_cpu_multiplies_it():
     assert SentenceTransformerEmbedder(precision="auto").precision == ("bfloat16" if cpu_multiplies_bfloat16() else "float32")
+
+
+def test_counting_tokens_while_embedding_on_other_threads(float32):
+    # The fast tokenizer refuses concurrent use ("Already borrowed"); answer context counts tokens on
+    # request threads while searches and batches embed on others.
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "Caroline went to the LGBTQ support group on 7 May 2023 and felt accepted there."
+    expected = float32.count_tokens(text)
+    with ThreadPoolExecutor(8) as pool:
+        embeds = [pool.submit(float32.embed, [text] * (1 + n % 3)) for n in range(40)]
+        counts = [pool.submit(float32.count_tokens, text) for _ in range(400)]
+        assert {future.result() for future in counts} == {expected}
+        assert all(future.result().shape[1] == float32.dimension for future in embeds)

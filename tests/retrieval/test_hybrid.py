@@ -95,22 +95,3 @@ def test_hybrid_beats_dense_and_lexical(client, tenant, cube, fusion):
     # into the whole range here; full-text ranks are now scaled by the top one.
     assert rates["hybrid"] >= 0.9, rates
 
-
-def test_full_text_prefers_memories_holding_every_word(client, tenant, cube):
-    # Many memories hold one of the words; three hold both. Those come first; with fewer than
-    # top_k of them, memories holding any one word fill the list.
-    items = [{"content": f"The garden fence needs paint, note {n}"} for n in range(12)]
-    items += [{"content": f"The kayak is red, note {n}"} for n in range(12)]
-    items += [{"content": f"The red fence by the kayak shed, note {n}"} for n in range(3)]
-    client.post(f"/v1/cubes/{cube['id']}/memories/batch", json={"items": items}, headers=tenant.headers)
-
-    def lexical(query: str, top_k: int) -> list[str]:
-        found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": query, "mode": "lexical", "top_k": top_k},
-                            headers=tenant.headers).json()["data"]
-        return [hit["memory"]["content"] for hit in found]
-
-    both = lexical("red fence", 3)
-    assert len(both) == 3 and all("red fence" in text for text in both), both
-    wider = lexical("red fence", 10)
-    assert len(wider) == 10 and all("red fence" in text for text in wider[:3]), wider
-    assert len(lexical("fence", 20)) == 15  # one word: every memory holding it
