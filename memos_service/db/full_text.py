@@ -30,31 +30,35 @@ _BY_LENGTH = 1
 MOST_TERMS = 16
 
 
+def search_full_text(session: Session, scoped: Select[Any], text: str, *, limit: int, cap: int | None,
+                     collection_size: int) -> list[tuple[Memory, float]]:
+    """The `limit` best memories of `scoped` (a select of memories, filters applied) for the text.
+    `cap` None: the scope is small enough (a narrow filter) to weigh every memory holding any term."""
+    found: list[Any] = []
+    if cap is not None:
+        # plainto_tsquery is the AND of the lexemes `query_terms` gives, so this step needs no list of them.
+        every = func.plainto_tsquery("english", text)
+        holders = aliased(Memory, scoped.where(Memory.content_tsv.op("@@")(every)).limit(max(cap, limit)).subquery())
+        rank = func.ts_rank(holders.content_tsv, every, _BY_LENGTH)
+        found = session.execute(select(holders, rank).order_by(rank.desc(), holders.id).limit(limit)).all()
+        if len(found) == limit:
+            return [(memory, float(score)) for memory, score in found]
+    terms = query_terms(session, text)
+    if cap is not None and len(terms) <= 1:
+        return [(memory, float(score)) for memory, score in found]
+    return _by_weighted_terms(session, scoped, terms, limit=limit, cap=cap, collection_size=collection_size)
+
+
 def query_terms(session: Session, text: str) -> list[str]:
     """The query's lexemes as the memories' tsvectors hold them (stemmed, stop words dropped)."""
     lexemes = session.scalar(select(func.tsvector_to_array(func.to_tsvector("english", text))))
     return list(lexemes or [])[:MOST_TERMS]
 
 
-def search_full_text(session: Session, scoped: Select[Any], terms: Sequence[str], *, limit: int, cap: int | None,
-                     collection_size: int) -> list[tuple[Memory, float]]:
-    """The `limit` best memories of `scoped` (a select of memories, filters applied) for the terms.
-    `cap` None: the scope is small enough (a narrow filter) to weigh every memory holding any term."""
-    if not terms:
-        return []
-    if cap is None:
-        return _by_weighted_terms(session, scoped, terms, limit=limit, cap=None, collection_size=collection_size)
-    every = _tsquery(terms, " & ")
-    holders = aliased(Memory, scoped.where(Memory.content_tsv.op("@@")(every)).limit(max(cap, limit)).subquery())
-    rank = func.ts_rank(holders.content_tsv, every, _BY_LENGTH)
-    found = session.execute(select(holders, rank).order_by(rank.desc(), holders.id).limit(limit)).all()
-    if len(found) == limit or len(terms) == 1:
-        return [(memory, float(score)) for memory, score in found]
-    return _by_weighted_terms(session, scoped, terms, limit=limit, cap=cap, collection_size=collection_size)
-
-
 def _by_weighted_terms(session: Session, scoped: Select[Any], terms: Sequence[str], *, limit: int, cap: int | None,
                        collection_size: int) -> list[tuple[Memory, float]]:
+    if not terms:
+        return []
     narrow = scoped.with_only_columns(Memory.id, Memory.content_tsv)
     if cap is None:
         # One pass over the scope; each term's holders are counted among those candidates. The scope

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_changes, lock_cube_log
-from memos_service.db.full_text import query_terms, search_full_text
+from memos_service.db.full_text import search_full_text
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
 from memos_service.db.pagination import cut_page, decode_cursor
 from memos_service.errors import Conflict, NotFound
@@ -185,8 +185,7 @@ class MemoryRepository:
     def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, *, limit: int, cap: int | None,
                        collection_size: int) -> list[ScoredMemory]:
         """Full-text candidates, ranking at most `cap` memories per query term (see `full_text`)."""
-        terms = query_terms(self.session, text)
-        found = search_full_text(self.session, filters.apply(self._scoped(cube)), terms, limit=limit, cap=cap,
+        found = search_full_text(self.session, filters.apply(self._scoped(cube)), text, limit=limit, cap=cap,
                                  collection_size=collection_size)
         return [ScoredMemory(memory, score) for memory, score in found]
 
