@@ -10,7 +10,8 @@ Here no statement ranks more than `cap` memories per query term:
    term held by at most `cap` memories has all its holders ranked; a commoner one gives a sample
    (it weighs little, see below), so the work stays bounded however large the cube grows.
    A filter narrow enough for exact dense search makes the scope small: there every memory holding
-   any term is weighed, in one pass, and the terms are counted among them.
+   any term is weighed, in one pass, and the terms are counted among them (N stays the cube's, so a
+   user's name, in all of their memories, still weighs as the rare word it is in the cube).
    The score is BM25's inverse document frequency times `ts_rank` per term, summed: a rare
    word counts for more than a name that starts every turn, which `ts_rank` alone cannot tell.
 """

@@ -78,11 +78,12 @@ class Searcher:
             dense = (self.memories.search_dense(cube, vector, options.filters, pool) if small is not None
                      else self.dense(cube, index(), vector, options.filters, pool))
         if options.mode in ("hybrid", "lexical"):
-            # Rare words weigh more against the size of what is searched: the index's searchable
-            # memories, or those a narrow filter leaves, which are few enough to weigh every word of.
-            cap, size = (None, small) if small is not None else (self.settings.lexical_term_cap, index().live)
+            # Rare words weigh more, rare in the cube (its index's searchable memories), also under a
+            # filter: within one user's memories their name is in every one, yet it still tells theirs
+            # apart. A narrow filter leaves few enough memories to weigh every word of.
+            cap = None if small is not None else self.settings.lexical_term_cap
             lexical = self.memories.search_lexical(cube, options.text, options.filters, limit=pool, cap=cap,
-                                                   collection_size=size)
+                                                   collection_size=index().live)
         if options.mode == "dense":
             hits = [Hit(hit.memory, hit.score, {"dense": hit.score}) for hit in dense]
         elif options.mode == "lexical":
