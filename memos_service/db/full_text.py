@@ -98,4 +98,3 @@ def _tsquery(terms: Sequence[str], operator: str = " | ") -> ColumnElement[Any]:
     """A tsquery of lexemes that are already normalised: quoted, so nothing stems them again."""
     quoted = ("'" + term.replace("\\", "\\\\").replace("'", "''") + "'" for term in terms)
     return cast(operator.join(quoted), TSQUERY)
-

@@ -5,7 +5,7 @@
   instead, so a small user inside a large cube still gets exactly k results when k exist.
 - lexical: Postgres full-text search over the generated tsvector, rare words weighted up, with
   bounded work per query word (`db/full_text.py`).
-- hybrid: reciprocal-rank fusion of both, then boosts for a time the query names, entities it
+- hybrid: fusion of both (scaled scores, or reciprocal ranks), then boosts for a time the query names, entities it
   names, recency and importance (weights are settings).
 """
 
@@ -69,7 +69,8 @@ class Searcher:
     def search(self, cube: Cube, options: SearchOptions) -> list[Hit]:
         # Fusion needs deep lists to find what both retrievers rank moderately; one retriever alone does not.
         pool = max(50, 3 * options.top_k) if options.mode == "hybrid" else options.top_k
-        # Each found once, and only when used: an exact filtered search needs no index.
+        # The index is caught up at most once per search, and only if used (a narrow filter's dense
+        # search is exact; full-text search asks it for the cube's size).
         index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session)))
         small = self._small_scope(cube, options.filters)
         dense = lexical = []
