@@ -20,6 +20,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy import column as sql_column
@@ -181,6 +182,28 @@ class MemoryRepository:
         """Those of the given memories that are in this cube and pass the filters."""
         query = filters.apply(self._scoped(cube)).where(_any(Memory.id, memory_ids))
         return {memory.id: memory for memory in self.session.scalars(query)}
+
+    def session_neighbours(self, cube: Cube, memory_ids: Sequence[int], filters: MemoryFilter,
+                           span: int) -> list[tuple[Memory, int, int]]:
+        """The memories on either side of each given one in its session, in the order they were
+        remembered, up to `span` each way, that pass the filters: (neighbour, whose, how far), one
+        statement. Each side is an index walk from the memory (`ix_memories_cube_session`), so
+        the work does not grow with the session."""
+        anchors = (self._scoped(cube).with_only_columns(Memory.id, Memory.session_id)
+                   .where(_any(Memory.id, memory_ids), Memory.session_id.is_not(None)).subquery("anchor"))
+        sides = []
+        for older in (True, False):
+            order = Memory.id.desc() if older else Memory.id.asc()
+            side = (filters.apply(self._scoped(cube).with_only_columns(Memory.id))
+                    .add_columns(func.row_number().over(order_by=order).label("distance"))
+                    .where(Memory.session_id == anchors.c.session_id,
+                           Memory.id < anchors.c.id if older else Memory.id > anchors.c.id)
+                    .order_by(order).limit(span).lateral())
+            sides.append(select(side.c.id, anchors.c.id.label("anchor"), side.c.distance).select_from(anchors)
+                         .join(side, literal(True)))
+        near = union_all(*sides).subquery()
+        query = select(Memory, near.c.anchor, near.c.distance).join(near, Memory.id == near.c.id)
+        return [(memory, anchor, distance) for memory, anchor, distance in self.session.execute(query)]
 
     def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, *, limit: int, cap: int | None,
                        collection_size: int) -> list[ScoredMemory]:

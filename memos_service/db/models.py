@@ -100,7 +100,8 @@ class Memory(Base):
     __table_args__ = (
         Index("ix_memories_cube_status_id", "tenant_id", "cube_id", "status", "id"),
         Index("ix_memories_cube_user", "tenant_id", "cube_id", "user_id"),
-        Index("ix_memories_cube_session", "tenant_id", "cube_id", "session_id"),
+        # With id last: search walks from a memory to its neighbours in the session (`session_neighbours`).
+        Index("ix_memories_cube_session", "tenant_id", "cube_id", "session_id", "id"),
         Index("ix_memories_content_tsv", "content_tsv", postgresql_using="gin"),
         Index("ix_memories_tags", "tags", postgresql_using="gin"),
         Index("ix_memories_cube_status_used", "tenant_id", "cube_id", "status", "updated_at"),

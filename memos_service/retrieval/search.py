@@ -6,7 +6,8 @@
 - lexical: Postgres full-text search over the generated tsvector, rare words weighted up, with
   bounded work per query word (`db/full_text.py`).
 - hybrid: fusion of both (scaled scores, or reciprocal ranks), then boosts for a time the query names, entities it
-  names, recency and importance (weights are settings).
+  names, recency and importance (weights are settings); then the best hits share their score with the
+  memories around them in their sessions.
 """
 
 import functools
@@ -102,7 +103,7 @@ class Searcher:
         elif options.mode == "lexical":
             hits = [Hit(hit.memory, hit.score, {"lexical": hit.score}) for hit in lexical]
         else:
-            hits = self._fuse(dense, lexical, options)
+            hits = self._with_neighbours(cube, self._fuse(dense, lexical, options), options)
         if options.min_score is not None:
             hits = [hit for hit in hits if hit.score >= options.min_score]
         return hits[: options.top_k]
@@ -152,6 +153,27 @@ class Searcher:
             hit.parts["fused"] = hit.score = hit.score / best_possible
             self._boost(hit, when, names, words, now)
         return sorted(fused.values(), key=lambda hit: (-hit.score, hit.memory.id))
+
+    def _with_neighbours(self, cube: Cube, hits: list[Hit], options: SearchOptions) -> list[Hit]:
+        """The memories around the best hits in their sessions gain a share of those hits' scores
+        (the most any one of them gives), and are added when they were not hits. A turn that matches
+        a question is often the question's lead-in, and the turns after it say the answer in other
+        words ("How long have you been married?" / "5 years already!")."""
+        weight, span = self.settings.search_weight_neighbours, self.settings.search_neighbour_span
+        anchors = {hit.memory.id: hit for hit in hits[: 2 * options.top_k]}
+        if not weight or not span or not anchors:
+            return hits
+        inherited: dict[int, tuple[Memory, float]] = {}
+        for memory, anchor, distance in self.memories.session_neighbours(cube, list(anchors), options.filters, span):
+            share = anchors[anchor].score * weight**distance
+            if share > inherited.get(memory.id, (memory, 0.0))[1]:
+                inherited[memory.id] = (memory, share)
+        by_id = {hit.memory.id: hit for hit in hits}
+        for memory_id, (memory, share) in inherited.items():
+            hit = by_id.setdefault(memory_id, Hit(memory, 0.0, {}))
+            hit.parts["neighbours"] = share
+            hit.score += share
+        return sorted(by_id.values(), key=lambda hit: (-hit.score, hit.memory.id))
 
     def _boost(self, hit: Hit, when: TimeRange | None, names: set[str], words: set[str], now: datetime) -> None:
         settings, memory = self.settings, hit.memory
