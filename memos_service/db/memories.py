@@ -184,11 +184,11 @@ class MemoryRepository:
         return {memory.id: memory for memory in self.session.scalars(query)}
 
     def session_neighbours(self, cube: Cube, memory_ids: Sequence[int], filters: MemoryFilter,
-                           span: int) -> list[tuple[Memory, int, int]]:
+                           span: int) -> list[tuple[int, int, int]]:
         """The memories on either side of each given one in its session, in the order they were
-        remembered, up to `span` each way, that pass the filters: (neighbour, whose, how far), one
-        statement. Each side is an index walk from the memory (`ix_memories_cube_session`), so
-        the work does not grow with the session."""
+        remembered, up to `span` each way, that pass the filters: (neighbour id, whose, how far).
+        Ids only: the caller loads the few it keeps. Each side is an index walk from the memory
+        (`ix_memories_cube_session`), so the work does not grow with the session."""
         anchors = (self._scoped(cube).with_only_columns(Memory.id, Memory.session_id)
                    .where(_any(Memory.id, memory_ids), Memory.session_id.is_not(None)).subquery("anchor"))
         sides = []
@@ -199,11 +199,8 @@ class MemoryRepository:
                     .where(Memory.session_id == anchors.c.session_id,
                            Memory.id < anchors.c.id if older else Memory.id > anchors.c.id)
                     .order_by(order).limit(span).lateral())
-            sides.append(select(side.c.id, anchors.c.id.label("anchor"), side.c.distance).select_from(anchors)
-                         .join(side, literal(True)))
-        near = union_all(*sides).subquery()
-        query = select(Memory, near.c.anchor, near.c.distance).join(near, Memory.id == near.c.id)
-        return [(memory, anchor, distance) for memory, anchor, distance in self.session.execute(query)]
+            sides.append(select(side.c.id, anchors.c.id, side.c.distance).select_from(anchors).join(side, literal(True)))
+        return [(neighbour, anchor, distance) for neighbour, anchor, distance in self.session.execute(union_all(*sides))]
 
     def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, *, limit: int, cap: int | None,
                        collection_size: int) -> list[ScoredMemory]:

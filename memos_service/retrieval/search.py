@@ -155,25 +155,36 @@ class Searcher:
         return sorted(fused.values(), key=lambda hit: (-hit.score, hit.memory.id))
 
     def _with_neighbours(self, cube: Cube, hits: list[Hit], options: SearchOptions) -> list[Hit]:
-        """The memories around the best hits in their sessions gain a share of those hits' scores
-        (the most any one of them gives), and are added when they were not hits. A turn that matches
-        a question is often the question's lead-in, and the turns after it say the answer in other
-        words ("How long have you been married?" / "5 years already!")."""
+        """The top_k best once the memories around the best hits in their sessions gain a share of
+        those hits' scores (the most any one of them gives; added when they were not hits). A turn
+        that matches a question is often the question's lead-in, and the turns after it say the
+        answer in other words ("How long have you been married?" / "5 years already!")."""
         weight, span = self.settings.search_weight_neighbours, self.settings.search_neighbour_span
         anchors = {hit.memory.id: hit for hit in hits[: 2 * options.top_k]}
         if not weight or not span or not anchors:
             return hits
-        inherited: dict[int, tuple[Memory, float]] = {}
-        for memory, anchor, distance in self.memories.session_neighbours(cube, list(anchors), options.filters, span):
-            share = anchors[anchor].score * weight**distance
-            if share > inherited.get(memory.id, (memory, 0.0))[1]:
-                inherited[memory.id] = (memory, share)
+        inherited: dict[int, float] = {}
+        for memory_id, anchor, distance in self.memories.session_neighbours(cube, list(anchors), options.filters, span):
+            inherited[memory_id] = max(inherited.get(memory_id, 0.0), anchors[anchor].score * weight**distance)
         by_id = {hit.memory.id: hit for hit in hits}
-        for memory_id, (memory, share) in inherited.items():
-            hit = by_id.setdefault(memory_id, Hit(memory, 0.0, {}))
-            hit.parts["neighbours"] = share
-            hit.score += share
-        return sorted(by_id.values(), key=lambda hit: (-hit.score, hit.memory.id))
+        score = {memory_id: (by_id[memory_id].score if memory_id in by_id else 0.0) + inherited.get(memory_id, 0.0)
+                 for memory_id in by_id.keys() | inherited.keys()}
+        best = sorted(score, key=lambda memory_id: (-score[memory_id], memory_id))[: options.top_k]
+        # Rows only for the neighbours that made it, not for the dozens that did not.
+        joining = [memory_id for memory_id in best if memory_id not in by_id]
+        rows = self.memories.by_ids(cube, joining, options.filters) if joining else {}
+        ranked = []
+        for memory_id in best:
+            hit = by_id.get(memory_id)
+            if hit is None:
+                if memory_id not in rows:  # deleted since its id was read
+                    continue
+                hit = Hit(rows[memory_id], 0.0, {})
+            if memory_id in inherited:
+                hit.parts["neighbours"] = inherited[memory_id]
+                hit.score = score[memory_id]
+            ranked.append(hit)
+        return ranked
 
     def _boost(self, hit: Hit, when: TimeRange | None, names: set[str], words: set[str], now: datetime) -> None:
         settings, memory = self.settings, hit.memory
