@@ -160,7 +160,7 @@ class Searcher:
         that matches a question is often the question's lead-in, and the turns after it say the
         answer in other words ("How long have you been married?" / "5 years already!")."""
         weight, span = self.settings.search_weight_neighbours, self.settings.search_neighbour_span
-        anchors = {hit.memory.id: hit for hit in hits[: 2 * options.top_k]}
+        anchors = {hit.memory.id: hit for hit in hits[: 2 * options.top_k] if hit.memory.session_id is not None}
         if not weight or not span or not anchors:
             return hits
         inherited: dict[int, float] = {}

@@ -1,5 +1,6 @@
-"""Hybrid search lifts the memories around its best hits in their session: in conversation the
-answer is often the reply to the turn that matches the question, and shares none of its words."""
+"""Hybrid search can lift the memories around its best hits in their session (off by default): in
+conversation the answer is often the reply to the turn that matches the question, and shares none
+of its words."""
 
 from tests.retrieval.test_full_text import settings
 
@@ -35,10 +36,11 @@ def test_the_reply_to_a_matching_turn_is_found(client, tenant, cube):
     def rank() -> int:
         return contents(hybrid(client, tenant, cube, question, 10)).index(reply)
 
-    with settings(client, search_weight_neighbours=0.0):
-        alone = rank()
-    assert rank() < alone and rank() <= 1, (rank(), alone)  # right after the question's own turn, or first
-    found = hybrid(client, tenant, cube, question, 10)[rank()]
+    alone = rank()  # off by default
+    with settings(client, search_weight_neighbours=0.5):
+        lifted = rank()
+        found = hybrid(client, tenant, cube, question, 10)[lifted]
+    assert lifted < alone and lifted <= 1, (lifted, alone)  # right after the question's own turn, or first
     assert found["scores"]["neighbours"] > 0
 
 
@@ -50,11 +52,11 @@ def test_neighbours_stay_in_their_session_and_pass_the_filters(client, tenant, c
     added = client.post(f"/v1/cubes/{cube['id']}/memories/batch", json={"items": items}, headers=tenant.headers).json()
     client.delete(f"/v1/cubes/{cube['id']}/memories/{added['data'][1]['id']}", headers=tenant.headers)
 
-    results = hybrid(client, tenant, cube, "What is the dog called?", 10)
+    with settings(client, search_weight_neighbours=0.5):
+        results = hybrid(client, tenant, cube, "What is the dog called?", 10)
+        only_ana = hybrid(client, tenant, cube, "What is the dog called?", 10, user_id="ana")
     found = {result["memory"]["content"]: result["scores"] for result in results}
     assert "Ben: Biscuit, after the colour." not in found  # deleted: never comes back, not even as a neighbour
     assert found["Ben: He is three now and still chews shoes."]["neighbours"] > 0  # the next turn left in the session
     assert "neighbours" not in found["Ben: The roof repair is booked for Tuesday."]  # next added, another session
-
-    only_ana = hybrid(client, tenant, cube, "What is the dog called?", 10, user_id="ana")
     assert contents(only_ana) == ["Ana: What is your dog called?"]  # her turn's neighbours are Ben's: filtered out
