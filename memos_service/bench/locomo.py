@@ -38,7 +38,9 @@ def turns(conversation: dict[str, Any]) -> list[dict[str, Any]]:
             text = turn["text"]
             if turn.get("blip_caption"):
                 text = f"{text} [shares a photo: {turn['blip_caption']}]"
-            items.append({"content": f"{turn['speaker']}: {text}", "event_time": when, "session_id": f"session_{number}",
+            # Raw turns are episodes (as managed ingestion stores them), not extracted facts.
+            items.append({"content": f"{turn['speaker']}: {text}", "memory_type": "episode", "event_time": when,
+                          "session_id": f"session_{number}",
                           "source": {"message_ids": [turn["dia_id"]], "role": "user", "session_id": f"session_{number}"}})
     return items
 

@@ -185,18 +185,20 @@ class MemoryRepository:
 
     def session_neighbours(self, cube: Cube, memory_ids: Sequence[int], filters: MemoryFilter,
                            span: int) -> list[tuple[int, int, int]]:
-        """The memories on either side of each given one in its session, in the order they were
-        remembered, up to `span` each way, that pass the filters: (neighbour id, whose, how far).
+        """The conversation turns (episodes) on either side of each given turn in its session, in the
+        order they were remembered, up to `span` each way, that pass the filters: (neighbour id,
+        whose, how far). Extracted facts neither give nor take: they say what they mean on their own.
         Ids only: the caller loads the few it keeps. Each side is an index walk from the memory
         (`ix_memories_cube_session`), so the work does not grow with the session."""
         anchors = (self._scoped(cube).with_only_columns(Memory.id, Memory.session_id)
-                   .where(_any(Memory.id, memory_ids), Memory.session_id.is_not(None)).subquery("anchor"))
+                   .where(_any(Memory.id, memory_ids), Memory.session_id.is_not(None), Memory.memory_type == EPISODE)
+                   .subquery("anchor"))
         sides = []
         for older in (True, False):
             order = Memory.id.desc() if older else Memory.id.asc()
             side = (filters.apply(self._scoped(cube).with_only_columns(Memory.id))
                     .add_columns(func.row_number().over(order_by=order).label("distance"))
-                    .where(Memory.session_id == anchors.c.session_id,
+                    .where(Memory.session_id == anchors.c.session_id, Memory.memory_type == EPISODE,
                            Memory.id < anchors.c.id if older else Memory.id > anchors.c.id)
                     .order_by(order).limit(span).lateral())
             sides.append(select(side.c.id, anchors.c.id, side.c.distance).select_from(anchors).join(side, literal(True)))

@@ -6,8 +6,8 @@
 - lexical: Postgres full-text search over the generated tsvector, rare words weighted up, with
   bounded work per query word (`db/full_text.py`).
 - hybrid: fusion of both (scaled scores, or reciprocal ranks), then boosts for a time the query names, entities it
-  names, recency and importance (weights are settings); then the best hits share their score with the
-  memories around them in their sessions.
+  names, recency and importance (weights are settings); then the best conversation turns share their
+  score with the turns around them in their sessions.
 """
 
 import functools
@@ -22,6 +22,7 @@ import numpy as np
 
 from gpu_index import CubeIndex, IndexManager
 from memos_service.config import Settings
+from memos_service.cube.kinds import EPISODE
 from memos_service.db.memories import MemoryFilter, MemoryRepository, ScoredMemory
 from memos_service.db.models import Cube, Memory
 from memos_service.embedding import Embedder
@@ -155,12 +156,13 @@ class Searcher:
         return sorted(fused.values(), key=lambda hit: (-hit.score, hit.memory.id))
 
     def _with_neighbours(self, cube: Cube, hits: list[Hit], options: SearchOptions) -> list[Hit]:
-        """The top_k best once the memories around the best hits in their sessions gain a share of
+        """The top_k best once the turns (episodes) around the best ones in their sessions gain a share of
         those hits' scores (the most any one of them gives; added when they were not hits). A turn
         that matches a question is often the question's lead-in, and the turns after it say the
         answer in other words ("How long have you been married?" / "5 years already!")."""
         weight, span = self.settings.search_weight_neighbours, self.settings.search_neighbour_span
-        anchors = {hit.memory.id: hit for hit in hits[: 2 * options.top_k] if hit.memory.session_id is not None}
+        anchors = {hit.memory.id: hit for hit in hits[: 2 * options.top_k]
+                   if hit.memory.memory_type == EPISODE and hit.memory.session_id is not None}
         if not weight or not span or not anchors:
             return hits
         inherited: dict[int, float] = {}
