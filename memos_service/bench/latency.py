@@ -56,9 +56,8 @@ def embedder_ceiling(count: int = 2000) -> dict[str, Any]:
 
 
 def synthetic_memory(rng: random.Random, i: int) -> dict[str, str]:
-    # Sessions of 20, as conversations come: hybrid search also walks to its hits' session neighbours.
     return {"content": sentence(rng, i), "user_id": "small-user" if i % 100 == 0 else f"user-{i % 50}",
-            "memory_type": "event" if i % 3 == 0 else "fact", "session_id": f"session-{i // 20}"}
+            "memory_type": "event" if i % 3 == 0 else "fact"}
 
 
 def ingest(client: MemOS, cube_id: uuid.UUID, count: int, batch: int = 256, workers: int = 2) -> float:
@@ -151,11 +150,11 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
     from memos_service.bench.index import clustered
 
     rng = random.Random(7)
-    columns = ("public_id", "tenant_id", "cube_id", "user_id", "session_id", "kind", "memory_type", "content",
-               "embedding", "status", "version", "created_at", "updated_at", "importance", "access_count", "strength",
-               "source", "metadata", "tags")
-    types = ["uuid", "uuid", "uuid", "varchar", "varchar", "varchar", "varchar", "text", "vector", "varchar", "int4",
-             "timestamptz", "timestamptz", "float8", "int4", "float8", "jsonb", "jsonb", "varchar[]"]
+    columns = ("public_id", "tenant_id", "cube_id", "user_id", "kind", "memory_type", "content", "embedding", "status",
+               "version", "created_at", "updated_at", "importance", "access_count", "strength", "source", "metadata",
+               "tags")
+    types = ["uuid", "uuid", "uuid", "varchar", "varchar", "varchar", "text", "vector", "varchar", "int4", "timestamptz",
+             "timestamptz", "float8", "int4", "float8", "jsonb", "jsonb", "varchar[]"]
     started = time.perf_counter()
     with _connect(database_url) as connection:
         register_vector(connection)
@@ -166,9 +165,8 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
                 copy.set_types(types)
                 for offset, vector in enumerate(vectors):
                     memory = synthetic_memory(rng, start + offset)
-                    copy.write_row((uuid.uuid4(), tenant_id, cube_id, memory["user_id"], memory["session_id"], "plaintext",
-                                    memory["memory_type"], memory["content"], vector, "active", 1, now, now, 0.5, 0, 1.0,
-                                    Jsonb({}), Jsonb({}), []))
+                    copy.write_row((uuid.uuid4(), tenant_id, cube_id, memory["user_id"], "plaintext", memory["memory_type"],
+                                    memory["content"], vector, "active", 1, now, now, 0.5, 0, 1.0, Jsonb({}), Jsonb({}), []))
             connection.commit()
     return count / (time.perf_counter() - started)
 

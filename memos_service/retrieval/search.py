@@ -208,7 +208,7 @@ class Searcher:
 
 
 def _first_fetch(n: int) -> int:
-    """How many neighbours to ask the index for first: a few more than wanted, for filtered-out ones."""
+    """How many nearest memories to ask the index for first: a few more than wanted, for filtered-out ones."""
     return n + 16
 
 
