@@ -8,7 +8,8 @@ _CONTRACTIONS = [
     (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bain't\b", "am not"), (r"\bshan't\b", "shall not"),
     (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
 ]
-_JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$")
+# What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
+_JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Clauses joined by a conjunction each state their own fact when each has its own "I".
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:I|my|My)\b)|,\s+(?=I\b))\s*")
@@ -52,16 +53,37 @@ def clauses(text: str) -> list[tuple[str, str]]:
     """Each sentence or independent first-person clause, with the whole sentence it is part of
     ("I'm at Globex now" says where one works when the sentence began "I switched jobs")."""
     parts: list[tuple[str, str]] = []
-    for sentence in _SENTENCE_END.split(normalize(text)):
+    for sentence in _answered_questions(_SENTENCE_END.split(normalize(text))):
         whole = sentence.strip(" \t-–—*•").rstrip(" .!;:")
         for clause in _CLAUSE_JOIN.split(sentence):
             clause = clause.strip(" \t-–—*•")
-            if parts and _JOINT_SUBJECT_START.search(parts[-1][0]) and clause.startswith("I "):
+            joint = parts and parts[-1][1] == whole and f"{parts[-1][0]} and I " in sentence
+            if joint and _JOINT_SUBJECT_START.search(parts[-1][0]) and clause.startswith("I "):
                 parts[-1] = (f"{parts[-1][0]} and {clause}", whole)  # "my wife and I live ...": one subject, not two clauses
             elif clause:
                 parts.append((clause, whole))
     return parts
 
+
+def _answered_questions(said: list[str]) -> list[str]:
+    """The sentences, with a question the speaker answers at once by a fragment kept together with
+    it: "Best food in the world? Pho, no contest." says what one likes best, neither half does alone."""
+    kept: list[str] = []
+    for sentence in said:
+        if kept and _TOPIC_QUESTION.match(kept[-1]) and not _ASKED.search(kept[-1]) and not _SUBJECT_FIRST.match(sentence):
+            kept[-1] = f"{kept[-1]} {sentence}"
+        else:
+            kept.append(sentence)
+    return kept
+
+
+# A question with no question word, verb first or "you": a topic the speaker raises to answer it.
+_TOPIC_QUESTION = re.compile(r"^(?!(?:what|who|whom|whose|where|when|why|how|which|can|could|would|will|shall|should|do|"
+                             r"does|did|is|are|was|were|am|have|has|had|may|might|any|anyone|anything|right|really|"
+                             r"seriously|huh|ok|okay|so|and|or)\b).*\?$", re.IGNORECASE)
+_ASKED = re.compile(r"\b(?:you|your|yours)\b", re.IGNORECASE)
+# An answer is a fragment ("Pho, no contest"); a sentence of its own ("Guess what? I moved") is not one.
+_SUBJECT_FIRST = re.compile(r"^(?:I|we|my|our|you|he|she|they|it|this|that|there)\b", re.IGNORECASE)
 
 _LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|already|today|yesterday),? )*", re.I)
 

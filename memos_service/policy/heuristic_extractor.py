@@ -133,12 +133,17 @@ class HeuristicExtractor:
             return Candidate(content=to_third_person(sentence, name) + ".", subject=subject, message_keys=[message.key],
                              retraction=True, attribute=reading.attribute, value=reading.value,
                              event_time=message.timestamp, details={"said": sentence, "read": "by meaning"})
-        statement = _read_property(sentence, readings)
+        statement = read_property(sentence)
         if statement.attribute is None:
-            # Only where it makes a property statement: "Excited to try this" is no "I excited".
+            # Cues before meaning, also with an implied "I" put back ("Just finished onboarding at
+            # Initech"): a cue that reads a sentence says more than its nearest examples do. An implied
+            # "I" only where it makes a property statement: "Excited to try this" is no "I excited".
             implied = implied_first_person(sentence)
-            if (said := _read_property(implied, readings)).attribute is not None:
-                sentence, statement = implied, said
+            for form, said in ((implied, read_property(implied)), (sentence, _meant(sentence, readings)),
+                               (implied, _meant(implied, readings))):
+                if said.attribute is not None:
+                    sentence, statement = form, said
+                    break
         names_speaker = _ABOUT_SPEAKER.search(sentence) is not None
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
         speakers_property = bool(statement.attribute) and "'s " not in statement.attribute
@@ -177,9 +182,13 @@ def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[s
 def _read_property(sentence: str, readings: dict[str, Reading]) -> Statement:
     """What a cue reads in the sentence, else what its meaning says."""
     statement = read_property(sentence)
-    if statement.attribute is None and (reading := readings.get(sentence)) is not None:
-        return Statement(reading.attribute, reading.value, None)
-    return statement
+    return statement if statement.attribute is not None or sentence not in readings else _meant(sentence, readings)
+
+
+def _meant(sentence: str, readings: dict[str, Reading]) -> Statement:
+    """The property its meaning says the sentence sets (`PropertyReader`), as a statement."""
+    reading = readings.get(sentence)
+    return Statement(reading.attribute, reading.value, None) if reading is not None else Statement(None, None, None)
 
 
 def _last_noun(text: str) -> str | None:

@@ -68,17 +68,20 @@ NOT_TAKEN_BACK = [
     "Don't forget that I work on Saturdays.", "I turned down the offer from Intel.",
     "My phone died in the middle of the call.", "We checked out of the hotel in Rome.",
 ]
-# Words that say something ends, stops or goes: the direction the embedder does not hear.
+# Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
+# spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
 _ENDS = re.compile(
-    r"\b(?:no longer|not\b.*\b(?:any ?more|any longer)|former|ex-|used to (?:work|live|be|have)|quit\w*|"
+    r"\b(?:no longer|not\b.*\b(?:any ?more|any longer)|former|ex-|used to (?:work|live|be|have)|quit(?:s|ting)?|"
     r"left(?! (?:my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
-    r"leav(?:e|ing)|resign\w*|retire\w*|fired|laid off|let (?:me )?go|sacked|dismissed|redundant|"
+    r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|fired|laid off|let (?:me )?go|sacked|"
+    r"dismissed|redundant|"
     r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
     r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|ended(?! up)|"
     r"parted|separate ways|cut ties|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
-    r"last day|forget|delete\w*|eras\w*|remov\w*|purg\w*|wip(?:e|ed|ing)|clear|cleared|drop|discard\w*|scrap|"
-    r"scratch|(?:get|got|getting) rid|throw\w* (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
+    r"last day|forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
+    r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
+    r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
     r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want)\b.*"
     r"\b(?:keep|kept|stor\w*|sav\w*|remember|hold|hang|track|record)|not want you to (?:have|know))\b", re.IGNORECASE)
 # A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.

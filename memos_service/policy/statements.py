@@ -9,17 +9,23 @@ themselves, plus the open "my <thing> is <value>" form, which covers whatever <t
 import re
 from dataclasses import dataclass
 
-from memos_service.policy.english import EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE
+from memos_service.policy.english import ADVERBS, EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE
 from memos_service.policy.vocabulary import read_by_vocabulary
 
-# "I" or "my sister": the speaker or someone of theirs. Verbs may carry the third-person s.
-_WHO = r"(?P<who>I|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
+# "I" or "my sister", "my older brother": the speaker or someone of theirs. Verbs may carry the
+# third-person s. A relative is named in one or two words, the second never a verb or an adverb
+# ("my sister is working at ...", "my cousin just got a job ...").
+_REL = (r"(?P<rel>(?!favou?rite)[a-z]+(?: (?!(?:am|is|are|was|were|has|have|had|does|did|will|would|can|could|"
+        rf"{'|'.join(sorted(ADVERBS))})\b)[a-z]+)?)")
+_WHO = rf"(?P<who>I|my {_REL})"
 # Where one lives, "we" and "my wife and I" are the speaker's household, so the speaker too.
 _WE = r"we|my (?:[a-z]+ )?and I"
-_HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my (?P<rel>(?!favou?rite)[a-z]+(?: [a-z]+)?))"
+_HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my {_REL})"
 _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
 _VALUE = r"(?P<value>.+)"
+# A value that is a name ("Hanoi", "Umbrella Labs"), where the words after it are no part of it.
+_NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
 _DWELLING = r"home|place|apartment|flat|house"
 # "It is my favorite and never gets old": no thing named after "favorite".
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever)"
@@ -48,6 +54,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
+    # "Greetings from Hanoi, where I live now".
+    _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
+                      rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
                      rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
                      rf"(?:at|for|with|by) {_VALUE}"),
@@ -59,6 +68,10 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
+    # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
+    _cue("employer", rf"(?:(?:today|yesterday|this|it) (?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
+                     rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:first (?:day|week|month|shift)"
+                     rf"(?: of work| on the job)?|onboarding|orientation) (?:at|with) {_NAME_VALUE}\b.*"),
     _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
                        rf"(?:an? |the )?{_VALUE}"),
     _cue("occupation", rf"{_WHO} (?:have |has |just )?(?:started|start|took|take|got|get|landed|accepted|began|have) "
@@ -72,7 +85,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("favorite {thing}", rf"(?P<who>my) (?:(?P<rel>[a-z]+)'s )?{_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+){{0,2}}?) "
                              rf"(?:these days |right now |now |lately )?(?:is|are|has to be|must be|would (?:have to )?be) "
                              rf"(?:now )?{_VALUE}"),
-    _cue("favorite {thing}", rf"{_VALUE} (?:is|are|has become|have become|became|is now|are now) (?:now )?"
+    # What is named is a thing, not a clause: "Lately I'm obsessed with pho, it's my favorite" names no value here.
+    _cue("favorite {thing}", rf"(?P<value>(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|became|is now|"
+                             rf"are now) (?:now )?"
                              rf"my {_FAVORITE} (?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,7}})"),
     # Preferred over everything else of its kind: "I would pick pho over any other food".
     _cue("favorite {thing}", rf"(?P<who>I) (?:would |could |will )?(?:\w+ )?(?:love|like|prefer|pick|choose|take|enjoy|adore) "

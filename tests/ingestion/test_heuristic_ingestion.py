@@ -49,10 +49,10 @@ def test_a_retraction_also_removes_what_only_said_the_value(client, tenant, cube
     # About no one, so no fact: only the turn says it. Then a fact that sets no property, and one
     # that sets someone else's.
     ingest([message("Northwind's office has a great view of the harbour.", day=3),
-            message("Today was my first day at Northwind.", day=3), message("My sister works at Northwind too.", day=3)],
+            message("Today I gave my first talk at Northwind.", day=3), message("My sister works at Northwind too.", day=3)],
            session_id="s2")
     assert sum("Northwind" in text for text in contents(active("episode"))) == 4
-    assert "Today was Ana's first day at Northwind." in contents(active()), contents(active())
+    assert "Today Ana gave Ana's first talk at Northwind." in contents(active()), contents(active())
     result = ingest([message("I no longer work at Northwind.", day=8)], session_id="s3")
     assert result["counts"] == {"DELETE": 1}
     # Neither the turns, nor a fact read as no property, nor the retraction's own words keep the

@@ -87,3 +87,11 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     assert _facts(with_meaning, "Twelve years at Nestle, and my job there has ended.")[0] == ("employer", "Nestle", True)
     # A cue's reading stands: a sentence a cue reads as setting a property is not taken as a retraction.
     assert _facts(with_meaning, "I moved out of my old flat and into a house in Ghent.") == [("residence", "Ghent", False)]
+
+
+def test_a_word_of_ending_is_a_whole_word():
+    # "quit" is in "Quito", "eras" in "Erasmus": neither says that something ends.
+    assert not RetractionReader._may_take_back("Just signed a lease in Quito.")
+    assert not RetractionReader._may_take_back("I got into the Erasmus programme.")
+    assert RetractionReader._may_take_back("I quit Globex.")
+    assert RetractionReader._may_take_back("Please erase my number.")
