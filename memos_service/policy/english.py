@@ -37,6 +37,44 @@ EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 
+# Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
+# spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
+_ENDS = re.compile(
+    r"\b(?:no longer|not\b.*\b(?:any ?more|any longer)|former|ex-|used to (?:work|live|be|have)|quit(?:s|ting)?|"
+    r"left(?! (?:my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
+    r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|fired|laid off|let (?:me )?go|sacked|"
+    r"dismissed|redundant|"
+    r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
+    r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
+    r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|ended(?! up)|"
+    r"parted|separate ways|cut ties|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
+    r"last (?:day|shift)|forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
+    r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
+    r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
+    r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want|no need to)\b.*"
+    r"\b(?:keep(?:s|ing)?|kept|stor\w*|sav\w*|remember(?:s|ing)?|hold(?:s|ing)?|hang(?:s|ing)?|"
+    r"track(?:s|ing)?|record(?:s|ing)?)|not want you to (?:have|know))\b", re.IGNORECASE)
+
+
+def says_something_ends(sentence: str) -> bool:
+    """Whether the sentence says that something ends, stops or goes ("I left Globex", "no longer",
+    "please delete my number"): what a retraction read by meaning must say."""
+    return bool(_ENDS.search(sentence))
+
+
+# Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as
+# setting it. "Moved out of my old place and into a flat in Oslo" ends one home and sets another.
+_DENIED = re.compile(r"\b(?:not|never|no longer|any ?more|any longer|former|ex-|ended(?! up)|(?:is|was|are|were) over|"
+                     r"last (?:day|shift)|quit(?:s|ting)?|resign(?:s|ed|ing)?|fired|laid off|let (?:me )?go|"
+                     r"walk(?:ed|ing)? away|step(?:ped|ping)? down)\b", re.IGNORECASE)
+
+
+def denied_or_ended(sentence: str) -> bool:
+    """"I'm not employed at Globex any longer", "My job at Globex ended": the words of a property by a
+    value, and no property set."""
+    return bool(_DENIED.search(sentence))
+
+
 def normalize(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     for pattern, replacement in _CONTRACTIONS:

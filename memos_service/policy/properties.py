@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
-from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE
+from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, mentions_someone_else
 
@@ -154,4 +154,6 @@ class PropertyReader:
 
     @staticmethod
     def _may_set_property(sentence: str) -> bool:
-        return not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence) or sentence.rstrip().endswith("?"))
+        # What ends is for the retraction reader: "Finished my last shift at Globex" sets no employer.
+        return not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence) or denied_or_ended(sentence)
+                    or sentence.rstrip().endswith("?"))

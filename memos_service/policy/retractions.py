@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 
 from memos_service.embedding import Embedder
+from memos_service.policy.english import says_something_ends
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
 from memos_service.policy.properties import VALUE_KINDS, Reading, value_in
@@ -68,22 +69,6 @@ NOT_TAKEN_BACK = [
     "Don't forget that I work on Saturdays.", "I turned down the offer from Intel.",
     "My phone died in the middle of the call.", "We checked out of the hotel in Rome.",
 ]
-# Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
-# spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
-_ENDS = re.compile(
-    r"\b(?:no longer|not\b.*\b(?:any ?more|any longer)|former|ex-|used to (?:work|live|be|have)|quit(?:s|ting)?|"
-    r"left(?! (?:my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
-    r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|fired|laid off|let (?:me )?go|sacked|"
-    r"dismissed|redundant|"
-    r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
-    r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
-    r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|ended(?! up)|"
-    r"parted|separate ways|cut ties|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
-    r"last day|forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
-    r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
-    r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
-    r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want)\b.*"
-    r"\b(?:keep|kept|stor\w*|sav\w*|remember|hold|hang|track|record)|not want you to (?:have|know))\b", re.IGNORECASE)
 # A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
 _REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
 
@@ -122,5 +107,5 @@ class RetractionReader:
     @staticmethod
     def _may_take_back(sentence: str) -> bool:
         asked = sentence.rstrip().endswith("?")
-        return bool(_ENDS.search(sentence)) and not (mentions_someone_else(sentence) or
+        return bool(says_something_ends(sentence)) and not (mentions_someone_else(sentence) or
                                                      (asked and not _REQUEST.match(sentence)))

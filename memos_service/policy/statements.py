@@ -132,14 +132,15 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
-_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|and I parted ways|and I went separate ways)|"
+_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|and I parted ways|and I went (?:our )?separate ways)|"
                         r"(?:I )?parted ways with (?P<with>.+)|my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
                         r"I (?:handed|turned) in my (?:notice|resignation) (?:at|to) (?P<notice>.+?)(?:,? and .*)?)$", re.I)
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
          r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
-                     rf"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|(?:do not|stop|no longer|never) {_KEEP})"
+                     r"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
+                     rf"unsave|(?:do not|stop|no longer|never) {_KEEP})"
                      r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",
                      re.IGNORECASE)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
@@ -147,7 +148,10 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
                        rf"(?:have|know|{_KEEP})) my ((?:\w+ ){{0,2}}\w+)", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
-_MY_THING = re.compile(r"\bmy ((?:[a-z]+ ){0,2}[a-z]+)\b", re.I)
+# "my number" in "my number should not be kept": the thing ends where its verb begins.
+_MY_THING = re.compile(r"\bmy ((?:(?!(?:is|are|was|were|should|shall|must|has|have|had|can|could|would|will|does|do|"
+                       r"did|not)\b)[a-z]+ ){0,2}(?!(?:is|are|was|were|should|shall|must|has|have|had|can|could|would|will|"
+                       r"does|do|did|not)\b)[a-z]+)\b", re.I)
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 

@@ -10,7 +10,7 @@ the property's words, in sentences plainly about the speaker (no one else in the
 
 import re
 
-from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE
+from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, denied_or_ended
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 _VALUE = rf"(?P<value>{_NAME_WORD}(?: (?:{_NAME_WORD}|&))*)"
@@ -68,8 +68,8 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
     if ((number := PHONE_SHAPE.search(sentence)) and _OWN_NUMBER.search(sentence)
             and not about_someone_else(sentence, frozenset())):
         return "phone number", number.group(0)
-    if about_someone_else(sentence):
-        return None
+    if about_someone_else(sentence) or denied_or_ended(sentence):
+        return None  # "My job at Globex ended": the job's words by a value, and no job there
     readings = set()
     for attribute, patterns, unless in _FIELDS:
         if unless.search(sentence):

@@ -145,10 +145,20 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Forget what my phone number was.", "phone number"),
     ("Could you forget which company I work for?", "employer"),
     ("Forget what I said about my job.", "employer"),
+    ("Globex and I went our separate ways.", "employer"),
+    ("Toss my phone number.", "phone number"),
+    ("My number shouldn't be in your memory, delete it.", "phone number"),  # "my number", not "my number should not"
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
     assert retraction and found_attribute == attribute
+
+
+@pytest.mark.parametrize("text", ["I'm not employed at Globex any longer.", "My job at Globex ended last week.",
+                                  "Walked away from my job at Globex.", "Finished my last shift at Globex yesterday."])
+def test_the_words_of_a_property_by_a_value_do_not_set_it_where_it_ended(text):
+    # No cue takes these back; the reader by meaning may (`test_retractions`). None says where Ana works.
+    assert not any(attribute and not retraction for _, attribute, _, retraction in extract(text))
 
 
 def test_forget_it_is_never_mind():
