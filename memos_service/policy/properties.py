@@ -124,7 +124,7 @@ def value_in(sentence: str, kind: str) -> str | None:
     elif kind == "email":
         found = EMAIL_SHAPE.findall(sentence)
     elif kind == "name":
-        found = [match.group(0) for match in _names(sentence)]
+        found = [re.sub(r"-based$", "", match.group(0)) for match in _names(sentence)]  # "Lisbon-based"
     else:
         return None
     return found[0] if len(set(found)) == 1 else None

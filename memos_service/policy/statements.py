@@ -54,7 +54,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
-    # "Greetings from Hanoi, where I live now".
+    # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
+    _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I|(?P<we>we)) (?:now |currently )?"
+                      rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
@@ -239,13 +241,19 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 def _clean_value(value: str) -> str:
+    # The value ends where a joining word or a new clause begins ("Ever since I moved to Lyon I've been cycling").
     value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | "
+                     r"(?-i: I | we )| "
                      r"until | when | while | (?:in|on|during|over) (?:the )?(?:january|february|march|april|may|june|july|"
                      r"august|september|october|november|december|spring|summer|autumn|fall|winter|weekend|monday|"
                      r"tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|last (?:week|month|year)|yesterday|today|"
-                   r"this (?:week|month|year)|a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
+                   r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
+                   r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
                    r"at the moment|for now|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
+    # "Lyon-based", "Globex's design team": the name of the place or company.
+    value = re.sub(r"-based$|'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "",
+                   value.strip(), flags=re.I)
     value = re.sub(r"\s+(?:and|or|but|so)$", "", re.sub(r"\s+", " ", value).strip(" .!?\"'-"), flags=re.I)
     return value.strip(" .!?\"'-")
 

@@ -13,7 +13,8 @@ import re
 from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, denied_or_ended
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
-_VALUE = rf"(?P<value>{_NAME_WORD}(?: (?:{_NAME_WORD}|&))*)"
+# "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
+_VALUE = rf"(?P<value>{_NAME_WORD}(?: (?!I\b)(?:{_NAME_WORD}|&))*)"
 # Capitalised words that are times or the speaker, never a place or a company.
 NOT_VALUES = set("""I January February March April May June July August September October November December Monday
 Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
@@ -33,7 +34,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
       re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),
       re.compile(rf"\bI am an? (?:[a-z-]+ ){{1,3}}at {_VALUE}"),  # "I am a software engineer at Globex"
-      re.compile(rf"^{_VALUE} (?:hired|has hired|took me on|brought me on|offered me)\b")],
+      re.compile(rf"^{_VALUE} (?:just |recently |finally )?(?:hired|has hired|took me on|brought me on|offered me)\b")],
      # Working on something or out at the gym, volunteering: no employer in it.
      re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*", re.I)),
 ]
@@ -76,7 +77,7 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
             continue
         for pattern in patterns:
             for match in pattern.finditer(sentence):
-                value = re.sub(r"(?: &)+$", "", match["value"])
+                value = re.sub(r"(?: &)+$|-based$", "", match["value"])  # "Lisbon-based"
                 if value not in NOT_VALUES:
                     readings.add((attribute, value))
     # Two properties or two values ("moved to Oslo for a job at Globex"): no safe single reading.

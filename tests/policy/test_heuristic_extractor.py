@@ -61,6 +61,13 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("My sister is working at Globex.", "sister's employer", "Globex"),
     ("My cousin just moved to Oslo.", "cousin's residence", "Oslo"),
     ("My older brother lives in Rome.", "older brother's residence", "Rome"),
+    # The value is the name alone, without the clause, team or time after it.
+    ("Ever since I moved to Lisbon I've been cycling to work.", "residence", "Lisbon"),
+    ("I've joined Globex's marketing team.", "employer", "Globex"),
+    ("I'm interning at Globex this summer.", "employer", "Globex"),
+    ("I work at McDonald's.", "employer", "McDonald's"),
+    ("Lisbon is where I live now.", "residence", "Lisbon"),
+    ("Globex just hired me as a designer.", "employer", "Globex"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
