@@ -107,5 +107,5 @@ class RetractionReader:
     @staticmethod
     def _may_take_back(sentence: str) -> bool:
         asked = sentence.rstrip().endswith("?")
-        return bool(says_something_ends(sentence)) and not (mentions_someone_else(sentence) or
-                                                     (asked and not _REQUEST.match(sentence)))
+        return says_something_ends(sentence) and not (mentions_someone_else(sentence) or
+                                                      (asked and not _REQUEST.match(sentence)))

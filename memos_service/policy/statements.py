@@ -15,8 +15,8 @@ from memos_service.policy.vocabulary import read_by_vocabulary
 # "I" or "my sister", "my older brother": the speaker or someone of theirs. Verbs may carry the
 # third-person s. A relative is named in one or two words, the second never a verb or an adverb
 # ("my sister is working at ...", "my cousin just got a job ...").
-_REL = (r"(?P<rel>(?!favou?rite)[a-z]+(?: (?!(?:am|is|are|was|were|has|have|had|does|did|will|would|can|could|"
-        rf"{'|'.join(sorted(ADVERBS))})\b)[a-z]+)?)")
+_AUXILIARIES = r"am|is|are|was|were|has|have|had|do|does|did|will|would|shall|should|can|could|must|not"
+_REL = rf"(?P<rel>(?!favou?rite)[a-z]+(?: (?!(?:{_AUXILIARIES}|{'|'.join(sorted(ADVERBS))})\b)[a-z]+)?)"
 _WHO = rf"(?P<who>I|my {_REL})"
 # Where one lives, "we" and "my wife and I" are the speaker's household, so the speaker too.
 _WE = r"we|my (?:[a-z]+ )?and I"
@@ -151,9 +151,8 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
                        rf"(?:have|know|{_KEEP})) my ((?:\w+ ){{0,2}}\w+)", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
 # "my number" in "my number should not be kept": the thing ends where its verb begins.
-_MY_THING = re.compile(r"\bmy ((?:(?!(?:is|are|was|were|should|shall|must|has|have|had|can|could|would|will|does|do|"
-                       r"did|not)\b)[a-z]+ ){0,2}(?!(?:is|are|was|were|should|shall|must|has|have|had|can|could|would|will|"
-                       r"does|do|did|not)\b)[a-z]+)\b", re.I)
+_NOT_A_VERB = rf"(?!(?:{_AUXILIARIES})\b)"
+_MY_THING = re.compile(rf"\bmy ((?:{_NOT_A_VERB}[a-z]+ ){{0,2}}{_NOT_A_VERB}[a-z]+)\b", re.I)
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
