@@ -91,7 +91,8 @@ def clauses(text: str) -> list[tuple[str, str]]:
     """Each sentence or independent first-person clause, with the whole sentence it is part of
     ("I'm at Globex now" says where one works when the sentence began "I switched jobs")."""
     parts: list[tuple[str, str]] = []
-    for sentence in _answered_questions(_SENTENCE_END.split(normalize(text))):
+    said = [_TAG_QUESTION.sub(r"\g<said>.", sentence) for sentence in _SENTENCE_END.split(normalize(text))]
+    for sentence in _answered_questions(said):
         whole = sentence.strip(" \t-–—*•").rstrip(" .!;:")
         for clause in _CLAUSE_JOIN.split(sentence):
             clause = clause.strip(" \t-–—*•")
@@ -115,6 +116,10 @@ def _answered_questions(said: list[str]) -> list[str]:
     return kept
 
 
+# A statement about oneself with a question tagged on is still a statement: "I live in Oslo now, can
+# you believe it?", "We moved, right?".
+_TAG_QUESTION = re.compile(r"^(?=(?:so |and |well |oh |also )?(?:I|we|my|our)\b)(?P<said>[^?]+?),\s*[^,?]{1,40}\?$",
+                           re.IGNORECASE)
 # A question with no question word, verb first or "you": a topic the speaker raises to answer it.
 _TOPIC_QUESTION = re.compile(r"^(?!(?:what|who|whom|whose|where|when|why|how|which|can|could|would|will|shall|should|do|"
                              r"does|did|is|are|was|were|am|have|has|had|may|might|any|anyone|anything|right|really|"

@@ -54,6 +54,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
+    _cue("residence", rf"{_NAME_VALUE} (?:is|has been|has become|became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b.*"),
     # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
     _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
@@ -70,6 +71,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
+    _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"),
     # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
     _cue("employer", rf"(?:(?:today|yesterday|this|it) (?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
                      rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:first (?:day|week|month|shift)"
@@ -250,9 +252,10 @@ def _clean_value(value: str) -> str:
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
                    r"at the moment|for now|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
-    # "Lyon-based", "Globex's design team": the name of the place or company.
-    value = re.sub(r"-based$|'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "",
-                   value.strip(), flags=re.I)
+    # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
+    value = re.sub(r"^(?:a )?(?:new )?life in |-based$|"
+                   r"'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "", value.strip(),
+                   flags=re.I)
     value = re.sub(r"\s+(?:and|or|but|so)$", "", re.sub(r"\s+", " ", value).strip(" .!?\"'-"), flags=re.I)
     return value.strip(" .!?\"'-")
 

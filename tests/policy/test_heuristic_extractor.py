@@ -68,6 +68,11 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I work at McDonald's.", "employer", "McDonald's"),
     ("Lisbon is where I live now.", "residence", "Lisbon"),
     ("Globex just hired me as a designer.", "employer", "Globex"),
+    ("I'm settling into life in Valencia.", "residence", "Valencia"),
+    ("Valencia has been home for three weeks now.", "residence", "Valencia"),
+    ("Stripe is my new employer.", "employer", "Stripe"),
+    # A question tagged on a statement about oneself leaves a statement.
+    ("So I'm living in Valencia these days, can you believe it?", "residence", "Valencia"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -91,6 +96,8 @@ def test_a_question_the_speaker_answers_at_once_is_read_with_its_answer():
     assert sentences("What time is it in Tokyo? Late.") == ["What time is it in Tokyo?", "Late."]
     assert sentences("Is your cat better? Mine is.") == ["Is your cat better?", "Mine is."]
     assert sentences("Guess what? I moved to Oslo.") == ["Guess what?", "I moved to Oslo."]
+    assert sentences("I moved to Oslo, right?") == ["I moved to Oslo."]
+    assert sentences("Where do you live, Ana?") == ["Where do you live, Ana?"]
     assert extract("Guess what? I moved to Oslo.")[0][1:3] == ("residence", "Oslo")
 
 
