@@ -54,7 +54,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
-    _cue("residence", rf"{_NAME_VALUE} (?:is|has been|has become|became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b.*"),
+    # "Lyon has been home for a month"; "Paris is home to the Louvre" says nothing of anyone.
+    _cue("residence", rf"{_NAME_VALUE} (?:is|has been|has become|became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b"
+                      rf"(?! to\b).*"),
     # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
     _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),

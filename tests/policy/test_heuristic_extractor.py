@@ -111,7 +111,7 @@ def test_a_name_and_i_are_one_subject():
 @pytest.mark.parametrize("text", [
     "We're flying to Lisbon for a wedding.", "I went to a gallery in London.", "I've been working on a project for Globex.",
     "My sister's boss at Globex is strict.", "I called the pharmacy at 555-0100.", "He moved to Oslo.",
-    "It is my favorite and never gets old.",
+    "It is my favorite and never gets old.", "Paris is home to the Louvre.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
