@@ -37,18 +37,21 @@ EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 
+# Words for a job's end, which both lists below hold.
+_JOB_ENDS = r"no longer|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|last (?:day|shift)"
+
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
 _ENDS = re.compile(
-    r"\b(?:no longer|not\b.*\b(?:any ?more|any longer)|former|ex-|used to (?:work|live|be|have)|quit(?:s|ting)?|"
+    rf"\b(?:{_JOB_ENDS}|not\b.*\b(?:any ?more|any longer)|used to (?:work|live|be|have)|"
     r"left(?! (?:my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
-    r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|fired|laid off|let (?:me )?go|sacked|"
+    r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|sacked|"
     r"dismissed|redundant|"
     r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
-    r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|ended(?! up)|"
+    r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|"
     r"parted|separate ways|cut ties|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
-    r"last (?:day|shift)|forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
+    r"forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
     r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
     r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
     r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want|no need to)\b.*"
@@ -64,8 +67,7 @@ def says_something_ends(sentence: str) -> bool:
 
 # Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as
 # setting it. "Moved out of my old place and into a flat in Oslo" ends one home and sets another.
-_DENIED = re.compile(r"\b(?:not|never|no longer|any ?more|any longer|former|ex-|ended(?! up)|(?:is|was|are|were) over|"
-                     r"last (?:day|shift)|quit(?:s|ting)?|resign(?:s|ed|ing)?|fired|laid off|let (?:me )?go|"
+_DENIED = re.compile(rf"\b(?:{_JOB_ENDS}|not|never|any ?more|any longer|(?:is|was|are|were) over|resign(?:s|ed|ing)?|"
                      r"walk(?:ed|ing)? away|step(?:ped|ping)? down)\b", re.IGNORECASE)
 
 

@@ -139,8 +139,8 @@ class HeuristicExtractor:
             # Initech"): a cue that reads a sentence says more than its nearest examples do. An implied
             # "I" only where it makes a property statement: "Excited to try this" is no "I excited".
             implied = implied_first_person(sentence)
-            for form, said in ((implied, read_property(implied)), (sentence, _meant(sentence, readings)),
-                               (implied, _meant(implied, readings))):
+            cued = read_property(implied) if implied != sentence else statement  # no second pass over the same words
+            for form, said in ((implied, cued), (sentence, _meant(sentence, readings)), (implied, _meant(implied, readings))):
                 if said.attribute is not None:
                     sentence, statement = form, said
                     break
