@@ -7,6 +7,7 @@ _CONTRACTIONS = [
     (r"\bi'm\b", "I am"), (r"\bi've\b", "I have"), (r"\bi'd\b", "I would"), (r"\bi'll\b", "I will"),
     (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bain't\b", "am not"), (r"\bshan't\b", "shall not"),
     (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
+    (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
 ]
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
@@ -38,7 +39,7 @@ _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my"
 
 
 # Words for a job's end, which both lists below hold.
-_JOB_ENDS = r"no longer|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|last (?:day|shift)"
+_JOB_ENDS = r"no longer|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|last (?:day|shift)|ran out|expired"
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
@@ -50,7 +51,7 @@ _ENDS = re.compile(
     r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
     r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|"
-    r"parted|separate ways|cut ties|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
+    r"parted|separate ways|cut ties|behind (?:me|us)|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
     r"forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
     r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
     r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
@@ -75,6 +76,20 @@ def denied_or_ended(sentence: str) -> bool:
     """"I'm not employed at Globex any longer", "My job at Globex ended": the words of a property by a
     value, and no property set."""
     return bool(_DENIED.search(sentence))
+
+
+# A wish, a plan or a maybe: "Maybe we'll move to Porto someday", "I'd love to work at Pixar". Where one
+# lives and works are what is so now; a favourite is said this way too ("if I had to pick one food, it'd be pho").
+_SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?|hop(?:e|es|ed|ing) to|"
+                       r"dream(?:s|ed|ing)? (?:of|about)|(?:thinking|thought) (?:about|of)|consider(?:s|ed|ing)?|might|"
+                       r"would (?:love|like|rather) to|"
+                       r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future)\b",
+                       re.IGNORECASE)
+
+
+def supposed(sentence: str) -> bool:
+    """Whether the sentence only wishes, plans or supposes something, rather than stating it."""
+    return bool(_SUPPOSED.search(sentence))
 
 
 def normalize(text: str) -> str:

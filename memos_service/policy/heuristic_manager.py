@@ -1,7 +1,8 @@
 """The offline manager. In order:
 
 1. a retraction deletes the known memory it is about (same property, value or thing, else the
-   most similar one above `delete_similarity`), or changes nothing when none is known;
+   most similar one above `delete_similarity`), never one holding another value than the one it
+   names, or changes nothing when none is known;
 2. a candidate setting a property the subject already has updates that memory when the value
    differs, and is a no-op when it is the same (or, where one side names no value, when the other's
    value is in its words);
@@ -103,6 +104,9 @@ class HeuristicManager:
             target = max(matches, key=lambda memory: memory.similarity)
             return Decision(Op.delete, target.ref, reason=f"retracted ({why})")
 
+        # A retraction that names a value takes back nothing that holds another: "I left Globex" keeps the job at Initech.
+        related = [memory for memory in related if not (candidate.value and memory.value
+                                                        and not _words(candidate.value) & _words(memory.value))]
         by_value = [memory for memory in related if candidate.value and same_value(memory.value, candidate.value)]
         by_property = [memory for memory in related if candidate.attribute and memory.attribute == candidate.attribute]
         by_thing = [memory for memory in related if candidate.thing and (

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
-from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended
+from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, mentions_someone_else
 
@@ -90,10 +90,16 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 # Going somewhere for a while is not living there; applying for a job is not having it.
 _NOT_A_SETTING = re.compile(
     r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
-    r"interview\w*|someday|wish|hope|thinking about|not|never|no longer)\b", re.IGNORECASE)
+    r"interview\w*|not|never|no longer)\b", re.IGNORECASE)
+# A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
+_OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:on|at)\b|"
+                          r"\b(?:new|changed|switched|updated?) (?:\w+ )?"
+                          r"(?:numbers?|phones?|cells?|mobiles?|e-?mails?|address)\b",
+                          re.IGNORECASE)
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
-_PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|"
+_PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|only eat|"
+                         r"more than anything|nothing (?:\w+ ){0,3}better|"
                          r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)
 
 
@@ -145,6 +151,8 @@ class PropertyReader:
         if attribute == "none" or similarity < self.min_similarity:
             return None
         kind = VALUE_KINDS[attribute]
+        if (kind == "name" and supposed(sentence)) or (kind in ("phone", "email") and not _OWN_CONTACT.search(sentence)):
+            return None
         value = value_in(sentence, kind)
         if value is None and (kind != "words" or not _PREFERENCE.search(sentence)):
             # A name or number property with no single such value: nothing safe to store. A

@@ -29,8 +29,9 @@ _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w
 _DWELLING = r"home|place|apartment|flat|house"
 # "It is my favorite and never gets old": no thing named after "favorite".
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever)"
-# "my all-time favourite", "my go-to favorite": what may stand between "my" and "favorite".
-_FAVORITE = r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*favou?rite"
+# "my all-time favourite", "my go-to food", "my top comfort food": what puts a thing above the others.
+_FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*"
+             r"(?:favou?rite|go-to|number one|top(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b))")
 
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
@@ -43,10 +44,14 @@ def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
 PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # "We packed everything up and moved to Lyon": the move may close a list of things done.
     _cue("residence", rf"{_HOUSEHOLD} (?:(?:[a-z]+ ){{1,4}}and (?:then )?)?(?:am |is |are |have |has |had )?{_ADV}(?:been )?"
+                      rf"(?:(?:went|came|decided|chose) to )?"
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed) (?:back |over |down |out |up )?"
                       rf"(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
+    # "We ended up in Tallinn (after all)": a home only when named and nothing follows ("... for the weekend").
+    _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:ended|wound) up (?:living )?in {_NAME_VALUE}"
+                      rf"(?: after all| in the end)?"),
     _cue("residence", rf".*?\b(?P<who>my) (?:new |current )?(?:{_DWELLING}) (?:in|at) {_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:signed a lease|"
                       rf"bought a (?:new )?(?:house|home|flat|apartment|condo|place)|"
@@ -55,11 +60,12 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
     # "Lyon has been home for a month"; "Paris is home to the Louvre" says nothing of anyone.
-    _cue("residence", rf"{_NAME_VALUE} (?:is|has been|has become|became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b"
+    _cue("residence", rf"{_NAME_VALUE}(?:'s| is| has been| has become| became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b"
                       rf"(?! to\b).*"),
     # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
-    _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I|(?P<we>we)) (?:now |currently )?"
-                      rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
+    _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I|(?P<we>we)) (?:now |currently |finally )?"
+                      rf"(?:live|reside|am living|are living|am based|are based|call home|(?:have )?(?:settled|"
+                      rf"settled down|ended up|made (?:my|our) home))(?: now| these days| for good)?"),
     _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
@@ -68,14 +74,16 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|got a job (?:at|with)|"
                      rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
     # One joins a club or switches to decaf too: these verbs name an employer only by its name.
-    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|switched to|moved over to) "
+    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|switched to|moved over to|"
+                     rf"started at|start at|starting at|began at) "
                      rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"),
     # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
-    _cue("employer", rf"(?:(?:today|yesterday|this|it) (?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
+    _cue("employer", rf"(?:(?:today|yesterday|this|it|last \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day) "
+                     rf"(?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
                      rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:first (?:day|week|month|shift)"
                      rf"(?: of work| on the job)?|onboarding|orientation) (?:at|with) {_NAME_VALUE}\b.*"),
     _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
@@ -119,8 +127,9 @@ _POSSESSION = re.compile(rf"^{_WHO} (?:have|has|own|owns|got|bought|adopted|driv
                          rf"(?:new |little |cute |big |small |second |pet )*(?P<thing>[a-z]+(?: [a-z]+)?)\b", re.IGNORECASE)
 
 # Retractions, as patterns that leave behind what the speaker used to state.
+_DOES_NOT = re.compile(r"\b(?:do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I)
 _NEGATIONS = [
-    (re.compile(r"\b(?:do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
+    (_DOES_NOT, r"\1 \2"),
     (re.compile(r"\b(am|is|are) not (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
     (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
@@ -132,14 +141,20 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
                 r"lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
     (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
-                r"got let go from|was let go from) (?!my\b)(.*)$", re.I), r"work at \1"),
+                r"got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|got sacked from) (?!my\b)(.*)$",
+                re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!my\b|the\b|a\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
-_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|and I parted ways|and I went (?:our )?separate ways)|"
+_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
+                        r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
+                        r"and I parted ways|and I went (?:our )?separate ways)|"
                         r"(?:I )?parted ways with (?P<with>.+)|my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        r"(?:I )?(?:finished|worked|did|had) my (?:very )?last (?:day|shift|week) (?:at|with) (?P<final>.+)|"
+                        r"I am (?:all )?(?:done|finished) (?:at|working (?:at|for)) (?P<done>.+?)"
+                        r"(?:,? (?:and |so )?(?:my )?last .*)?|"
                         r"I (?:handed|turned) in my (?:notice|resignation) (?:at|to) (?P<notice>.+?)(?:,? and .*)?)$", re.I)
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
@@ -246,11 +261,13 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 def _clean_value(value: str) -> str:
     # The value ends where a joining word or a new clause begins ("Ever since I moved to Lyon I've been cycling").
     value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | "
+                     r"as (?:an?|the|their|our) | "
                      r"(?-i: I | we )| "
                      r"until | when | while | (?:in|on|during|over) (?:the )?(?:january|february|march|april|may|june|july|"
                      r"august|september|october|november|december|spring|summer|autumn|fall|winter|weekend|monday|"
                      r"tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b", value, flags=re.I)[0]
-    value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|last (?:week|month|year)|yesterday|today|"
+    value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
+                   r"last (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
                    r"at the moment|for now|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
@@ -324,13 +341,20 @@ def retracted(sentence: str) -> str | None:
     if match := _JOB_ENDED.match(sentence):
         return f"I work at {next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
-        if pattern.search(sentence):
+        if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()
     if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence):
         for pattern, replacement in _UNDOING_VERBS:
             if match := pattern.search(sentence):
                 return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"I {match.expand(replacement)}").strip()
     return None
+
+
+def _a_thing(subject: str) -> bool:
+    """"My phone", "that number": a subject whose verb denied says it is broken, not what anyone stopped
+    doing ("my phone doesn't work anymore" takes back no job)."""
+    words = set(re.findall(r"[a-z]+", subject.lower()))
+    return bool(re.match(r"(?:that|this|the|it|its|my|our)\b", subject, re.I)) and not words & (PEOPLE_WORDS | {"i", "we"})
 
 
 def states_retraction_of_previous(sentence: str) -> bool:

@@ -10,7 +10,7 @@ the property's words, in sentences plainly about the speaker (no one else in the
 
 import re
 
-from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, denied_or_ended
+from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, denied_or_ended, supposed
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 # "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
@@ -69,8 +69,8 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
     if ((number := PHONE_SHAPE.search(sentence)) and _OWN_NUMBER.search(sentence)
             and not about_someone_else(sentence, frozenset())):
         return "phone number", number.group(0)
-    if about_someone_else(sentence) or denied_or_ended(sentence):
-        return None  # "My job at Globex ended": the job's words by a value, and no job there
+    if about_someone_else(sentence) or denied_or_ended(sentence) or supposed(sentence):
+        return None  # "My job at Globex ended", "Maybe we'll move to Porto": the words by a value, and no property set
     readings = set()
     for attribute, patterns, unless in _FIELDS:
         if unless.search(sentence):

@@ -73,6 +73,18 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Stripe is my new employer.", "employer", "Stripe"),
     # A question tagged on a statement about oneself leaves a statement.
     ("So I'm living in Valencia these days, can you believe it?", "residence", "Valencia"),
+    ("I packed my bags and went to live in Ghent.", "residence", "Ghent"),
+    ("Ghent is where we've settled down.", "residence", "Ghent"),
+    ("Friday was my first day at Zalando.", "employer", "Zalando"),
+    ("I'm working for Zalando as a tester.", "employer", "Zalando"),  # the employer, not "Zalando as a tester"
+    # A favourite named "go-to", "number one" or "top" food.
+    ("My go-to comfort food is khachapuri.", "favorite food", "khachapuri"),
+    ("Khachapuri has become my number one dish.", "favorite food", "Khachapuri"),
+    ("My top comfort food is khachapuri.", "favorite food", "khachapuri"),
+    ("We moved to Tallinn last weekend!!", "residence", "Tallinn"),
+    ("We ended up in Tallinn after all.", "residence", "Tallinn"),
+    ("Tallinn's my home now.", "residence", "Tallinn"),
+    ("So I started at Klarna on Monday.", "employer", "Klarna"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -112,6 +124,9 @@ def test_a_name_and_i_are_one_subject():
     "We're flying to Lisbon for a wedding.", "I went to a gallery in London.", "I've been working on a project for Globex.",
     "My sister's boss at Globex is strict.", "I called the pharmacy at 555-0100.", "He moved to Oslo.",
     "It is my favorite and never gets old.", "Paris is home to the Louvre.",
+    # Wishes, plans and maybes: where one lives and works is what is so now.
+    "Maybe we'll move to Ghent someday.", "I'd love to live in Ghent one day.", "I'm thinking about working at Zalando.",
+    "I ended up in Tallinn for the weekend.", "My contract at Carrefour ran out.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
@@ -162,6 +177,11 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Globex and I went our separate ways.", "employer"),
     ("Toss my phone number.", "phone number"),
     ("My number shouldn't be in your memory, delete it.", "phone number"),  # "my number", not "my number should not"
+    ("Zalando didn't renew my contract.", "employer"),
+    ("I got the boot from Zalando.", "employer"),
+    ("Finished my last shift at Globex yesterday.", "employer"),
+    ("I'm finished at Carrefour, my contract ran out.", "employer"),
+    ("Carrefour cut my position.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
@@ -169,10 +189,15 @@ def test_a_retraction_names_what_it_takes_back(text, attribute):
 
 
 @pytest.mark.parametrize("text", ["I'm not employed at Globex any longer.", "My job at Globex ended last week.",
-                                  "Walked away from my job at Globex.", "Finished my last shift at Globex yesterday."])
+                                  "Walked away from my job at Globex.", "My time at Globex is over."])
 def test_the_words_of_a_property_by_a_value_do_not_set_it_where_it_ended(text):
     # No cue takes these back; the reader by meaning may (`test_retractions`). None says where Ana works.
     assert not any(attribute and not retraction for _, attribute, _, retraction in extract(text))
+
+
+def test_a_thing_that_does_not_work_takes_back_no_job():
+    assert not any(attribute == "employer" for _, attribute, _, _ in extract("My phone doesn't work anymore."))
+    assert extract("My sister doesn't work at Zalando anymore.")[0][1:] == ("sister's employer", "Zalando", True)
 
 
 def test_forget_it_is_never_mind():

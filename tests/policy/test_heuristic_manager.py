@@ -28,3 +28,11 @@ def test_similar_is_known_only_when_no_name_or_number_is_new():
 def test_a_retraction_deletes_by_meaning_only_when_close():
     assert decide("Ana has a boat", known("Ana sails her boat on weekends", 0.78), retraction=True) is Op.delete
     assert decide("Ana has a boat", known("Ana plays tennis", 0.62), retraction=True) is Op.noop
+
+
+def test_a_retraction_that_names_a_value_keeps_memories_of_another():
+    job = known("Ana works at Initech.", 0.9, attribute="employer", value="Initech")
+    assert decide("Ana works at Globex", job, retraction=True, attribute="employer", value="Globex") is Op.noop
+    assert decide("Ana works at Initech", job, retraction=True, attribute="employer", value="Initech") is Op.delete
+    # Named without a value ("I quit my job"), the property is taken back whatever it holds.
+    assert decide("Ana has a job", job, retraction=True, attribute="employer") is Op.delete

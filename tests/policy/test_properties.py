@@ -26,6 +26,8 @@ READ_BY_MEANING = [
     ("I'm based out of Rotterdam.", "residence", "Rotterdam"),
     ("I'm at Siemens now, in the rail division.", "employer", "Siemens"),
     ("Kimchi stew is at the top of my list these days.", "favorite food", None),  # a favourite without "favorite"
+    ("Nothing tastes better to me than khachapuri.", "favorite food", None),
+    ("I changed numbers, I'm on 555-0142 now.", "phone number", "555-0142"),
 ]
 # Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
 # the embedder does not know reads like a town, and a home told only by a thing in it is not read.
@@ -61,6 +63,8 @@ def test_known_misreads(reader, sentence, attribute, value):
     "Honestly the commute is killing me.",  # only the first word is capitalised
     "I moved from Leeds to Bristol.",  # two places: no safe single value
     "The top shelf of my fridge is full of cheese.",  # food, and "top", but no list it tops
+    "I called the bakery at 555-0123 but nobody picked up.",  # a number, not the speaker's
+    "Someday I'd like to live in Kyoto.",  # a wish
 ])
 def test_chat_that_sounds_like_a_property_sets_none(reader, sentence):
     assert reader.read([sentence]) == [None]

@@ -28,7 +28,7 @@ def _said(text: str) -> str:
 
 
 TAKEN_BACK_BY_MEANING = [
-    ("I'm finished at Carrefour, my contract ran out.", "employer", "Carrefour"),
+    ("My contract with Carrefour expired last month.", "employer", "Carrefour"),
     ("I stepped away from Fujitsu in October.", "employer", "Fujitsu"),
     ("Please throw my mobile number away.", "phone number", None),
     ("You can drop my email address from your notes.", "email", None),
