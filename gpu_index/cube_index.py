@@ -163,6 +163,23 @@ class CubeIndex:
                     break
             return hits
 
+    def search_among(self, query: np.ndarray, k: int, memory_ids: list[int]) -> list[tuple[int, float]]:
+        """Up to k (memory id, cosine similarity) pairs among the given memories only, best first: an
+        ID selector over their positions, on the CPU master (GPU indexes ignore selectors). With IVF,
+        among those in the `nprobe` cells scanned."""
+        with self.lock:
+            positions = np.fromiter((self.position[memory_id] for memory_id in memory_ids if memory_id in self.position),
+                                    dtype=np.int64)
+            if not len(positions) or k <= 0:
+                return []
+            selector = faiss.IDSelectorBatch(positions)
+            params = (faiss.SearchParametersIVF(sel=selector, nprobe=self.index.nprobe) if self.approximate
+                      else faiss.SearchParameters(sel=selector))
+            scores, found = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
+                                              min(k, len(positions)), params=params)
+            return [(int(self.labels[position]), float(score))
+                    for score, position in zip(scores[0], found[0], strict=True) if position >= 0]
+
     def _search_index(self, fetch: int):
         if not self.config.use_gpu or fetch > GPU_MAX_K or self.approximate:
             return self.index

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Full-text search ranks at most this many memories per query word: a word held by more is common,
     # its holders sampled (`db/full_text.py`).
     lexical_term_cap: int = Field(300, ge=1)
+    # A filter that the index's first answer shows to be narrow, yet matching more memories than exact
+    # search takes, is searched among the memories that pass it (a FAISS ID selector) when they are at
+    # most this many; past it, the index is asked for more until enough pass.
+    filtered_search_id_limit: int = Field(50_000, ge=0)
 
     # Hybrid ranking: dense and lexical lists fused by their scaled scores ("relative": LoCoMo dev
     # recall@10 0.597 against 0.567 for reciprocal rank fusion, measured before full-text search weighed

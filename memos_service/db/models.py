@@ -99,7 +99,8 @@ class Memory(Base):
     __tablename__ = "memories"
     __table_args__ = (
         Index("ix_memories_cube_status_id", "tenant_id", "cube_id", "status", "id"),
-        Index("ix_memories_cube_user", "tenant_id", "cube_id", "user_id"),
+        # Status and id too: the ids of a user's memories come from the index alone (`matching_ids`).
+        Index("ix_memories_cube_user", "tenant_id", "cube_id", "user_id", "status", "id"),
         # With id last: search walks from a memory to its neighbours in the session (`session_neighbours`).
         Index("ix_memories_cube_session", "tenant_id", "cube_id", "session_id", "id"),
         Index("ix_memories_content_tsv", "content_tsv", postgresql_using="gin"),

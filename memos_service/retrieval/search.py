@@ -128,12 +128,34 @@ class Searcher:
         fetch = _first_fetch(n)
         found = index.search(vector, fetch) if found is None else found
         while True:
-            rows = self.memories.by_ids(cube, [memory_id for memory_id, _ in found], filters)
-            kept = [ScoredMemory(rows[memory_id], score) for memory_id, score in found if memory_id in rows]
+            kept = self._passing(cube, found, filters)
             if len(kept) >= n or len(found) < fetch:
                 return kept[:n]
+            if fetch == _first_fetch(n) and 10 * len(kept) < len(found) and filters.narrows():
+                # Few of the nearest pass the filter: asking for ever more would scan much of the index,
+                # and at 1% of 1M memories took five rounds. Search among those that pass instead.
+                among = self._among(cube, index, vector, filters, n)
+                if among is not None:
+                    return among
             fetch *= 4
             found = index.search(vector, fetch)
+
+    def _passing(self, cube: Cube, found: list[tuple[int, float]], filters: MemoryFilter) -> list[ScoredMemory]:
+        rows = self.memories.by_ids(cube, [memory_id for memory_id, _ in found], filters)
+        return [ScoredMemory(rows[memory_id], score) for memory_id, score in found if memory_id in rows]
+
+    def _among(self, cube: Cube, index: CubeIndex, vector: np.ndarray, filters: MemoryFilter,
+               n: int) -> list[ScoredMemory] | None:
+        """The n nearest of the memories that pass the filters, by an ID selector over them; None when
+        more pass than `filtered_search_id_limit`. Where IVF's scanned cells hold fewer than n of them
+        while more exist, the exact search in Postgres answers: exactly n whenever n pass."""
+        matching = self.memories.matching_ids(cube, filters, cap=self.settings.filtered_search_id_limit)
+        if len(matching) > self.settings.filtered_search_id_limit:
+            return None
+        kept = self._passing(cube, index.search_among(vector, n, matching), filters)
+        if len(kept) < min(n, len(matching)):
+            return self.memories.search_dense(cube, vector, filters, n)
+        return kept
 
     def _fuse(self, dense: list[ScoredMemory], lexical: list[ScoredMemory], options: SearchOptions) -> list[Hit]:
         settings = self.settings

@@ -52,3 +52,25 @@ def test_broad_filters_go_through_faiss_and_still_fill_k(client, crowded_cube, a
     assert len(tiny) == 7  # over-fetching until the index is exhausted finds every match
     exact = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense", filters={"memory_type": "fact"})
     assert [hit["memory"]["id"] for hit in facts] == [hit["memory"]["id"] for hit in exact]
+
+
+def test_a_narrow_filter_past_exact_search_is_searched_among_its_memories(client, crowded_cube, app, monkeypatch):
+    from gpu_index import CubeIndex
+
+    tenant, cube = crowded_cube
+    exact = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
+    selected = []
+    search_among = CubeIndex.search_among
+    monkeypatch.setattr(CubeIndex, "search_among",
+                        lambda index, *args: selected.append(args[1]) or search_among(index, *args))
+    settings = app.state.settings
+    monkeypatch.setattr(settings, "exact_search_limit", 3)  # 7 tiny memories: too many for exact search
+    # Few of the 21 nearest are the tiny user's: their memories are searched among by an ID selector.
+    among = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
+    assert selected == [5]
+    assert [hit["memory"]["id"] for hit in among] == [hit["memory"]["id"] for hit in exact]
+    # More matching memories than the selector takes: the index is asked for more until enough pass.
+    monkeypatch.setattr(settings, "filtered_search_id_limit", 6)
+    fetched = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
+    assert selected == [5]
+    assert [hit["memory"]["id"] for hit in fetched] == [hit["memory"]["id"] for hit in exact]
