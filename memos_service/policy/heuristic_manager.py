@@ -1,8 +1,8 @@
 """The offline manager. In order:
 
 1. a retraction deletes the known memory it is about (same property, value or thing, else the
-   most similar one above `delete_similarity`), never one holding another value than the one it
-   names, or changes nothing when none is known;
+   most similar one above `delete_similarity`), never one holding another name or number than the
+   one it names, or changes nothing when none is known;
 2. a candidate setting a property the subject already has updates that memory when the value
    differs, and is a no-op when it is the same (or, where one side names no value, when the other's
    value is in its words);
@@ -47,6 +47,11 @@ def says_all_of(known: str, candidate: str) -> bool:
     """Whether `known` holds every name and number of `candidate`, and says it the same way round."""
     old, new = signature(known), signature(candidate)
     return new.specifics <= old.specifics and (new.negated, new.ended) == (old.negated, old.ended)
+
+
+def _named(value: str | None) -> bool:
+    """A name or a number: "Globex", "555-0101", not "there" or "the company"."""
+    return bool(value) and (value[0].isupper() or any(character.isdigit() for character in value))
 
 
 def mentions(text: str, thing: str) -> bool:
@@ -104,8 +109,9 @@ class HeuristicManager:
             target = max(matches, key=lambda memory: memory.similarity)
             return Decision(Op.delete, target.ref, reason=f"retracted ({why})")
 
-        # A retraction that names a value takes back nothing that holds another: "I left Globex" keeps the job at Initech.
-        related = [memory for memory in related if not (candidate.value and memory.value
+        # A retraction that names a value takes back nothing that holds another: "I left Globex" keeps the job at
+        # Initech. Names and numbers only: a value read as "there" or "the company" names nothing to compare.
+        related = [memory for memory in related if not (_named(candidate.value) and _named(memory.value)
                                                         and not _words(candidate.value) & _words(memory.value))]
         by_value = [memory for memory in related if candidate.value and same_value(memory.value, candidate.value)]
         by_property = [memory for memory in related if candidate.attribute and memory.attribute == candidate.attribute]

@@ -36,3 +36,5 @@ def test_a_retraction_that_names_a_value_keeps_memories_of_another():
     assert decide("Ana works at Initech", job, retraction=True, attribute="employer", value="Initech") is Op.delete
     # Named without a value ("I quit my job"), the property is taken back whatever it holds.
     assert decide("Ana has a job", job, retraction=True, attribute="employer") is Op.delete
+    # A value that names nothing ("I'm not employed there any more") cannot tell one job from another.
+    assert decide("Ana is employed there", job, retraction=True, attribute="employer", value="there") is Op.delete
