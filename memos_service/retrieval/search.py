@@ -2,7 +2,8 @@
 
 - dense: the cube's FAISS index, over-fetching until top_k memories pass the filters (or the
   index is exhausted); a filter narrow enough to count cheaply is answered exactly by pgvector
-  instead, so a small user inside a large cube still gets exactly k results when k exist.
+  instead, so a small user inside a large cube still gets exactly k results when k exist, and one
+  between the two (few of the nearest pass it) by the index among the memories that pass it.
 - lexical: Postgres full-text search over the generated tsvector, rare words weighted up, with
   bounded work per query word (`db/full_text.py`).
 - hybrid: fusion of both (scaled scores, or reciprocal ranks), then boosts for a time the query names, entities it
@@ -124,7 +125,8 @@ class Searcher:
     def dense(self, cube: Cube, index: CubeIndex, vector: np.ndarray, filters: MemoryFilter, n: int,
               found: list[tuple[int, float]] | None = None) -> list[ScoredMemory]:
         """The n nearest memories that pass the filters, asking the index for more until n pass or
-        it has no more. `found`: its answer for `_first_fetch(n)`, when already asked."""
+        it has no more, or, where few of its first answer pass, searching among those that pass
+        (`_among`). `found`: its answer for `_first_fetch(n)`, when already asked."""
         fetch = _first_fetch(n)
         found = index.search(vector, fetch) if found is None else found
         while True:
