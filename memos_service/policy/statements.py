@@ -7,9 +7,10 @@ themselves, plus the open "my <thing> is <value>" form, which covers whatever <t
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from memos_service.policy.english import ADVERBS, EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE
+from memos_service.policy.english import ADVERBS, EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE, third_person_verb
 from memos_service.policy.vocabulary import read_by_vocabulary
 
 # "I" or "my sister", "my older brother": the speaker or someone of theirs. Verbs may carry the
@@ -127,9 +128,10 @@ _POSSESSION = re.compile(rf"^{_WHO} (?:have|has|own|owns|got|bought|adopted|driv
                          rf"(?:new |little |cute |big |small |second |pet )*(?P<thing>[a-z]+(?: [a-z]+)?)\b", re.IGNORECASE)
 
 # Retractions, as patterns that leave behind what the speaker used to state.
-_DOES_NOT = re.compile(r"\b(?:do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I)
-_NEGATIONS = [
-    (_DOES_NOT, r"\1 \2"),
+_DOES_NOT = re.compile(r"\b(do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I)
+_NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "My sister doesn't work there" took back "my sister works there": the verb keeps its person.
+    (_DOES_NOT, lambda match: f"{third_person_verb(match[2]) if match[1].lower() == 'does' else match[2]} {match[3]}"),
     (re.compile(r"\b(am|is|are) not (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
     (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
