@@ -136,15 +136,15 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
     (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
 ]
+# Leaving a job, said of the job ("quit my job at Globex") or of the employer ("quit Globex").
+_LEAVING_A_JOB = r"quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from"
 _UNDOING_VERBS = [
     (re.compile(r"\b(?:sold|gave away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|rehomed) "
                 r"(?:my |the |our )?(.*)$", re.I),
      r"have \1"),
-    (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
-                r"lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
-    (re.compile(r"\b(?:quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from|"
-                r"got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|got sacked from) (?!my\b)(.*)$",
-                re.I), r"work at \1"),
+    (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
+    (re.compile(rf"\b(?:{_LEAVING_A_JOB}|got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|"
+                r"got sacked from) (?!my\b)(.*)$", re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!my\b|the\b|a\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
