@@ -13,7 +13,7 @@ _CONTRACTIONS = [
 _JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Clauses joined by a conjunction each state their own fact when each has its own "I".
-_CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:I|my|My)\b)|,\s+(?=I\b))\s*")
+_CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b))\s*")
 
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
            "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
@@ -39,6 +39,8 @@ _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my"
 
 
 # Words for a job's end, which both lists below hold.
+# "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).
+USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
 _JOB_ENDS = r"no longer|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|last (?:day|shift)|ran out|expired"
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
@@ -68,8 +70,8 @@ def says_something_ends(sentence: str) -> bool:
 
 # Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as
 # setting it. "Moved out of my old place and into a flat in Oslo" ends one home and sets another.
-_DENIED = re.compile(rf"\b(?:{_JOB_ENDS}|not|never|any ?more|any longer|(?:is|was|are|were) over|resign(?:s|ed|ing)?|"
-                     r"walk(?:ed|ing)? away|step(?:ped|ping)? down)\b", re.IGNORECASE)
+_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_JOB_ENDS}|not|never|any ?more|any longer|(?:is|was|are|were) over|"
+                     r"resign(?:s|ed|ing)?|walk(?:ed|ing)? away|step(?:ped|ping)? down)\b", re.IGNORECASE)
 
 
 def denied_or_ended(sentence: str) -> bool:

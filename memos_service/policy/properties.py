@@ -76,6 +76,12 @@ EXAMPLES: dict[str, list[str]] = {
         "I watched a movie set in Cairo.", "I'm saving up for a trip to Chile.", "I miss the food back home.",
         "We had the best pizza of the whole trip in Naples.", "I ran a half marathon in Lyon.",
         "We celebrated my birthday at a bar in Soho.", "I love hiking on weekends.",
+        # Where one is right now, not where one lives or works.
+        "I'm at the airport right now.", "I'm at Costco picking up a few things.", "I'm at Gatwick, about to board.",
+        "I'm at the gym, call you later.",
+        # Companies one buys from or pays with, not works for.
+        "I ordered a phone case on Amazon.", "I pay for everything with PayPal.", "I bought a bike on eBay.",
+        "I booked the tickets through Expedia.",
     ],
 }
 VALUE_KINDS = {"residence": "name", "employer": "name", "phone number": "phone", "email": "email",
@@ -92,7 +98,7 @@ _NOT_A_SETTING = re.compile(
     r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
     r"interview\w*|not|never|no longer)\b", re.IGNORECASE)
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
-_OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:on|at)\b|"
+_OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reachable )?(?:on|at)\b|"
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"
                           r"(?:numbers?|phones?|cells?|mobiles?|e-?mails?|address)\b",
                           re.IGNORECASE)
@@ -154,6 +160,8 @@ class PropertyReader:
         if (kind == "name" and supposed(sentence)) or (kind in ("phone", "email") and not _OWN_CONTACT.search(sentence)):
             return None
         value = value_in(sentence, kind)
+        if attribute == "residence" and value and re.search(rf"\bat {re.escape(value)}\b", sentence):
+            return None  # "I've been at Klarna for two weeks": one is at a workplace or a venue, and lives in a town
         if value is None and (kind != "words" or not _PREFERENCE.search(sentence)):
             # A name or number property with no single such value: nothing safe to store. A
             # favourite is said with a word of preference ("I'm learning to cook Thai food" is none).

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from memos_service.policy.english import ADVERBS, EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE, third_person_verb
+from memos_service.policy.english import ADVERBS, EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE, USED_TO, third_person_verb
 from memos_service.policy.vocabulary import read_by_vocabulary
 
 # "I" or "my sister", "my older brother": the speaker or someone of theirs. Verbs may carry the
@@ -82,6 +82,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"),
+    # At a company for weeks or since spring, or these days: working there ("I'm at the airport" is a moment).
+    _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?at {_NAME_VALUE}(?: now)? (?:since|for (?:about |almost |"
+                     rf"nearly |over |a few |several |\w+ )?(?:weeks|months|years|a year)|these days|nowadays)\b.*"),
     # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
     _cue("employer", rf"(?:(?:today|yesterday|this|it|last \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day) "
                      rf"(?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
@@ -112,6 +115,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # it is comes from the value's shape.
     _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|"
                       rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
+    _cue("{contact}", rf"(?P<who>I) am (?:now |best |always |easiest )?reachable (?:at|on|via) {_VALUE}"),
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone)(?: number)?|number|"
@@ -132,10 +136,19 @@ _DOES_NOT = re.compile(r"\b(do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| th
 _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "My sister doesn't work there" took back "my sister works there": the verb keeps its person.
     (_DOES_NOT, lambda match: f"{third_person_verb(match[2]) if match[1].lower() == 'does' else match[2]} {match[3]}"),
+    # "I'm not at Globex anymore": at a name, for good, is a workplace (a town one lives in is "in").
+    (re.compile(r"\b(am|is|are) not (?:working )?at ((?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*)*)(?:\s*any ?more| now| these days)$",
+                re.I), lambda match: f"{'works' if match[1].lower() == 'is' else 'work'} at {match[2]}"),
     (re.compile(r"\b(am|is|are) not (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
+    # "I used to work at Globex": what was so, and is no longer. "My dad used to live here": "my dad lives here".
+    (USED_TO, lambda match: f"{match['holder']} {_in_person(match['holder'], match['verb'])}"),
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
     (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
 ]
+def _in_person(subject: str, verb: str) -> str:
+    return verb if subject.lower() in ("i", "we", "you", "they") else third_person_verb(verb)
+
+
 # Leaving a job, said of the job ("quit my job at Globex") or of the employer ("quit Globex").
 _LEAVING_A_JOB = r"quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from"
 _UNDOING_VERBS = [
@@ -154,6 +167,8 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
                         r"and I parted ways|and I went (?:our )?separate ways)|"
                         r"(?:I )?parted ways with (?P<with>.+)|my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
+                        r"my (?:time|job|days|years) (?:at|with) (?P<ended>.+?) (?:has |have )?(?:ended|came to an end)|"
                         r"(?:I )?(?:finished|worked|did|had) my (?:very )?last (?:day|shift|week) (?:at|with) (?P<final>.+)|"
                         r"I am (?:all )?(?:done|finished) (?:at|working (?:at|for)) (?P<done>.+?)"
                         r"(?:,? (?:and |so )?(?:my )?last .*)?|"

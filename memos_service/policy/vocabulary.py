@@ -35,11 +35,14 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
       re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),
       re.compile(rf"\bI am an? (?:[a-z-]+ ){{1,3}}at {_VALUE}"),  # "I am a software engineer at Globex"
       re.compile(rf"^{_VALUE} (?:just |recently |finally )?(?:hired|has hired|took me on|brought me on|offered me)\b")],
-     # Working on something or out at the gym, volunteering: no employer in it.
-     re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*", re.I)),
+     # Working on something or out at the gym, volunteering, an interview or an application at the company, an offer
+     # turned down: no employer in it.
+     re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*|"
+                r"\b(?:interview\w*|appl(?:y|ies|ied|ying|ications?)) (?:\w+ )?(?:at|with|to)\b|"
+                r"\b(?:turned|turn|turning) down\b|\b(?:declined|rejected|refused)\b", re.I)),
 ]
 _OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b|"
-                         r"\b(?:reach|call|text|ring|contact|message) me\b", re.I)
+                         r"\b(?:reach|call|text|ring|contact|message) me\b|\bI am (?:\w+ )?reachable\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b", re.I)
 _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"
                            r"\b(?!(?:here|let|it|that|there|what|who|where|how)'s)\w+'s\b", re.I)  # "the restaurant's number"

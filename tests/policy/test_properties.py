@@ -65,9 +65,17 @@ def test_known_misreads(reader, sentence, attribute, value):
     "The top shelf of my fridge is full of cheese.",  # food, and "top", but no list it tops
     "I called the bakery at 555-0123 but nobody picked up.",  # a number, not the speaker's
     "Someday I'd like to live in Kyoto.",  # a wish
+    "I'm at Starbucks.", "I'm at Heathrow.",  # where one is right now
+    "I bought a lamp on Mercado Libre.", "I use Klarna to pay for stuff.",  # a company one buys from
 ])
 def test_chat_that_sounds_like_a_property_sets_none(reader, sentence):
     assert reader.read([sentence]) == [None]
+
+
+def test_a_name_one_is_at_is_no_home(reader):
+    # The embedder hears a company it does not know as a town; one is at a workplace and lives in a town.
+    readings = reader.read(["I've been at Rakuten for a month.", "I'm at Rakuten now."])
+    assert not any(reading and reading.attribute == "residence" for reading in readings)
 
 
 def test_values_are_single_names_or_shapes():
@@ -94,9 +102,9 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
     assert _facts(HeuristicExtractor(), "I'm over in Rotterdam these days.") == [(None, None, False)]
     assert _facts(with_meaning, "I'm over in Rotterdam these days.") == [("residence", "Rotterdam", False)]
-    # What a retraction takes back is read the same way: "I am at Siemens" says where one works.
-    assert _facts(HeuristicExtractor(), "I'm not at Siemens anymore.") == [(None, None, True)]
-    assert _facts(with_meaning, "I'm not at Siemens anymore.") == [("employer", "Siemens", True)]
+    # What a retraction takes back is read the same way: "I am over in Rotterdam" says where one lives.
+    assert _facts(HeuristicExtractor(), "I'm not over in Rotterdam anymore.") == [(None, None, True)]
+    assert _facts(with_meaning, "I'm not over in Rotterdam anymore.") == [("residence", "Rotterdam", True)]
     # A clause that alone reads as nothing is read with its sentence; one read alone keeps its reading.
     assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli now.")[1] == (None, None, False)
     assert _facts(with_meaning, "I switched jobs, I'm with Hooli now.")[1] == ("employer", "Hooli", False)

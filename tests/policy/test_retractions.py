@@ -34,7 +34,7 @@ TAKEN_BACK_BY_MEANING = [
     ("You can drop my email address from your notes.", "email", None),
     # The job's words by its name: once read as setting the employer, which hid them from this reader.
     ("I'm not employed at Rakuten any longer.", "employer", "Rakuten"),
-    ("My job at Zalando ended last week.", "employer", "Zalando"),
+    ("My position at Zalando ended last week.", "employer", "Zalando"),
     ("No need to keep my phone number anymore.", "phone number", None),
     ("I don't want you holding my phone number.", "phone number", None),
 ]
