@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     max_tags: int = Field(32, ge=0)
     # Requests per minute per API key; 0 turns rate limiting off.
     rate_limit_per_minute: int = Field(0, ge=0)
+    # How long an API process trusts a key it checked, without asking Postgres again: a key revoked
+    # through another process works here this much longer. 0 checks every request.
+    api_key_cache_seconds: float = Field(5.0, ge=0)
     # Stored responses for Idempotency-Key replays are kept this long.
     idempotency_ttl_hours: int = Field(24, ge=1)
 

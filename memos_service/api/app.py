@@ -9,6 +9,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from memos_service.api.errors import install_error_handlers
 from memos_service.api.middleware import RequestContextMiddleware
+from memos_service.api.recent_keys import RecentKeys
 from memos_service.api.routes import (
     admin,
     archive,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.recent_keys = RecentKeys(settings.api_key_cache_seconds)
     install_error_handlers(app)
     for router in (health.router, admin.router, cubes.router, memories.router, search.router, archive.router,
                    ingest.router, jobs.router, operations.router, lifecycle.router, users.router,

@@ -13,12 +13,14 @@ import structlog
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from gpu_index import IndexManager
 from memos_service.api.idempotency import Idempotency
 from memos_service.api.ratelimit import enforce_rate_limit
+from memos_service.api.recent_keys import RecentKeys
 from memos_service.config import Settings
-from memos_service.db.api_keys import ADMIN_SCOPE, ApiKeyRepository
+from memos_service.db.api_keys import ADMIN_SCOPE, ApiKeyRepository, hash_key
 from memos_service.db.cubes import CubeRepository
 from memos_service.db.engine import session_scope
 from memos_service.db.memories import MemoryRepository
@@ -71,21 +73,28 @@ class Principal:
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer memos_sk_...`")
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, from a key checked lately (`recent_keys`) or checked now in Postgres, on a thread."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
         raise AuthenticationFailed("missing API key: send 'Authorization: Bearer <key>'", headers=challenge)
-    row = ApiKeyRepository(session).authenticate(credentials.credentials)
-    if row is None:
-        raise AuthenticationFailed("invalid or revoked API key", headers=challenge)
-    principal = Principal(row.id, row.tenant_id, frozenset(row.scopes))
+    recent: RecentKeys[Principal] = request.app.state.recent_keys
+    digest = hash_key(credentials.credentials)
+    principal = recent.get(digest)
+    if principal is None:
+        row = await run_in_threadpool(ApiKeyRepository(session).authenticate, credentials.credentials)
+        if row is None:
+            raise AuthenticationFailed("invalid or revoked API key", headers=challenge)
+        principal = Principal(row.id, row.tenant_id, frozenset(row.scopes))
+        recent.remember(digest, principal.key_id, principal)
     structlog.contextvars.bind_contextvars(tenant_id=str(principal.tenant_id), key_id=str(principal.key_id))
-    enforce_rate_limit(request.app.state.redis, principal.key_id, settings.rate_limit_per_minute)
+    if settings.rate_limit_per_minute > 0 and request.app.state.redis is not None:
+        await run_in_threadpool(enforce_rate_limit, request.app.state.redis, principal.key_id, settings.rate_limit_per_minute)
     return principal
 
 

@@ -76,6 +76,40 @@ def test_revoked_key_stops_working(client, admin_key, make_tenant):
     assert client.post(f"/v1/admin/api-keys/{uuid.uuid4()}/revoke", headers=bearer(admin_key)).status_code == 404
 
 
+def test_a_key_revoked_through_another_process_works_there_until_its_check_expires(client, admin_key, make_tenant):
+    import time
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from memos_service.api.app import create_app
+    from memos_service.config import get_settings
+    from memos_service.db.api_keys import hash_key
+    from memos_service.db.engine import session_scope
+    from memos_service.db.models import ApiKey
+
+    remembering, tenant = make_tenant(), make_tenant()
+    with session_scope() as session:
+        key_ids = {name: session.scalar(select(ApiKey.id).where(ApiKey.key_hash == hash_key(caller.key)))
+                   for name, caller in (("remembering", remembering), ("tenant", tenant))}
+    # Two more API processes (apps) over the same database: one trusts a checked key for 2 s, one checks every time.
+    settings = get_settings()
+    with (TestClient(create_app(settings.model_copy(update={"api_key_cache_seconds": 2.0}))) as trusting,
+          TestClient(create_app(settings.model_copy(update={"api_key_cache_seconds": 0.0}))) as checking):
+        for other in (trusting, checking):
+            assert other.get("/v1/cubes", headers=remembering.headers).status_code == 200
+        assert client.post(f"/v1/admin/api-keys/{key_ids['remembering']}/revoke", headers=bearer(admin_key)).status_code == 200
+        assert client.get("/v1/cubes", headers=remembering.headers).status_code == 401  # the revoking process: at once
+        assert checking.get("/v1/cubes", headers=remembering.headers).status_code == 401
+        assert trusting.get("/v1/cubes", headers=remembering.headers).status_code == 200  # checked under 2 s ago
+        time.sleep(2.1)
+        assert trusting.get("/v1/cubes", headers=remembering.headers).status_code == 401
+        # A process forgets a key revoked through it at once, however recently it checked it.
+        assert trusting.get("/v1/cubes", headers=tenant.headers).status_code == 200
+        assert trusting.post(f"/v1/admin/api-keys/{key_ids['tenant']}/revoke", headers=bearer(admin_key)).status_code == 200
+        assert trusting.get("/v1/cubes", headers=tenant.headers).status_code == 401
+
+
 def test_read_only_key_cannot_write(client, make_tenant, admin_key):
     writer = make_tenant()
     cube = client.post("/v1/cubes", json={"name": "shared"}, headers=writer.headers).json()

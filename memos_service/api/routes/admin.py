@@ -1,6 +1,6 @@
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from memos_service.api.deps import AdminDep, IdempotencyDep, SessionDep
@@ -34,9 +34,11 @@ def create_api_key(tenant_id: uuid.UUID, body: ApiKeyCreate, session: SessionDep
 
 
 @router.post("/api-keys/{key_id:uuid}/revoke", response_model=ApiKeyPublic, operation_id="revoke_api_key")
-def revoke_api_key(key_id: uuid.UUID, session: SessionDep, _: AdminDep) -> ApiKeyPublic:
-    """Revoking twice is harmless: the first revocation time stands."""
+def revoke_api_key(key_id: uuid.UUID, request: Request, session: SessionDep, _: AdminDep) -> ApiKeyPublic:
+    """Revoking twice is harmless: the first revocation time stands. Other API processes may accept
+    the key for up to `MEMOS_API_KEY_CACHE_SECONDS` more (`api/recent_keys.py`); this one no longer does."""
     row = ApiKeyRepository(session).revoke(key_id)
+    request.app.state.recent_keys.forget(key_id)
     if row is None:
         raise NotFound(f"API key {key_id} not found")
     return ApiKeyPublic.model_validate(row)
