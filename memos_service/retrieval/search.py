@@ -14,7 +14,7 @@
 import functools
 import math
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -72,10 +72,19 @@ class Searcher:
         self.indexes = indexes
         self.embedder = embedder
         self.settings = settings
+        self._vectors: dict[str, Future[np.ndarray]] = {}
+
+    def start_embedding(self, text: str) -> None:
+        """Embeds the query on a helper thread from now, while the caller's thread reads the database
+        (the cube, the index's catch-up): a search then waits for the rest of the embedding only."""
+        if text not in self._vectors:
+            self._vectors[text] = _HELPERS.submit(lambda: self.embedder.embed([text])[0])
 
     def search(self, cube: Cube, options: SearchOptions) -> list[Hit]:
         # Fusion needs deep lists to find what both retrievers rank moderately; one retriever alone does not.
         pool = max(50, 3 * options.top_k) if options.mode == "hybrid" else options.top_k
+        if options.mode in ("hybrid", "dense"):
+            self.start_embedding(options.text)  # while the filters are counted and the index catches up
         # The index is caught up at most once per search, and only if used (a narrow filter's dense
         # search is exact; full-text search asks it for the cube's size).
         index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session)))
@@ -119,7 +128,8 @@ class Searcher:
 
     def _nearest(self, text: str, index: CubeIndex | None, n: int) -> tuple[np.ndarray, list[tuple[int, float]] | None]:
         """The query's vector, and the index's first answer for `dense` (None when there is no index to ask)."""
-        vector = self.embedder.embed([text])[0]
+        self.start_embedding(text)
+        vector = self._vectors[text].result()
         return vector, None if index is None else index.search(vector, _first_fetch(n))
 
     def dense(self, cube: Cube, index: CubeIndex, vector: np.ndarray, filters: MemoryFilter, n: int,

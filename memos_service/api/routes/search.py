@@ -29,10 +29,13 @@ def search_memories(cube_id: uuid.UUID, body: SearchRequest, cubes: CubesDep, me
                     access: AccessDep) -> Response:
     if body.top_k > settings.max_top_k:
         raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
+    searcher = Searcher(memories, indexes, embedder, settings)
+    if body.mode != "lexical":
+        searcher.start_embedding(body.query)  # while the cube is read
     cube = open_cube(cubes, cube_id, embedder)
     options = SearchOptions(body.query, body.top_k, body.mode, memory_filter(body.filters, body.include_archived),
                             body.min_score)
-    hits = Searcher(memories, indexes, embedder, settings).search(cube, options)
+    hits = searcher.search(cube, options)
     access.record(memories.tenant_id, [hit.memory.id for hit in hits])  # written off the request path
     return _sent(SearchResponse(data=[
         SearchResult(memory=MemoryPublic.of(hit.memory), score=hit.score, scores=hit.parts,
@@ -50,10 +53,11 @@ def answer_context(cube_id: uuid.UUID, body: ContextRequest, cubes: CubesDep, me
     text block ready to paste into a prompt."""
     if body.top_k > settings.max_top_k:
         raise ValidationFailed(f"top_k must be at most {settings.max_top_k}")
+    searcher = Searcher(memories, indexes, embedder, settings)
+    searcher.start_embedding(body.question)  # while the cube is read
     cube = open_cube(cubes, cube_id, embedder)
     options = SearchOptions(body.question, body.top_k, "hybrid", memory_filter(body.filters, False))
-    context = build_context(Searcher(memories, indexes, embedder, settings), cube, options, body.token_budget,
-                            embedder.count_tokens)
+    context = build_context(searcher, cube, options, body.token_budget, embedder.count_tokens)
     access.record(memories.tenant_id, [entry.hit.memory.id for entry in context.lines])
     return _sent(ContextResponse(
         memories=[ContextMemory(memory=MemoryPublic.of(entry.hit.memory), score=entry.hit.score, line=entry.line)
