@@ -12,7 +12,8 @@ _CONTRACTIONS = [
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-# Clauses joined by a conjunction each state their own fact when each has its own "I".
+# Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
+# "... got a transfer so now we live in Antwerp").
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b))\s*")
 
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
@@ -38,9 +39,9 @@ EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 
-# Words for a job's end, which both lists below hold.
 # "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).
 USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
+# Words for a job's end, which both lists below hold.
 _JOB_ENDS = r"no longer|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|last (?:day|shift)|ran out|expired"
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are

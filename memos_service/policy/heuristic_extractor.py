@@ -1,6 +1,7 @@
 """The offline extractor: sentences of the user's messages that state something about them,
 rewritten as facts about the user, with the property they set and the time they happened."""
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -77,12 +78,14 @@ class HeuristicExtractor:
         per_message: list[list[Candidate]] = []
         for message in messages:
             found: list[Candidate] = []
+            previous = None
             for sentence, whole in said.get(message.key, []):
                 clause = sentence.rstrip(" .!?;:")
                 candidate = self._read(sentence, message, message.name or speaker, speaker, found,
                                        _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
                 if candidate is not None:
-                    found.append(candidate)
+                    found.append(_named_before(candidate, previous))
+                previous = sentence
             per_message.append(found)
         return per_message
 
@@ -166,6 +169,18 @@ class HeuristicExtractor:
             memory_type=memory_type, attribute=statement.attribute, value=statement.value, thing=statement.thing,
             event_time=event_time, importance=0.7 if statement.attribute else 0.5,
         )
+
+
+def _named_before(candidate: Candidate, previous: str | None) -> Candidate:
+    """A place or company said as "that" ("Yep, Bordeaux. That's where I live now") is the one name of the
+    sentence before; with none there, the candidate sets no property: an update to no name would
+    replace the one known."""
+    if candidate.retraction or candidate.value or VALUE_KINDS.get(candidate.attribute or "") != "name":
+        return candidate
+    name = value_in(previous, "name") if previous else None
+    if name is None:
+        return dataclasses.replace(candidate, attribute=None)
+    return dataclasses.replace(candidate, value=name, content=f"{previous.rstrip(' .!')}. {candidate.content}")
 
 
 def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:

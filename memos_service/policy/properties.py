@@ -78,7 +78,8 @@ EXAMPLES: dict[str, list[str]] = {
         "We celebrated my birthday at a bar in Soho.", "I love hiking on weekends.",
         # Where one is right now, not where one lives or works.
         "I'm at the airport right now.", "I'm at Costco picking up a few things.", "I'm at Gatwick, about to board.",
-        "I'm at the gym, call you later.",
+        "I'm at the gym, call you later.", "Spent the morning at the Mayo Clinic for some scans.",
+        "I'm at Walgreens picking up my prescription.",
         # Companies one buys from or pays with, not works for.
         "I ordered a phone case on Amazon.", "I pay for everything with PayPal.", "I bought a bike on eBay.",
         "I booked the tickets through Expedia.",
@@ -93,10 +94,10 @@ _GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear)\s*$", re.IGNOREC
 # Capitalised words that are times, the speaker or a greeting: never a place or a company.
 _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
     f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
-# Going somewhere for a while is not living there; applying for a job is not having it.
+# Going somewhere for a while is not living there; applying for a job or seeing a doctor there is not having it.
 _NOT_A_SETTING = re.compile(
     r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
-    r"interview\w*|not|never|no longer)\b", re.IGNORECASE)
+    r"interview\w*|appointments?|check-?ups?|not|never|no longer)\b", re.IGNORECASE)
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
 _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reachable )?(?:on|at)\b|"
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"

@@ -32,7 +32,7 @@ _DWELLING = r"home|place|apartment|flat|house"
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever)"
 # "my all-time favourite", "my go-to food", "my top comfort food": what puts a thing above the others.
 _FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*"
-             r"(?:favou?rite|go-to|number one|top(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b))")
+             r"(?:favou?rite|go-to|number one|(?:top|ultimate)(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b))")
 
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
@@ -82,6 +82,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"),
+    _cue("employer", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I) (?:now |currently )?(?:work|am working|am employed)"
+                     rf"(?: now| these days| nowadays)?"),
     # At a company for weeks or since spring, or these days: working there ("I'm at the airport" is a moment).
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?at {_NAME_VALUE}(?: now)? (?:since|for (?:about |almost |"
                      rf"nearly |over |a few |several |\w+ )?(?:weeks|months|years|a year)|these days|nowadays)\b.*"),

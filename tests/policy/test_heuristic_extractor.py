@@ -89,6 +89,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     # At a company for weeks, or since a season: working there.
     ("I've been at Hooli since the spring, working in sales.", "employer", "Hooli"),
     ("I'm at Rakuten these days.", "employer", "Rakuten"),
+    ("Kaiser is where I work these days.", "employer", "Kaiser"),
+    ("My ultimate comfort food is green curry.", "favorite food", "green curry"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -98,6 +100,13 @@ def test_a_statement_sets_one_property(text, attribute, value):
 
 def test_a_property_named_by_a_pronoun_is_set_without_a_value():
     assert extract("Nothing beats ramen, it's my favorite food.")[0][1:3] == ("favorite food", None)
+
+
+def test_a_place_said_as_that_is_the_name_just_before():
+    [(content, attribute, value, _)] = extract("We picked Bordeaux in the end. That's where I live now.")
+    assert (attribute, value) == ("residence", "Bordeaux") and "Bordeaux" in content
+    # No name before: no residence at all, rather than one that would replace the known town with none.
+    assert extract("That's where I live now.")[0][1:3] == (None, None)
 
 
 def test_a_favourite_is_a_thing_not_a_clause():
