@@ -94,10 +94,11 @@ _GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear)\s*$", re.IGNOREC
 # Capitalised words that are times, the speaker or a greeting: never a place or a company.
 _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
     f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
-# Going somewhere for a while is not living there; applying for a job or seeing a doctor there is not having it.
+# Going somewhere for a while is not living there; applying for a job or seeing a doctor there is not having it;
+# "So long Leeds, hello Ghent!" bids one farewell and greets another, and which is which the embedder does not hear.
 _NOT_A_SETTING = re.compile(
     r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
-    r"interview\w*|appointments?|check-?ups?|not|never|no longer)\b", re.IGNORECASE)
+    r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer)\b", re.IGNORECASE)
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
 _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reachable )?(?:on|at)\b|"
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"

@@ -10,7 +10,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from memos_service.policy.english import ADVERBS, EMAIL_SHAPE, PEOPLE_WORDS, PHONE_SHAPE, USED_TO, third_person_verb
+from memos_service.policy.english import (
+    ADVERBS,
+    EMAIL_SHAPE,
+    PEOPLE_WORDS,
+    PHONE_SHAPE,
+    USED_TO,
+    said_last,
+    third_person_verb,
+)
 from memos_service.policy.vocabulary import read_by_vocabulary
 
 # "I" or "my sister", "my older brother": the speaker or someone of theirs. Verbs may carry the
@@ -272,7 +280,7 @@ def canonical_attribute(attribute: str) -> str:
 def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
     """A contact detail in `value` with its attribute: the one named, or the one its shape says."""
     for name, shape in _CONTACT_SHAPES.items():
-        if attribute in (None, name) and (found := shape.search(value)):
+        if attribute in (None, name) and (found := said_last(shape, value)):
             return name, found.group(0)
     return None
 

@@ -91,6 +91,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I'm at Rakuten these days.", "employer", "Rakuten"),
     ("Kaiser is where I work these days.", "employer", "Kaiser"),
     ("My ultimate comfort food is green curry.", "favorite food", "green curry"),
+    ("I switched from 555-1357 to 555-2468, my new number.", "phone number", "555-2468"),  # the number one has now
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
