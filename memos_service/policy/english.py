@@ -36,16 +36,16 @@ teammate classmate""".split())
 # A phone number as people write it: "555-0101", "+44 20 7946 0958", "(555) 123 4567".
 PHONE_SHAPE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 
-def said_last(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first number (or address) of this shape in the text, or for a change "from A to B", B:
+def contact_now(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The number (or address) of this shape the text gives: the first, or for a change "from A to B", B:
     "I switched from 555-1357 to 555-2468" gives the number one has now."""
     found = list(shape.finditer(text))
     if len(found) > 1 and re.search(r"\bto\b", text[found[-2].end():found[-1].start()], re.IGNORECASE):
         return found[-1]
     return found[0] if found else None
-_OBJECT_PRONOUNS = {"me": "{name}", "myself": "{name}", "mine": "{name}'s", "my": "{name}'s"}
 
 
 # "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).

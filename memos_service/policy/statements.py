@@ -16,7 +16,7 @@ from memos_service.policy.english import (
     PEOPLE_WORDS,
     PHONE_SHAPE,
     USED_TO,
-    said_last,
+    contact_now,
     third_person_verb,
 )
 from memos_service.policy.vocabulary import read_by_vocabulary
@@ -280,7 +280,7 @@ def canonical_attribute(attribute: str) -> str:
 def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
     """A contact detail in `value` with its attribute: the one named, or the one its shape says."""
     for name, shape in _CONTACT_SHAPES.items():
-        if attribute in (None, name) and (found := said_last(shape, value)):
+        if attribute in (None, name) and (found := contact_now(shape, value)):
             return name, found.group(0)
     return None
 

@@ -10,7 +10,7 @@ the property's words, in sentences plainly about the speaker (no one else in the
 
 import re
 
-from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, denied_or_ended, said_last, supposed
+from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, contact_now, denied_or_ended, supposed
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 # "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
@@ -69,7 +69,7 @@ def about_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) 
 
 def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
     """(attribute, value) when the sentence uses one property's words right by one value of it."""
-    if ((number := said_last(PHONE_SHAPE, sentence)) and _OWN_NUMBER.search(sentence)
+    if ((number := contact_now(PHONE_SHAPE, sentence)) and _OWN_NUMBER.search(sentence)
             and not about_someone_else(sentence, frozenset())):
         return "phone number", number.group(0)
     if about_someone_else(sentence) or denied_or_ended(sentence) or supposed(sentence):
