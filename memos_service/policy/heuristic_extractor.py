@@ -84,7 +84,7 @@ class HeuristicExtractor:
                 candidate = self._read(sentence, message, message.name or speaker, speaker, found,
                                        _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
                 if candidate is not None:
-                    found.append(_named_before(candidate, previous))
+                    found.append(_named_before(candidate, previous, message.name or speaker))
                 previous = sentence
             per_message.append(found)
         return per_message
@@ -171,16 +171,16 @@ class HeuristicExtractor:
         )
 
 
-def _named_before(candidate: Candidate, previous: str | None) -> Candidate:
+def _named_before(candidate: Candidate, previous: str | None, name: str) -> Candidate:
     """A place or company said as "that" ("Yep, Bordeaux. That's where I live now") is the one name of the
     sentence before; with none there, the candidate sets no property: an update to no name would
     replace the one known."""
     if candidate.retraction or candidate.value or VALUE_KINDS.get(candidate.attribute or "") != "name":
         return candidate
-    name = value_in(previous, "name") if previous else None
-    if name is None:
+    value = value_in(previous, "name") if previous else None
+    if previous is None or value is None:
         return dataclasses.replace(candidate, attribute=None)
-    return dataclasses.replace(candidate, value=name, content=f"{previous.rstrip(' .!')}. {candidate.content}")
+    return dataclasses.replace(candidate, value=value, content=f"{to_third_person(previous, name)}. {candidate.content}")
 
 
 def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:

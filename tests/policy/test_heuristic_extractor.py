@@ -104,8 +104,8 @@ def test_a_property_named_by_a_pronoun_is_set_without_a_value():
 
 
 def test_a_place_said_as_that_is_the_name_just_before():
-    [(content, attribute, value, _)] = extract("We picked Bordeaux in the end. That's where I live now.")
-    assert (attribute, value) == ("residence", "Bordeaux") and "Bordeaux" in content
+    assert extract("I picked Bordeaux in the end. That's where I live now.")[-1] == (
+        "Ana picked Bordeaux in the end. That is where Ana lives now.", "residence", "Bordeaux", False)
     # No name before: no residence at all, rather than one that would replace the known town with none.
     assert extract("That's where I live now.")[0][1:3] == (None, None)
 
