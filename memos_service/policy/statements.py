@@ -141,6 +141,12 @@ _POSSESSION = re.compile(rf"^{_WHO} (?:have|has|own|owns|got|bought|adopted|driv
                          rf"(?:a |an |one |two |three |some |the |my |our |this |that )?"
                          rf"(?:new |little |cute |big |small |second |pet )*(?P<thing>[a-z]+(?: [a-z]+)?)\b", re.IGNORECASE)
 
+
+def _in_person(subject: str, verb: str) -> str:
+    """The verb as this subject says it: "I work", "my dad works"."""
+    return verb if subject.lower() in ("i", "we", "you", "they") else third_person_verb(verb)
+
+
 # Retractions, as patterns that leave behind what the speaker used to state.
 _DOES_NOT = re.compile(r"\b(do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I)
 _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
@@ -155,10 +161,6 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
     (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
 ]
-def _in_person(subject: str, verb: str) -> str:
-    return verb if subject.lower() in ("i", "we", "you", "they") else third_person_verb(verb)
-
-
 # Leaving a job, said of the job ("quit my job at Globex") or of the employer ("quit Globex").
 _LEAVING_A_JOB = r"quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from"
 _UNDOING_VERBS = [

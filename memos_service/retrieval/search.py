@@ -78,6 +78,8 @@ class Searcher:
         """Embeds the query on a helper thread from now, while the caller's thread reads the database
         (the cube, the index's catch-up): a search then waits for the rest of the embedding only."""
         if text not in self._vectors:
+            # Submitted before any helper task that waits for it (`_nearest`): the pool takes tasks in
+            # order, so a waiting helper never holds the thread its embedding needs.
             self._vectors[text] = _HELPERS.submit(lambda: self.embedder.embed([text])[0])
 
     def search(self, cube: Cube, options: SearchOptions) -> list[Hit]:
