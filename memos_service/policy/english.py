@@ -50,14 +50,15 @@ def contact_now(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 # "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).
 USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
-# Words for a job's end, which both lists below hold.
-_JOB_ENDS = r"no longer|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|last (?:day|shift)|ran out|expired"
+# Words for an end, of a job or of anything ("no more", "in the past"), which both lists below hold.
+_JOB_ENDS = (r"no longer|no more|in the past|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|"
+             r"last (?:day|shift)|ran out|expired")
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
 _ENDS = re.compile(
     rf"\b(?:{_JOB_ENDS}|not\b.*\b(?:any ?more|any longer)|used to (?:work|live|be|have)|"
-    r"left(?! (?:my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
+    r"left(?! (?:for|my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
     r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|sacked|"
     r"dismissed|redundant|"
     r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
@@ -121,7 +122,7 @@ def clauses(text: str) -> list[tuple[str, str]]:
     ("I'm at Globex now" says where one works when the sentence began "I switched jobs")."""
     parts: list[tuple[str, str]] = []
     said = [_TAG_QUESTION.sub(r"\g<said>.", sentence) for sentence in _SENTENCE_END.split(normalize(text))]
-    for sentence in _answered_questions(said):
+    for sentence in _with_it_named(_answered_questions(said)):
         whole = sentence.strip(" \t-–—*•").rstrip(" .!;:")
         for clause in _CLAUSE_JOIN.split(sentence):
             clause = clause.strip(" \t-–—*•")
@@ -140,6 +141,32 @@ def _answered_questions(said: list[str]) -> list[str]:
     for sentence in said:
         if kept and _TOPIC_QUESTION.match(kept[-1]) and not _ASKED.search(kept[-1]) and not _SUBJECT_FIRST.match(sentence):
             kept[-1] = f"{kept[-1]} {sentence}"
+        else:
+            kept.append(sentence)
+    return kept
+
+
+# "My number changed. It's 555-6161 now.": "it" is the thing said to change just before.
+_CHANGED = re.compile(r"^(?:so |and )?my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)[.!]*$", re.I)
+_IT_IS = re.compile(r"^(?:it is|it has become|the new one is|now it is)\b(?P<rest>.*)$", re.I)
+
+
+# "I moved again! Tallinn this time.": a change announced, and its new value named on its own just after.
+_ANNOUNCED = re.compile(r"^(?:so |guess what,? |the news is |so the news is )*I (?:have )?(?:just |finally )?"
+                        r"(?:(?P<move>moved|relocated)(?: house)?|(?:changed|switched) jobs|(?:got|started) a new job)"
+                        r"(?: again| cities| countries)?[.!]*$", re.I)
+_NAME_ALONE = re.compile(r"^(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}(?: this time| now| of all places)?[.!]*$")
+
+
+def _with_it_named(said: list[str]) -> list[str]:
+    """The sentences, with "it" after a change named ("My number changed. It's 555-6161 now."), and a
+    change announced joined to the name said alone right after it."""
+    kept: list[str] = []
+    for sentence in said:
+        if kept and (changed := _CHANGED.match(kept[-1])) and (it_is := _IT_IS.match(sentence)):
+            kept.append(f"My {changed['thing']} is{it_is['rest']}")
+        elif kept and (announced := _ANNOUNCED.match(kept[-1])) and _NAME_ALONE.match(sentence):
+            kept[-1] = f"I moved to {sentence}" if announced["move"] else f"I got a new job at {sentence}"
         else:
             kept.append(sentence)
     return kept

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
+from memos_service.policy.changes import without_old_value
 from memos_service.policy.english import clauses, display_name, implied_first_person, normalize, sentences, to_third_person
 from memos_service.policy.properties import VALUE_KINDS, PropertyReader, Reading, value_in
 from memos_service.policy.retractions import RetractionReader
@@ -96,9 +97,10 @@ class HeuristicExtractor:
         if self.reader is None:
             return {}
         forms = set(wholes)
-        for sentence in said:
-            sentence = sentence.rstrip(" .!?;:")
-            forms |= {sentence, implied_first_person(sentence), retracted(sentence)}
+        for clause in said:
+            clause = clause.rstrip(" .!?;:")
+            for sentence in {clause, without_old_value(clause)}:
+                forms |= {sentence, implied_first_person(sentence), retracted(sentence)}
         texts = sorted(form for form in forms if form)
         return {text: reading for text, reading in zip(texts, self.reader.read(texts), strict=True) if reading}
 
@@ -116,6 +118,11 @@ class HeuristicExtractor:
         if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or len(sentence.split()) < 3:
             return None
         sentence = sentence.rstrip(" .!?;:")
+        if (new_only := without_old_value(sentence)) != sentence:
+            # A change said with both values: the new value is set, the update keeps the old one in the history.
+            candidate = self._read(new_only, message, name, subject, earlier, readings, retractions)
+            if candidate is not None and candidate.attribute and not candidate.retraction:
+                return dataclasses.replace(candidate, details={**candidate.details, "said": sentence})
         if states_retraction_of_previous(sentence) and earlier:
             previous = earlier[-1]
             return Candidate(content=previous.content, subject=subject, message_keys=[message.key], retraction=True,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
+from memos_service.policy.changes import without_old_value
 from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, mentions_someone_else
@@ -83,6 +84,8 @@ EXAMPLES: dict[str, list[str]] = {
         # Companies one buys from or pays with, not works for.
         "I ordered a phone case on Amazon.", "I pay for everything with PayPal.", "I bought a bike on eBay.",
         "I booked the tickets through Expedia.",
+        # Providers one switches, not employers.
+        "I switched my bank to Monzo.", "We changed our phone plan to Verizon.", "I moved my savings over to Vanguard.",
     ],
 }
 VALUE_KINDS = {"residence": "name", "employer": "name", "phone number": "phone", "email": "email",
@@ -90,7 +93,8 @@ VALUE_KINDS = {"residence": "name", "employer": "name", "phone number": "phone",
 
 _NAME_WORD = r"(?-i:[A-Z](?:[\w&.'-]*\w)?)"
 _NAME = re.compile(rf"{_NAME_WORD}(?: (?:of |de |&)?{_NAME_WORD})*")
-_GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear)\s*$", re.IGNORECASE)
+# Greeted or bid farewell to: "Hey Jon", "Bye Vancouver".
+_GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear|bye|goodbye|so long|farewell)\s*$", re.IGNORECASE)
 # Capitalised words that are times, the speaker or a greeting: never a place or a company.
 _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
     f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
@@ -124,24 +128,38 @@ def _addressed(sentence: str, name: re.Match[str]) -> bool:
     return bool(_GREETING.search(before)) or (before.endswith(",") and after in ("", ",", "!", "."))
 
 
+# Words that begin a sentence and are no part of a name after them: "Not Leeds anymore", "In Lisbon now".
+_STARTERS = set("""Not No Bye Goodbye So Now Then Also Well Yes Yep Yeah Sadly Finally Oh And But Just Forget Still Even
+Only From In At To With For After Before Since Until""".split())
+
+
 def _names(sentence: str) -> list[re.Match[str]]:
     """Capitalised spans that may be names: not the first word (capitalised whatever it is), nor a
     name the speaker talks to."""
-    return [match for match in _NAME.finditer(sentence) if match.start() > 0 and match.group(0) not in _NOT_NAMES
+    found = list(_NAME.finditer(sentence))
+    if found and found[0].start() == 0 and (first := found[0].group(0).split(" ")[0]) in _STARTERS:
+        found[0] = _NAME.match(sentence, len(first) + 1) if " " in found[0].group(0) else found[0]
+    return [match for match in found if match and match.start() > 0 and match.group(0) not in _NOT_NAMES
             and not _addressed(sentence, match)]
 
 
-def value_in(sentence: str, kind: str) -> str | None:
-    """The one value of this kind the sentence holds, or None when it holds none or several."""
+def _values_in(sentence: str, kind: str) -> list[str]:
     if kind == "phone":
-        found = PHONE_SHAPE.findall(sentence)
-    elif kind == "email":
-        found = EMAIL_SHAPE.findall(sentence)
-    elif kind == "name":
-        found = [re.sub(r"-based$", "", match.group(0)) for match in _names(sentence)]  # "Lisbon-based"
-    else:
-        return None
-    return found[0] if len(set(found)) == 1 else None
+        return PHONE_SHAPE.findall(sentence)
+    if kind == "email":
+        return EMAIL_SHAPE.findall(sentence)
+    if kind == "name":
+        return [re.sub(r"-based$", "", match.group(0)) for match in _names(sentence)]  # "Lisbon-based"
+    return []
+
+
+def value_in(sentence: str, kind: str) -> str | None:
+    """The one value of this kind the sentence holds (of a change said with both, "I traded Lagos for
+    Accra", the new one), or None when it holds none or several."""
+    found = set(_values_in(sentence, kind))
+    if len(found) > 1:
+        found &= set(_values_in(without_old_value(sentence), kind))
+    return found.pop() if len(found) == 1 else None
 
 
 class PropertyReader:
@@ -173,5 +191,7 @@ class PropertyReader:
     @staticmethod
     def _may_set_property(sentence: str) -> bool:
         # What ends is for the retraction reader: "Finished my last shift at Globex" sets no employer.
-        return not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence) or denied_or_ended(sentence)
+        # A change says what ends of the old value only: "Quit Uber, now I'm at Lyft" sets the new one.
+        now = without_old_value(sentence)
+        return not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence) or denied_or_ended(now)
                     or sentence.rstrip().endswith("?"))

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 
 from memos_service.embedding import Embedder
+from memos_service.policy.changes import without_old_value
 from memos_service.policy.english import says_something_ends
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
@@ -36,13 +37,13 @@ TAKEN_BACK: dict[str, list[str]] = {
         "That job at Airbus is over for me.", "I retired from Bayer in the spring.", "I'm a former Adidas employee now.",
         "My time at Ubisoft is over.", "I moved on from Rolls-Royce.", "I'm out of a job, Canon let me go.",
         "Please forget where I work.", "Delete my employer from your notes.", "I'd rather you not remember my company.",
-        "I stopped working for Heineken.", "I cut ties with Oracle and I'm job hunting.",
+        "I stopped working for Heineken.", "I cut ties with Oracle and I'm job hunting.", "Capgemini is in my past now.",
     ],
     "residence": [
         "I moved away from Porto last year.", "I left Antwerp and I'm not going back.",
         "My lease in Malmo ended and I moved out.", "Please forget my address.", "Don't keep my home address.",
         "I gave up my flat in Brno.", "Forget where I live.", "We sold our house in Lucerne and left town.",
-        "I no longer have a place in Turin.", "I said goodbye to Leeds for good.",
+        "I no longer have a place in Turin.", "I said goodbye to Leeds for good.", "Hamburg is in the past for us.",
     ],
     "phone number": [
         "Please stop keeping my mobile number.", "Remove my cell from your records.", "I don't want my number stored.",
@@ -107,5 +108,7 @@ class RetractionReader:
     @staticmethod
     def _may_take_back(sentence: str) -> bool:
         asked = sentence.rstrip().endswith("?")
-        return says_something_ends(sentence) and not (mentions_someone_else(sentence) or
+        # A change said with both values ("Quit Uber, now I'm at Lyft") sets the new one, which retires the old.
+        changes = without_old_value(sentence) != sentence
+        return says_something_ends(sentence) and not (changes or mentions_someone_else(sentence) or
                                                       (asked and not _REQUEST.match(sentence)))

@@ -37,7 +37,7 @@ _VALUE = r"(?P<value>.+)"
 _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
 _DWELLING = r"home|place|apartment|flat|house"
 # "It is my favorite and never gets old": no thing named after "favorite".
-_NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever)"
+_NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever|now|lately|these|right)"
 # "my all-time favourite", "my go-to food", "my top comfort food": what puts a thing above the others.
 _FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*"
              r"(?:favou?rite|go-to|number one|(?:top|ultimate)(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b))")
@@ -84,7 +84,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
     # One joins a club or switches to decaf too: these verbs name an employer only by its name.
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|switched to|moved over to|"
-                     rf"started at|start at|starting at|began at) "
+                     rf"jumped ship to|started at|start at|starting at|began at) "
                      rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
@@ -110,8 +110,12 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                                 rf"in a relationship)"),
     _cue("partner", rf"{_WHO} (?:am|is) {_ADV}(?:dating|seeing|married to|engaged to|going out with) {_VALUE}"),
     _cue("age", rf"{_WHO} (?:am|is|just turned|turned|will be|have turned) (?P<value>\d{{1,3}})(?: years old| now)?"),
+    # A label: "Favourite snack these days: pretzels".
+    _cue("favorite {thing}", rf"(?:(?P<who>my) )?(?:new )?{_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+)?)"
+                             rf"(?: (?:these days|right now|now|lately|of the moment))?: {_VALUE}"),
     _cue("favorite {thing}", rf"(?P<who>my) (?:(?P<rel>[a-z]+)'s )?{_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+){{0,2}}?) "
-                             rf"(?:these days |right now |now |lately )?(?:is|are|has to be|must be|would (?:have to )?be) "
+                             rf"(?:these days |right now |now |lately )?"
+                             rf"(?:is|are|has to be|must be|would (?:have to )?be|(?:has )?changed to) "
                              rf"(?:now )?{_VALUE}"),
     # What is named is a thing, not a clause: "Lately I'm obsessed with pho, it's my favorite" names no value here.
     _cue("favorite {thing}", rf"(?P<value>(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|became|is now|"
@@ -152,8 +156,9 @@ _DOES_NOT = re.compile(r"\b(do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| th
 _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "My sister doesn't work there" took back "my sister works there": the verb keeps its person.
     (_DOES_NOT, lambda match: f"{third_person_verb(match[2]) if match[1].lower() == 'does' else match[2]} {match[3]}"),
-    # "I'm not at Globex anymore": at a name, for good, is a workplace (a town one lives in is "in").
-    (re.compile(r"\b(am|is|are) not (?:working )?at ((?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*)*)(?:\s*any ?more| now| these days)$",
+    # "I'm not at Globex anymore", "I'm no longer at Oracle": at a name, for good, is a workplace (a town one lives in is "in").
+    (re.compile(r"\b(am|is|are) (?:not (?=.*(?:any ?more| now| these days)$)|no longer )(?:working )?at "
+                r"((?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*)*)(?:\s*any ?more| now| these days)?$",
                 re.I), lambda match: f"{'works' if match[1].lower() == 'is' else 'work'} at {match[2]}"),
     (re.compile(r"\b(am|is|are) not (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
     # "I used to work at Globex": what was so, and is no longer. "My dad used to live here": "my dad lives here".
@@ -201,6 +206,10 @@ _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|
 # "my number" in "my number should not be kept": the thing ends where its verb begins.
 _NOT_A_VERB = rf"(?!(?:{_AUXILIARIES})\b)"
 _MY_THING = re.compile(rf"\bmy ((?:{_NOT_A_VERB}[a-z]+ ){{0,2}}{_NOT_A_VERB}[a-z]+)\b", re.I)
+# "I used to love Paris when I was a kid": a memory of childhood, which takes back nothing said of today.
+_REMINISCENCE = re.compile(r"\b(?:when (?:I|we) (?:was|were) (?:a |little|young|small|\w+ years old|in school)|"
+                           r"as (?:a )?(?:kid|child|children|kids|teen|teenager)s?|growing up|back (?:then|in the day|in \d+))",
+                           re.I)
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
@@ -287,6 +296,13 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
     return None
 
 
+_NAMED_PROPERTIES = {"residence", "employer"}
+
+
+def _a_contact(value: str) -> bool:
+    return bool(PHONE_SHAPE.fullmatch(value) or EMAIL_SHAPE.search(value))
+
+
 def _clean_value(value: str) -> str:
     # The value ends where a joining word or a new clause begins ("Ever since I moved to Lyon I've been cycling").
     value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | "
@@ -299,9 +315,9 @@ def _clean_value(value: str) -> str:
                    r"last (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
-                   r"at the moment|for now|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
+                   r"at the moment|for now|this time|of all places|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
-    value = re.sub(r"^(?:a )?(?:new )?life in |-based$|"
+    value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
                    r"'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "", value.strip(),
                    flags=re.I)
     value = re.sub(r"\s+(?:and|or|but|so)$", "", re.sub(r"\s+", " ", value).strip(" .!?\"'-"), flags=re.I)
@@ -323,8 +339,8 @@ def read_property(sentence: str) -> Statement:
                 attribute, value = found
             else:
                 value = _clean_value(groups["value"])
-            if not value or len(value.split()) > 8:
-                continue
+            if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):
+                continue  # "I switched to 555-2468": no town or company is a number
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
@@ -354,7 +370,8 @@ def retracted(sentence: str) -> str | None:
     sentence = strip_time(sentence.rstrip("?"))
     if match := _FORGET.match(sentence):
         thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system))?"
-                       r"(?:\s*\bfor (?:me|us))?(?: any ?more)?(?:,? (?:please|pls|thanks|thank you))?$", "",
+                       r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more)?"
+                       r"(?:,? (?:please|pls|thanks|thank you))?$", "",
                        match[1].strip(" .!"), flags=re.I)
         thing = re.sub(r"^what (my .+?) (?:is|are|was|were)$", r"\1", thing, flags=re.I)  # "what my job is"
         thing = re.sub(r"^(?:that |what )", "", thing)
@@ -370,7 +387,8 @@ def retracted(sentence: str) -> str | None:
     if match := _JOB_ENDED.match(sentence):
         return f"I work at {next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
-        if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])):
+        if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])
+                                                        or pattern is USED_TO and _REMINISCENCE.search(sentence)):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()
     if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence):
         for pattern, replacement in _UNDOING_VERBS:

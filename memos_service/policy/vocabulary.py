@@ -57,7 +57,8 @@ def mentions_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORD
     """Another person in the sentence ("my dad used to work at IBM"), unless named by one of `own_words`
     ("my boss at Globex" says where the speaker works)."""
     words = set(re.findall(r"[a-z]+", sentence.lower())) - own_words
-    return bool(words & PEOPLE_WORDS or _THIRD_PERSON.search(sentence))
+    singular = {word[:-1] for word in words if word.endswith("s")}  # "our neighbours"
+    return bool((words | singular) & PEOPLE_WORDS or _THIRD_PERSON.search(sentence))
 
 
 def about_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) -> bool:

@@ -169,6 +169,21 @@ def test_a_change_said_in_words_no_cue_knows_still_updates_the_fact(client, tena
     assert operations[0]["inputs"]["candidate"]["attribute"] == "residence"
 
 
+def test_a_change_said_with_both_values_updates_to_the_new_one(client, tenant, cube, ingest, active):
+    ingest([message("I work at Canva and I live in Leeds.")])
+    result = ingest([message("I left Canva and joined Atlassian."), message("Moved out of Leeds and into a flat in York.")],
+                    session_id="s2")
+    assert result["counts"] == {"UPDATE": 2}
+    facts = {fact["metadata"]["attribute"]: fact for fact in active("fact") if fact["metadata"].get("attribute")}
+    assert {attribute: fact["metadata"]["value"] for attribute, fact in facts.items()} == {
+        "employer": "Atlassian", "residence": "York"}
+    # The fact says what is so now; the old value is in its history, and the turn keeps the words as said.
+    assert "Canva" not in facts["employer"]["content"] and "Leeds" not in facts["residence"]["content"]
+    history = client.get(f"/v1/cubes/{cube['id']}/memories/{facts['employer']['id']}/history", headers=tenant.headers).json()
+    assert "Canva" in history["versions"][0]["content"]
+    assert "I left Canva and joined Atlassian." in contents(active("episode"))
+
+
 def test_a_fact_of_another_property_does_not_answer_a_question_for_one(client, tenant, cube, ingest, active):
     # The food is said in a way no reading takes as a property: only its turn holds it.
     ingest([message("I work at Globex."), message("I moved to Oslo last year."),

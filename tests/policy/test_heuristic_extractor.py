@@ -92,6 +92,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Kaiser is where I work these days.", "employer", "Kaiser"),
     ("My ultimate comfort food is green curry.", "favorite food", "green curry"),
     ("I switched from 555-1357 to 555-2468, my new number.", "phone number", "555-2468"),  # the number one has now
+    ("Favourite snack these days: pretzels.", "favorite snack", "pretzels"),  # a label
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -208,6 +209,8 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("I'm not at Rakuten anymore.", "employer"),  # at a company for good: a town is "in"
     ("I used to work at Globex.", "employer"),  # so once, no longer
     ("We used to live in Oslo.", "residence"),
+    ("I'm no longer at Rakuten.", "employer"),
+    ("please don't keep my email around", "email"),  # not a property "email around"
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)

@@ -1,0 +1,68 @@
+"""A change said with both values, the old beside the new: "I switched from Asana to Notion", "No more
+Brussels for me, I'm in Lille now", "I live in Kyoto now instead of Osaka".
+
+Read as it stands, such a sentence names two values of one property, and a reader keeps none (which
+of two towns is home?) or the old one. Said without the old value ("I switched to Notion") it states
+what is so now, which the cues and the readers read; the manager's update keeps the old value in the
+memory's history, and the turn as said keeps both.
+"""
+
+import re
+from collections.abc import Callable
+
+from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE
+
+_NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
+# A name, a number, an address, or one plain word ("Forget pizza, ..."), never a pronoun ("Forget it, ...").
+_VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{_NAME}|(?!(?:it|that|this|them|me|you|him|her|us)\b)[a-z]+)"
+
+# What is said of the old value, and what stands in its place once it is left out.
+_OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # The way from the old to the new: "from Asana to Notion", "out of Leeds and into a flat in York".
+    (re.compile(rf"\b(?:from|out of) {_VALUE} (?:and )?(?=(?:in)?to\b)", re.I), ""),
+    # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
+    (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched) {_NAME}[,;] (?:and |so )?(?:now )?"
+                rf"I am (?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),
+    # The old left first: "I left Canva and joined Atlassian".
+    (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {_NAME}(?:,| and| so)+(?: then| now)? ", re.I),
+     r"\g<who>"),
+    # The old put aside after the new: "Kyoto now instead of Osaka", "at Figma now, not Adobe", "York (not Leeds)".
+    (re.compile(rf" \((?:not|instead of|rather than) {_VALUE}\)", re.I), ""),
+    (re.compile(rf"(?:,? instead of|,? rather than|, not) {_VALUE}(?=$|[,.;!])", re.I), ""),
+    # The old bid farewell to first: "No more Brussels for me, I'm in Lille now", "Forget pizza, bibimbap is my
+    # favorite food now".
+    (re.compile(rf"^(?:no more|forget|move over|enough (?:of|with)) {_VALUE}(?: for (?:me|us))?[,!.;:]+ (?:(?:and|now) )?",
+                re.I), ""),
+    # A denial of the old, then the new: "I no longer live in Munich, moved back to Vienna".
+    (re.compile(rf"^(?:I )?(?:am |do )?(?:no longer|not) (?:\w+ )?(?:in|at|for|with) {_NAME}(?: any ?more| now)?[,;] "
+                rf"(?:and |so |but )?(?:now )?", re.I), ""),
+    # The old left for the new: "We left Munich for Graz" (the reader by meaning hears which property).
+    (re.compile(rf"\b(?P<verb>left|quit) {_NAME} for (?=(?-i:[A-Z]))", re.I), r"\g<verb> for "),
+    # The old given up for the new: "I've traded Lagos for Accra", "I traded my job at Ford for one at Rivian".
+    (re.compile(rf"\b(?:traded|swapped|exchanged) (?:my|our) (?P<what>job|position|flat|apartment|house|place|home) "
+                rf"(?:at|in|with) {_VALUE} for (?:a new one|one|another(?: one)?)\b", re.I), r"got a \g<what>"),
+    (re.compile(rf"\b(?P<verb>traded|swapped|exchanged) {_VALUE} for\b", re.I), r"\g<verb>"),
+    # What it used to be, and what it is: "Home used to be Cardiff, now it's Bristol".
+    (re.compile(rf"\bused to be {_VALUE},? (?:but |and )?(?:now )?(?:it is )?(?:now )?", re.I), "is now "),
+    # One in the other's place: "Tacos have replaced burgers as my favorite food".
+    (re.compile(rf"\b(?P<verb>has|have) replaced {_VALUE} as\b", re.I),
+     lambda match: "is now" if match["verb"].lower() == "has" else "are now"),
+    # A number or address dropped, and the one to use: "I got rid of 555-3030, use 555-4040 instead",
+    # "Don't use my old email kai@old.com, it's kai@new.com now".
+    (re.compile(rf"^(?:I (?:have )?)?(?:got rid of|ditched|dropped|cancell?ed|lost) {_VALUE}[,;:] (?:so )?"
+                rf"(?:please )?(?:use|try|call|text|reach me (?:at|on)) ", re.I), "reach me at "),
+    (re.compile(rf"^(?:(?:please )?(?:do not use|forget|ignore|scrap|stop using) )?my old (?P<thing>[a-z]+(?: [a-z]+)?) "
+                rf"{_VALUE}(?: is (?:dead|gone|over))?[,;:] (?:it is|now it is|the new one is|my new one is|use) ", re.I),
+     r"my new \g<thing> is "),
+    # A liking that was: "I used to love pasta but now dumplings are my favourite".
+    (re.compile(rf"^I used to (?:love|like|eat|adore|prefer) {_VALUE},? (?:but |and |though )*(?:now |these days )?", re.I), ""),
+]
+
+
+def without_old_value(sentence: str) -> str:
+    """The sentence as a statement of the new value, where it says a change with both; else as it is."""
+    for pattern, replacement in _OLD_VALUE_SPANS:
+        changed = pattern.sub(replacement, sentence, count=1).strip(" ,")
+        if changed != sentence and len(changed.split()) >= 2:
+            return changed
+    return sentence

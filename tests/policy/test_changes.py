@@ -1,0 +1,103 @@
+"""A change said with both values: the new one is set, never the old one, and nothing is taken back
+by the words that say the old one goes. None of these sentences is in a `memos bench updates` pool."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from memos_service.config import get_settings
+from memos_service.embedding import get_embedder
+from memos_service.ingestion.pipeline import heuristic_extractor
+from memos_service.policy.candidates import ChatMessage
+from memos_service.policy.changes import without_old_value
+from memos_service.policy.heuristic_extractor import HeuristicExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> HeuristicExtractor:
+    return heuristic_extractor(get_settings(), get_embedder())
+
+
+def _read(extractor: HeuristicExtractor, text: str) -> list[tuple[str | None, str | None, bool]]:
+    message = ChatMessage("m1", "user", text, datetime(2025, 6, 1, tzinfo=UTC))
+    return [(found.attribute, found.value, found.retraction) for found in extractor.extract([message], "kai")[0]
+            if found.attribute or found.retraction]
+
+
+@pytest.mark.parametrize("sentence, said_now", [
+    ("I switched from Asana to Notion", "I switched to Notion"),
+    ("I moved out of Leeds and into a flat in York", "I moved into a flat in York"),
+    ("I left Canva and joined Atlassian", "I joined Atlassian"),
+    ("Quit Uber, now I am at Lyft", "I work at Lyft"),
+    ("I live in Kyoto now instead of Osaka", "I live in Kyoto now"),
+    ("I work at Figma now, not Adobe", "I work at Figma now"),
+    ("No more Brussels for me, I am in Lille now", "I am in Lille now"),
+    ("Forget pizza, bibimbap is my favorite food now", "bibimbap is my favorite food now"),
+    ("Home used to be Cardiff, now it is Bristol", "Home is now Bristol"),
+    ("Tacos have replaced burgers as my favorite food", "Tacos are now my favorite food"),
+    ("I got rid of 555-3030, use 555-4040 instead", "reach me at 555-4040 instead"),
+    ("I traded my job at Ford for one at Rivian", "I got a job at Rivian"),
+    ("York (not Leeds) is where I live now", "York is where I live now"),
+    ("I no longer live in Munich, moved back to Vienna", "moved back to Vienna"),
+    ("We left Munich for Graz", "We left for Graz"),
+    ("I live in Kyoto", "I live in Kyoto"),  # no change: as it is
+    ("Forget it, I will call later", "Forget it, I will call later"),  # "it" is no old value
+])
+def test_a_change_is_said_without_its_old_value(sentence, said_now):
+    assert without_old_value(sentence) == said_now
+
+
+@pytest.mark.parametrize("sentence, attribute, value", [
+    ("I switched from Asana to Notion.", "employer", "Notion"),
+    ("I left Canva and joined Atlassian.", "employer", "Atlassian"),
+    ("Quit Uber, now I'm at Lyft.", "employer", "Lyft"),
+    ("I work at Figma now, not Adobe.", "employer", "Figma"),
+    ("I traded my job at Ford for one at Rivian.", "employer", "Rivian"),
+    ("I jumped ship from Intel to Nvidia.", "employer", "Nvidia"),
+    ("Moved from Perth to Hobart in August.", "residence", "Hobart"),
+    ("I live in Kyoto now instead of Osaka.", "residence", "Kyoto"),
+    ("I moved out of Leeds and into a flat in York.", "residence", "York"),
+    ("Home used to be Cardiff, now it's Bristol.", "residence", "Bristol"),
+    ("Forget pizza, bibimbap is my favorite food now.", "favorite food", "bibimbap"),
+    ("My favorite food changed from sushi to ramen.", "favorite food", "ramen"),
+    ("My number went from 555-0101 to 555-0199.", "phone number", "555-0199"),
+    ("I got rid of 555-3030, use 555-4040 instead.", "phone number", "555-4040"),
+    ("Don't use my old email kai@old.com, it's kai@new.com now.", "email", "kai@new.com"),
+    ("I no longer live in Munich, moved back to Vienna.", "residence", "Vienna"),
+    ("York (not Leeds) is where I live now.", "residence", "York"),
+    ("We left Munich for Graz in the summer.", "residence", "Graz"),  # by meaning, of the new name
+    # The new value said in the next sentence.
+    ("My phone number changed. It's 555-6161 now.", "phone number", "555-6161"),
+    ("I moved again! Tallinn this time.", "residence", "Tallinn"),
+    ("So I changed jobs. Spotify!", "employer", "Spotify"),
+])
+def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value):
+    assert _read(extractor, sentence) == [(attribute, value, False)]
+
+
+@pytest.mark.parametrize("sentence, old, new", [
+    ("I'm no longer at Oracle, I work for SAP now.", ("employer", "Oracle", True), ("employer", "SAP", False)),
+    ("No more Brussels for me, I'm in Lille now.", ("residence", "Brussels", True), ("residence", "Lille", False)),
+])
+def test_a_change_said_in_two_clauses_takes_the_old_value_back_and_sets_the_new(extractor, sentence, old, new):
+    assert _read(extractor, sentence) == [old, new]
+
+
+@pytest.mark.parametrize("sentence", [
+    "My brother went from Deloitte to KPMG.",  # someone else's change
+    "We drove from Denver to Boise for the weekend.",  # a trip
+    "I switched from coffee to tea.",
+    "I moved the meeting from Monday to Friday.",
+    "I switched my bank from Chase to Ally.",  # a provider, not an employer
+    "So long Leeds, hello Ghent!",  # which is home the embedder does not hear
+    "Bye Vancouver, hello Calgary!",
+    "Our neighbours left Graz for Linz.",
+    "Not Leeds again - I hate that train.",
+])
+def test_a_change_of_something_else_sets_nothing(extractor, sentence):
+    assert _read(extractor, sentence) == []
+
+
+def test_a_memory_of_childhood_takes_nothing_back(extractor):
+    assert _read(extractor, "I used to love Paris when I was a kid.") == []
+    assert _read(extractor, "I used to work at Globex.") == [("employer", "Globex", True)]
