@@ -52,7 +52,7 @@ def contact_now(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
 USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
 # Words for an end, of a job or of anything ("no more", "in the past"), which both lists below hold.
 _JOB_ENDS = (r"no longer|no more|in the past|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|"
-             r"last (?:day|shift)|ran out|expired")
+             r"terminated|last (?:day|shift)|ran out|expired")
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
@@ -190,6 +190,8 @@ _LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|alr
 def implied_first_person(sentence: str) -> str:
     """Chat drops the "I" of a past-tense statement ("Just got hired at Globex", "Moved to Oslo
     last week"): put it back. A name that ends like a verb ("Fred moved") has its own verb after it."""
+    if having := re.match(r"^having (\w+ed|been)\b", sentence, re.I):  # "Having moved to Lugano, ..."
+        return f"I have {sentence[having.start(1):]}"
     lead = _LEADING_ADVERBS.match(sentence).group(0)
     rest = sentence[len(lead):]
     words = rest.lower().split(" ")

@@ -19,6 +19,7 @@ from memos_service.policy.statements import (
     retracted,
     states_retraction_of_previous,
 )
+from memos_service.policy.vocabulary import talks_about_work
 from memos_service.retrieval.temporal import parse_time_range
 
 _FILLER = re.compile(
@@ -81,6 +82,7 @@ class HeuristicExtractor:
             found: list[Candidate] = []
             previous = None
             for sentence, whole in said.get(message.key, []):
+                sentence = _at_work(sentence, f"{previous or ''} {whole}")
                 clause = sentence.rstrip(" .!?;:")
                 candidate = self._read(sentence, message, message.name or speaker, speaker, found,
                                        _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
@@ -176,6 +178,20 @@ class HeuristicExtractor:
             memory_type=memory_type, attribute=statement.attribute, value=statement.value, thing=statement.thing,
             event_time=event_time, importance=0.7 if statement.attribute else 0.5,
         )
+
+
+# At a company, said with nothing after but a time: "I'm at Adyen now".
+_AT_A_NAME = re.compile(r"^(?P<lead>(?:(?:so|and|now|but),? )*)I am (?:now )?(?:at|with) "
+                        r"(?P<name>(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3})"
+                        r"(?P<tail>(?: now| these days| nowadays| full[- ]time)*[.!]*)$", re.I)
+
+
+def _at_work(sentence: str, context: str) -> str:
+    """"Wise let me go, so I'm at Adyen now": being at a company, where the words around are about
+    work, is working there. Alone, "I'm at Costco" is a moment."""
+    if (at := _AT_A_NAME.match(sentence)) and talks_about_work(context):
+        return f"{at['lead']}I work at {at['name']}{at['tail']}"
+    return sentence
 
 
 def _named_before(candidate: Candidate, previous: str | None, name: str) -> Candidate:

@@ -111,6 +111,7 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|only eat|"
+                         r"every (?:single )?day|"
                          r"more than anything|nothing (?:\w+ ){0,3}better|"
                          r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)
 

@@ -55,7 +55,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf"{_HOUSEHOLD} (?:(?:[a-z]+ ){{1,4}}and (?:then )?)?(?:am |is |are |have |has |had )?{_ADV}(?:been )?"
                       rf"(?:(?:went|came|decided|chose) to )?"
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
-                      rf"relocate|settled|settling|based|staying|stay|stays|stayed) (?:back |over |down |out |up )?"
+                      rf"relocate|settled|settling|based|staying|stay|stays|stayed|put down roots|putting down roots) "
+                      rf"(?:back |over |down |out |up )?"
                       rf"(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
     # "We ended up in Tallinn (after all)": a home only when named and nothing follows ("... for the weekend").
@@ -66,7 +67,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"bought a (?:new )?(?:house|home|flat|apartment|condo|place)|"
                       rf"rented an? (?:house|flat|apartment|room|place)|found an? (?:new )?(?:flat|apartment|place|home)) "
                       rf"(?:in|at) {_VALUE}"),
-    _cue("residence", rf"(?P<who>my) (?:new )?(?:{_DWELLING}|address) is (?:now )?(?:in|at) {_VALUE}"),
+    _cue("residence", rf"(?P<who>my) (?:(?:new|current|primary|permanent|main) )?(?:{_DWELLING}|address|residence) is "
+                      rf"(?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
     # "Lyon has been home for a month"; "Paris is home to the Louvre" says nothing of anyone.
     _cue("residence", rf"{_NAME_VALUE}(?:'s| is| has been| has become| became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b"
@@ -315,7 +317,8 @@ def _clean_value(value: str) -> str:
                    r"last (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
-                   r"at the moment|for now|this time|of all places|as well|too|actually|lol|haha)\b", "", value, flags=re.I)
+                   r"at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
+                   r"haha)\b", "", value, flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
                    r"'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "", value.strip(),

@@ -49,6 +49,14 @@ _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"
 _VERB_AFTER_NAME = re.compile(r"^[A-Z]\w* (?:\w+ed|\w+s|was|is|has|got|went|left|took|made)\b")
 
 
+_WORK_TALK = re.compile(rf"\b(?:{_WORK}|jobs|company|companies|let me go|laid (?:me )?off|quit|fired|resigned)\b", re.I)
+
+
+def talks_about_work(text: str) -> bool:
+    """"Changed companies", "Wise let me go": words about work, in which being at a company is working there."""
+    return bool(_WORK_TALK.search(text))
+
+
 # The properties' own words: "my boss at Globex" says where the speaker works.
 _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 

@@ -70,6 +70,9 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("My phone number changed. It's 555-6161 now.", "phone number", "555-6161"),
     ("I moved again! Tallinn this time.", "residence", "Tallinn"),
     ("So I changed jobs. Spotify!", "employer", "Spotify"),
+    # At a company, among words about work, is working there.
+    ("Changed companies, I'm with Wise these days.", "employer", "Wise"),
+    ("My old job was a nightmare. I'm at Adyen now.", "employer", "Adyen"),
 ])
 def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value):
     assert _read(extractor, sentence) == [(attribute, value, False)]
@@ -93,6 +96,8 @@ def test_a_change_said_in_two_clauses_takes_the_old_value_back_and_sets_the_new(
     "Bye Vancouver, hello Calgary!",
     "Our neighbours left Graz for Linz.",
     "Not Leeds again - I hate that train.",
+    "I'm at Costco now.",  # a moment
+    "Work was long today, I'm at Adyen for a meeting.",  # more than a time after the name
 ])
 def test_a_change_of_something_else_sets_nothing(extractor, sentence):
     assert _read(extractor, sentence) == []

@@ -93,6 +93,9 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("My ultimate comfort food is green curry.", "favorite food", "green curry"),
     ("I switched from 555-1357 to 555-2468, my new number.", "phone number", "555-2468"),  # the number one has now
     ("Favourite snack these days: pretzels.", "favorite snack", "pretzels"),  # a label
+    ("As of this month, my primary residence is in Lausanne.", "residence", "Lausanne"),
+    ("It was a tough call, but I have relocated to Geneva permanently.", "residence", "Geneva"),
+    ("I've put down roots in Zug.", "residence", "Zug"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

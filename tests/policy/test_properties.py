@@ -27,6 +27,7 @@ READ_BY_MEANING = [
     ("I'm at Siemens now, in the rail division.", "employer", "Siemens"),
     ("Kimchi stew is at the top of my list these days.", "favorite food", None),  # a favourite without "favorite"
     ("Nothing tastes better to me than khachapuri.", "favorite food", None),
+    ("I could eat rosti every single day.", "favorite food", None),
     ("I changed numbers, I'm on 555-0142 now.", "phone number", "555-0142"),
 ]
 # Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
@@ -112,8 +113,8 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert _facts(HeuristicExtractor(), "I'm not over in Rotterdam anymore.") == [(None, None, True)]
     assert _facts(with_meaning, "I'm not over in Rotterdam anymore.") == [("residence", "Rotterdam", True)]
     # A clause that alone reads as nothing is read with its sentence; one read alone keeps its reading.
-    assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli now.")[1] == (None, None, False)
-    assert _facts(with_meaning, "I switched jobs, I'm with Hooli now.")[1] == ("employer", "Hooli", False)
+    assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli in sales now.")[1] == (None, None, False)
+    assert _facts(with_meaning, "I switched jobs, I'm with Hooli in sales now.")[1] == ("employer", "Hooli", False)
     assert _facts(with_meaning, "I switched jobs, and I'm based out of Rotterdam now.")[1] == ("residence", "Rotterdam", False)
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]

@@ -37,6 +37,7 @@ TAKEN_BACK_BY_MEANING = [
     ("My position at Zalando ended last week.", "employer", "Zalando"),
     ("No need to keep my phone number anymore.", "phone number", None),
     ("I don't want you holding my phone number.", "phone number", None),
+    ("My employment with Roche has been terminated.", "employer", "Roche"),  # once read as setting it
 ]
 
 # Missed today (its nearest examples sit just below the bar), kept so that a better reader shows.
