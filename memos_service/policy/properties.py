@@ -111,7 +111,7 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|only eat|"
-                         r"every (?:single )?day|"
+                         r"every (?:single )?day|(?:can ?not|never) get enough|my top (?:comfort )?(?:food|dish|meal)|"
                          r"more than anything|nothing (?:\w+ ){0,3}better|"
                          r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)
 
@@ -183,6 +183,8 @@ class PropertyReader:
         value = value_in(sentence, kind)
         if attribute == "residence" and value and re.search(rf"\bat {re.escape(value)}\b", sentence):
             return None  # "I've been at Klarna for two weeks": one is at a workplace or a venue, and lives in a town
+        if attribute == "employer" and value and re.search(rf"\b{re.escape(value)} (?:branch|office|campus|site)\b", sentence):
+            return None  # "transferred to the Aarhus branch": where the employer is, not who
         if value is None and (kind != "words" or not _PREFERENCE.search(sentence)):
             # A name or number property with no single such value: nothing safe to store. A
             # favourite is said with a word of preference ("I'm learning to cook Thai food" is none).

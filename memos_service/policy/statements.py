@@ -57,7 +57,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed|put down roots|putting down roots) "
                       rf"(?:back |over |down |out |up )?"
-                      rf"(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}"),
+                      rf"(?:(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|(?P<there>there)(?: now| these days)?)"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
     # "We ended up in Tallinn (after all)": a home only when named and nothing follows ("... for the weekend").
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:ended|wound) up (?:living )?in {_NAME_VALUE}"
@@ -74,9 +74,10 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf"{_NAME_VALUE}(?:'s| is| has been| has become| became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b"
                       rf"(?! to\b).*"),
     # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
-    _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I|(?P<we>we)) (?:now |currently |finally )?"
+    _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?:(?P<who>I|(?P<we>we)) (?:now |currently |finally )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home|(?:have )?(?:settled|"
-                      rf"settled down|ended up|made (?:my|our) home))(?: now| these days| for good)?"),
+                      rf"settled down|ended up|made (?:my|our) home))|you (?:will|can) (?:now )?find me)"
+                      rf"(?: now| these days| for good)?"),
     _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
@@ -135,7 +136,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone)(?: number)?|number|"
-                      r"e-?mail(?: address)?)(?: is)?:? (?P<value>.+)"),
+                      r"digits|e-?mail(?: address)?)(?:'s| is)?:? (?P<value>.+)"),
     _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
     _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z][a-z-]*(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
@@ -277,7 +278,8 @@ _ATTRIBUTE_NAMES = {
     "email address": "email", "e-mail": "email", "e-mail address": "email", "mail address": "email",
     "home address": "address", "street address": "address",
     "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
-    "favorite food to eat": "favorite food",
+    "favorite food to eat": "favorite food", "favorite order": "favorite food", "phone digits": "phone number",
+    "digits": "phone number",
 }
 _CONTACT_SHAPES = {"phone number": PHONE_SHAPE, "email": EMAIL_SHAPE}
 _FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")
@@ -341,13 +343,13 @@ def read_property(sentence: str) -> Statement:
                     continue
                 attribute, value = found
             else:
-                value = _clean_value(groups["value"])
+                value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
             if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):
                 continue  # "I switched to 555-2468": no town or company is a number
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
-            if value.lower() in ("it", "that", "this", "they", "these", "those"):
+            if value.lower() in ("it", "that", "this", "they", "these", "those", "there", "here"):
                 value = None  # "Nothing beats pho, it is my favorite food": the property is set, its value said before
             return Statement(attribute, value, groups.get("thing"), household=bool(groups.get("we")))
     if (read := read_by_vocabulary(sentence)) is not None:

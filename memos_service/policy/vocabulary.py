@@ -22,7 +22,7 @@ Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
 _HOME = (r"live|lives|lived|living|move|moves|moved|moving|relocate|relocated|relocating|settle|settled|settling|home|"
          r"house|apartment|flat|condo|address|neighbou?rhood|lease|rent|rents|rented|renting|based")
 _WORK = (r"work|works|worked|working|job|hired|employed|employer|boss|colleagues?|co-?workers?|manager|onboarding|position|"
-         r"role|team|offer|contract|internship|career|office|staff|shift")
+         r"role|team|offer|contract|internship|career|office|staff|shift|clocking|clock")
 _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
     ("residence",
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),

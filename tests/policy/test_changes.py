@@ -106,3 +106,8 @@ def test_a_change_of_something_else_sets_nothing(extractor, sentence):
 def test_a_memory_of_childhood_takes_nothing_back(extractor):
     assert _read(extractor, "I used to love Paris when I was a kid.") == []
     assert _read(extractor, "I used to work at Globex.") == [("employer", "Globex", True)]
+
+
+def test_a_place_said_as_there_is_the_name_just_before(extractor):
+    assert ("residence", "Aarhus", False) in _read(extractor, "I got transferred to the Aarhus branch, so I live there now.")
+    assert _read(extractor, "So I live there now.") == []  # no name before: no residence without a value

@@ -96,6 +96,11 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("As of this month, my primary residence is in Lausanne.", "residence", "Lausanne"),
     ("It was a tough call, but I have relocated to Geneva permanently.", "residence", "Geneva"),
     ("I've put down roots in Zug.", "residence", "Zug"),
+    ("Aarhus is where you'll find me now.", "residence", "Aarhus"),
+    ("New digits: 555-7878.", "phone number", "555-7878"),
+    ("Number's changed - 555-6464.", "phone number", "555-6464"),
+    ("My go-to order these days is smorrebrod.", "favorite food", "smorrebrod"),
+    ("Now clocking in at Carlsberg every morning.", "employer", "Carlsberg"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

@@ -28,6 +28,7 @@ READ_BY_MEANING = [
     ("Kimchi stew is at the top of my list these days.", "favorite food", None),  # a favourite without "favorite"
     ("Nothing tastes better to me than khachapuri.", "favorite food", None),
     ("I could eat rosti every single day.", "favorite food", None),
+    ("Can't get enough of bao lately, definitely my top food.", "favorite food", None),
     ("I changed numbers, I'm on 555-0142 now.", "phone number", "555-0142"),
 ]
 # Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
@@ -73,6 +74,11 @@ def test_known_misreads(reader, sentence, attribute, value):
 ])
 def test_chat_that_sounds_like_a_property_sets_none(reader, sentence):
     assert reader.read([sentence]) == [None]
+
+
+def test_a_branch_is_where_the_employer_is_not_who(reader):
+    reading, = reader.read(["I got transferred to the Aarhus branch"])
+    assert reading is None or reading.attribute != "employer"
 
 
 def test_a_name_one_is_at_is_no_home(reader):
