@@ -51,8 +51,9 @@ def contact_now(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
 # "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).
 USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
 # Words for an end, of a job or of anything ("no more", "in the past"), which both lists below hold.
-_JOB_ENDS = (r"no longer|no more|in the past|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|ended(?! up)|"
-             r"terminated|last (?:day|shift)|ran out|expired")
+_JOB_ENDS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|"
+             r"ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|unemployed|out of work|between jobs|"
+             r"(?:closed|shut) down|went (?:bust|under|bankrupt)")
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
@@ -65,7 +66,7 @@ _ENDS = re.compile(
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
     r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|"
     r"parted|separate ways|cut ties|behind (?:me|us)|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
-    r"forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
+    r"(?<!not )(?<!never )forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
     r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
     r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
     r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want|no need to)\b.*"
@@ -77,6 +78,16 @@ def says_something_ends(sentence: str) -> bool:
     """Whether the sentence says that something ends, stops or goes ("I left Globex", "no longer",
     "please delete my number"): what a retraction read by meaning must say."""
     return bool(_ENDS.search(sentence))
+
+
+# "I left Porto for the weekend": away for a while, which ends nothing.
+_FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d+) (?:\w+ )?(?:weekend|week|weeks|day|days|"
+                          r"night|nights|month|months|holidays?|vacation|trip|break|summer|winter|conference|wedding)\b",
+                          re.IGNORECASE)
+
+
+def away_for_a_while(sentence: str) -> bool:
+    return bool(_FOR_A_WHILE.search(sentence))
 
 
 # Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as

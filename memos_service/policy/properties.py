@@ -130,7 +130,7 @@ def _addressed(sentence: str, name: re.Match[str]) -> bool:
 
 
 # Words that begin a sentence and are no part of a name after them: "Not Leeds anymore", "In Lisbon now".
-_STARTERS = set("""Not No Bye Goodbye So Now Then Also Well Yes Yep Yeah Sadly Finally Oh And But Just Forget Still Even
+_STARTERS = set("""My Our Not No Bye Goodbye So Now Then Also Well Yes Yep Yeah Sadly Finally Oh And But Just Forget Still Even
 Only From In At To With For After Before Since Until""".split())
 
 

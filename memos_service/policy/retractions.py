@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from memos_service.embedding import Embedder
 from memos_service.policy.changes import without_old_value
-from memos_service.policy.english import says_something_ends
+from memos_service.policy.english import away_for_a_while, says_something_ends
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
 from memos_service.policy.properties import VALUE_KINDS, Reading, value_in
@@ -110,5 +110,5 @@ class RetractionReader:
         asked = sentence.rstrip().endswith("?")
         # A change said with both values ("Quit Uber, now I'm at Lyft") sets the new one, which retires the old.
         changes = without_old_value(sentence) != sentence
-        return says_something_ends(sentence) and not (changes or mentions_someone_else(sentence) or
+        return says_something_ends(sentence) and not (changes or mentions_someone_else(sentence) or away_for_a_while(sentence) or
                                                       (asked and not _REQUEST.match(sentence)))

@@ -16,6 +16,7 @@ from memos_service.policy.english import (
     PEOPLE_WORDS,
     PHONE_SHAPE,
     USED_TO,
+    away_for_a_while,
     contact_now,
     third_person_verb,
 )
@@ -141,6 +142,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z][a-z-]*(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
                     rf"kind of|a bit|not|getting|going|being|doing|feeling|looking|great|good|fine|okay|ok|bad|awful|"
+                    rf"history|over|gone|done|finished|dead|in the past|"
                     rf"amazing|busy|sick|tired|happy|sad)\b){_VALUE}"),
 ]
 
@@ -155,15 +157,17 @@ def _in_person(subject: str, verb: str) -> str:
 
 
 # Retractions, as patterns that leave behind what the speaker used to state.
-_DOES_NOT = re.compile(r"\b(do|does|did) not (\w+) (.*?)(?:\s*any ?more| now| these days)$", re.I)
+# "... anymore", "... now": no longer so ("I'm not home right now" is a moment).
+_NO_LONGER = r"(?:\s*any ?more|(?<!right) now| these days)"
+_DOES_NOT = re.compile(rf"\b(do|does|did) not (\w+) (.*?){_NO_LONGER}$", re.I)
 _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "My sister doesn't work there" took back "my sister works there": the verb keeps its person.
     (_DOES_NOT, lambda match: f"{third_person_verb(match[2]) if match[1].lower() == 'does' else match[2]} {match[3]}"),
     # "I'm not at Globex anymore", "I'm no longer at Oracle": at a name, for good, is a workplace (a town one lives in is "in").
-    (re.compile(r"\b(am|is|are) (?:not (?=.*(?:any ?more| now| these days)$)|no longer )(?:working )?at "
-                r"((?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*)*)(?:\s*any ?more| now| these days)?$",
+    (re.compile(rf"\b(am|is|are) (?:not (?=.*{_NO_LONGER}$)|no longer )(?:working )?at "
+                rf"((?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*)*){_NO_LONGER}?$",
                 re.I), lambda match: f"{'works' if match[1].lower() == 'is' else 'work'} at {match[2]}"),
-    (re.compile(r"\b(am|is|are) not (.*?)(?:\s*any ?more| now| these days)$", re.I), r"\1 \2"),
+    (re.compile(rf"\b(am|is|are) not (.*?){_NO_LONGER}$", re.I), r"\1 \2"),
     # "I used to work at Globex": what was so, and is no longer. "My dad used to live here": "my dad lives here".
     (USED_TO, lambda match: f"{match['holder']} {_in_person(match['holder'], match['verb'])}"),
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
@@ -176,8 +180,9 @@ _UNDOING_VERBS = [
                 r"(?:my |the |our )?(.*)$", re.I),
      r"have \1"),
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
+    # "I quit Globex", not "I quit coffee": an employer left is said by its name.
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|"
-                r"got sacked from) (?!my\b)(.*)$", re.I), r"work at \1"),
+                r"got sacked from) (?!my\b)(?=(?-i:[A-Z0-9]))(.*)$", re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!my\b|the\b|a\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
@@ -185,7 +190,7 @@ _UNDOING_VERBS = [
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
                         r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
-                        r"and I parted ways|and I went (?:our )?separate ways)|"
+                        r"and I (?:have |had )?parted ways|and I (?:have |had )?(?:went|gone) (?:our )?separate ways)|"
                         r"(?:I )?parted ways with (?P<with>.+)|my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<ended>.+?) (?:has |have )?(?:ended|came to an end)|"
@@ -198,13 +203,16 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
          r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
                      r"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
-                     rf"unsave|(?:do not|stop|no longer|never) {_KEEP})"
+                     rf"unsave|unlearn|(?:do not|not|stop|no longer|never) {_KEEP})"
                      r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",
                      re.IGNORECASE)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
                        rf"(?:have|know|{_KEEP})) my ((?:\w+ ){{0,2}}\w+)", re.I)
+# "I'd like my email address gone", "Get my number out of your memory".
+_GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
+                   r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
 # "my number" in "my number should not be kept": the thing ends where its verb begins.
 _NOT_A_VERB = rf"(?!(?:{_AUXILIARIES})\b)"
@@ -374,7 +382,8 @@ def retracted(sentence: str) -> str | None:
     ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
     sentence = strip_time(sentence.rstrip("?"))
     if match := _FORGET.match(sentence):
-        thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system))?"
+        thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system)|"
+                       r" from what you know(?: about me)?)?"
                        r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more)?"
                        r"(?:,? (?:please|pls|thanks|thank you))?$", "",
                        match[1].strip(" .!"), flags=re.I)
@@ -387,6 +396,8 @@ def retracted(sentence: str) -> str | None:
         if re.match(r"^(?:I|my|where|what|which|who|how|when)\b", thing, re.I):
             return thing
         return f"my {re.sub(r'^(?:the|my) ', '', thing)}"
+    if match := _GONE.search(sentence):
+        return f"my {match[1] or match[2]}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
         return f"my {re.sub(r'(?: any ?more| now| please)+$', '', match[1], flags=re.I)}"
     if match := _JOB_ENDED.match(sentence):
@@ -395,7 +406,7 @@ def retracted(sentence: str) -> str | None:
         if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])
                                                         or pattern is USED_TO and _REMINISCENCE.search(sentence)):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()
-    if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence):
+    if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence) and not away_for_a_while(sentence):
         for pattern, replacement in _UNDOING_VERBS:
             if match := pattern.search(sentence):
                 return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"I {match.expand(replacement)}").strip()

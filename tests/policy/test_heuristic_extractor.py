@@ -219,6 +219,12 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("We used to live in Oslo.", "residence"),
     ("I'm no longer at Rakuten.", "employer"),
     ("please don't keep my email around", "email"),  # not a property "email around"
+    ("Can you not store my number anymore?", "phone number"),
+    ("I'd like my email address gone from your records.", "email"),
+    ("Get my number out of your memory.", "phone number"),
+    ("Please unlearn my phone number.", "phone number"),
+    ("Remove my email from what you know about me.", "email"),
+    ("Hooli and I have parted ways.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)

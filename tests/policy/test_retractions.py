@@ -95,6 +95,20 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     assert _facts(with_meaning, "I moved out of my old flat and into a house in Ghent.") == [("residence", "Ghent", False)]
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("I'm jobless now, Hooli closed.", [("employer", "Hooli", True)]),  # once read as setting the employer
+    ("My Hooli job is history.", [("employer", "Hooli", True)]),
+    # Keeping, a moment, a trip, a habit: nothing taken back.
+    ("Don't forget my number!", []),
+    ("I'm not home right now.", []),
+    ("I left Porto for the weekend.", []),
+    ("I quit coffee.", []),
+])
+def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
+    with_meaning = heuristic_extractor(get_settings(), get_embedder())
+    assert [fact for fact in _facts(with_meaning, sentence) if fact[2]] == expected
+
+
 def test_a_word_of_ending_is_a_whole_word():
     # "quit" is in "Quito", "eras" in "Erasmus": neither says that something ends.
     assert not RetractionReader._may_take_back("Just signed a lease in Quito.")
