@@ -8,6 +8,7 @@ _CONTRACTIONS = [
     (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bain't\b", "am not"), (r"\bshan't\b", "shall not"),
     (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
     (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
+    (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"),
 ]
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
@@ -147,13 +148,18 @@ def clauses(text: str) -> list[tuple[str, str]]:
 
 def _answered_questions(said: list[str]) -> list[str]:
     """The sentences, with a question the speaker answers at once by a fragment kept together with
-    it: "Best food in the world? Pho, no contest." says what one likes best, neither half does alone."""
+    it: "Best food in the world? Pho, no contest." says what one likes best, neither half does alone; so
+    does "Favorite food? Easy. Empanadas.", an answer in short fragments."""
     kept: list[str] = []
+    answering = False
     for sentence in said:
-        if kept and _TOPIC_QUESTION.match(kept[-1]) and not _ASKED.search(kept[-1]) and not _SUBJECT_FIRST.match(sentence):
+        asked = kept and _TOPIC_QUESTION.match(kept[-1]) and not _ASKED.search(kept[-1])
+        if not _SUBJECT_FIRST.match(sentence) and (asked or (answering and len(sentence.split()) <= 3)):
             kept[-1] = f"{kept[-1]} {sentence}"
+            answering = True
         else:
             kept.append(sentence)
+            answering = False
     return kept
 
 

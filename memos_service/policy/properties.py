@@ -110,7 +110,8 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
                           re.IGNORECASE)
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
-_PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any|wins|forever|only eat|"
+_PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any(?:thing)?|wins|forever|only eat|"
+                         r"my jam|comfort food|(?:can ?not|could not) live without|comes close|"
                          r"every (?:single )?day|(?:can ?not|never) get enough|my top (?:comfort )?(?:food|dish|meal)|"
                          r"more than anything|nothing (?:\w+ ){0,3}better|"
                          r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)

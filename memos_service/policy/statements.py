@@ -41,7 +41,8 @@ _DWELLING = r"home|place|apartment|flat|house"
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever|now|lately|these|right)"
 # "my all-time favourite", "my go-to food", "my top comfort food": what puts a thing above the others.
 _FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*"
-             r"(?:favou?rite|go-to|number one|(?:top|ultimate)(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b))")
+             r"(?:favou?rite|go-to|number one|(?:top|ultimate)(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b)|"
+             r"comfort(?= food\b))")
 
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
@@ -125,6 +126,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("favorite {thing}", rf"(?P<value>(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|became|is now|"
                              rf"are now) (?:now )?"
                              rf"my {_FAVORITE} (?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,7}})"),
+    # "The food I can't live without is kimchi", "The dish I love most is paella".
+    _cue("favorite {thing}", rf"the (?P<thing>food|dish|meal|snack) (?P<who>I) (?:cannot live without|could not live without|"
+                             rf"love (?:the )?most|like (?:the )?best|could eat forever|crave most) (?:is|would be) {_VALUE}"),
     # Preferred over everything else of its kind: "I would pick pho over any other food".
     _cue("favorite {thing}", rf"(?P<who>I) (?:would |could |will )?(?:\w+ )?(?:love|like|prefer|pick|choose|take|enjoy|adore) "
                              rf"{_VALUE} (?:more than|over|above|before) (?:any|anything|everything|all)\b.*?"

@@ -101,6 +101,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Number's changed - 555-6464.", "phone number", "555-6464"),
     ("My go-to order these days is smorrebrod.", "favorite food", "smorrebrod"),
     ("Now clocking in at Carlsberg every morning.", "employer", "Carlsberg"),
+    ("Falafel wraps are my comfort food.", "favorite food", "Falafel wraps"),
+    ("The food I can't live without is kimchi.", "favorite food", "kimchi"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -273,3 +275,14 @@ def test_questions_and_contact_shapes_do_not_make_facts():
 ])
 def test_a_fact_answers_for_its_holder_only(attribute, question, answers):
     assert answers_property(attribute, set(re.findall(r"[a-z]+", question.lower()))) == answers
+
+
+def test_a_question_answered_by_fragments_stays_one_sentence():
+    assert sentences("Favorite food? Easy. Empanadas. I cook them weekly.") == [
+        "Favorite food? Easy. Empanadas.", "I cook them weekly."]
+    assert sentences("Favorite food? Empanadas. Then we went home.") == ["Favorite food? Empanadas.", "Then we went home."]
+
+
+def test_it_after_a_change_is_the_thing_that_changed():
+    assert sentences("My number changed. It's 555-6161 now.") == ["My number changed.", "My number is 555-6161 now."]
+    assert sentences("My car broke. It's in the garage.") == ["My car broke.", "It is in the garage."]

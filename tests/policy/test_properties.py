@@ -29,6 +29,8 @@ READ_BY_MEANING = [
     ("Nothing tastes better to me than khachapuri.", "favorite food", None),
     ("I could eat rosti every single day.", "favorite food", None),
     ("Can't get enough of bao lately, definitely my top food.", "favorite food", None),
+    ("I'd pick tacos over anything.", "favorite food", None),
+    ("Ceviche is my jam.", "favorite food", None),
     ("I changed numbers, I'm on 555-0142 now.", "phone number", "555-0142"),
 ]
 # Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
