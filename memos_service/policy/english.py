@@ -8,7 +8,7 @@ _CONTRACTIONS = [
     (r"\bcan't\b", "cannot"), (r"\bwon't\b", "will not"), (r"\bain't\b", "am not"), (r"\bshan't\b", "shall not"),
     (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
     (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
-    (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"),
+    (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"), (r"\blet's\b", "let us"),
 ]
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
@@ -28,6 +28,7 @@ _IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is",
 _IRREGULAR_PAST = set("""went got had made took came saw bought sold left met ran began found gave knew thought told became
 felt kept brought wrote sat stood lost paid heard spent built sent fell held won drove ate flew grew drew wore chose spoke
 broke quit put set cut let hit hurt shut forgot taught caught fought slept swam sang rode woke understood did was were
+dreamt learnt burnt spelt leapt knelt spent
 been gone done seen taken given begun said meant""".split())
 # The people someone talks about: "my sister lives in Rome" is not where the speaker lives.
 PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother sibling siblings cousin aunt uncle niece
@@ -82,9 +83,9 @@ def says_something_ends(sentence: str) -> bool:
 
 
 # "I left Porto for the weekend": away for a while, which ends nothing.
-_FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d+) (?:\w+ )?(?:weekend|week|weeks|day|days|"
-                          r"night|nights|month|months|holidays?|vacation|trip|break|summer|winter|conference|wedding)\b",
-                          re.IGNORECASE)
+# A length of time alone is no stay: "Valencia has been home for three weeks".
+_FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d+) (?:\w+ )?(?:weekend|day|days|night|nights|"
+                          r"holidays?|vacation|trip|break|conference|wedding)\b", re.IGNORECASE)
 
 
 def away_for_a_while(sentence: str) -> bool:
@@ -106,7 +107,8 @@ def denied_or_ended(sentence: str) -> bool:
 # A wish, a plan or a maybe: "Maybe we'll move to Porto someday", "I'd love to work at Pixar". Where one
 # lives and works are what is so now; a favourite is said this way too ("if I had to pick one food, it'd be pho").
 _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?|hop(?:e|es|ed|ing) to|"
-                       r"dream(?:s|ed|ing)? (?:of|about)|(?:thinking|thought) (?:about|of)|consider(?:s|ed|ing)?|might|"
+                       r"dream(?:s|ed|ing)? (?:of|about)|dreamt|dreamed|imagin(?:e|ed|ing)|(?:thinking|thought) (?:about|of)|"
+                       r"consider(?:s|ed|ing)?|might|should|ought to|"
                        r"would (?:love|like|rather) to|"
                        r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future)\b",
                        re.IGNORECASE)

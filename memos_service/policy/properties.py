@@ -98,21 +98,23 @@ _GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear|bye|goodbye|so lo
 # Capitalised words that are times, the speaker or a greeting: never a place or a company.
 _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
     f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
-# Going somewhere for a while is not living there; applying for a job or seeing a doctor there is not having it;
-# "So long Leeds, hello Ghent!" bids one farewell and greets another, and which is which the embedder does not hear.
+# Going somewhere for a while is not living there, nor is where one was born or went to school; applying for a job,
+# seeing a doctor or a client there is not having it; "So long Leeds, hello Ghent!" bids one farewell and greets
+# another, and which is which the embedder does not hear.
 _NOT_A_SETTING = re.compile(
     r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
-    r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer)\b", re.IGNORECASE)
+    r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
+    r"born|grew up|raised|went to (?:school|college|university)|studied)\b", re.IGNORECASE)
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
 _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reachable )?(?:on|at)\b|"
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"
-                          r"(?:numbers?|phones?|cells?|mobiles?|e-?mails?|address)\b",
+                          r"(?:numbers?|phones?|cells?|mobiles?|e-?mails?|address)\b(?! (?:for|of) (?!me\b))",
                           re.IGNORECASE)
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any(?:thing)?|wins|forever|only eat|"
                          r"my jam|comfort food|(?:can ?not|could not) live without|comes close|"
-                         r"every (?:single )?day|(?:can ?not|never) get enough|my top (?:comfort )?(?:food|dish|meal)|"
+                         r"(?:can ?not|never) get enough|could eat|my top (?:comfort )?(?:food|dish|meal)|"
                          r"more than anything|nothing (?:\w+ ){0,3}better|"
                          r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)
 

@@ -217,6 +217,8 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
+# "Forget the movie, let's go bowling": never mind, not a request to forget anything.
+_NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should))\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
 # "my number" in "my number should not be kept": the thing ends where its verb begins.
 _NOT_A_VERB = rf"(?!(?:{_AUXILIARIES})\b)"
@@ -313,6 +315,7 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 _NAMED_PROPERTIES = {"residence", "employer"}
+_A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|hilton|marriott|tonight|for the night)\b", re.I)
 
 
 def _a_contact(value: str) -> bool:
@@ -358,6 +361,8 @@ def read_property(sentence: str) -> Statement:
                 value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
             if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):
                 continue  # "I switched to 555-2468": no town or company is a number
+            if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
+                continue  # "I'm staying at the Hilton in Porto tonight"
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
@@ -385,7 +390,7 @@ def retracted(sentence: str) -> str | None:
     """For a sentence that takes something back, the first-person statement it takes back
     ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
     sentence = strip_time(sentence.rstrip("?"))
-    if match := _FORGET.match(sentence):
+    if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence):
         thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system)|"
                        r" from what you know(?: about me)?)?"
                        r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more)?"

@@ -28,7 +28,8 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
-     re.compile(r"\b(?:went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|"
+     re.compile(r"\b(?:born|grew up|raised|went to (?:school|college|university)|"
+                r"went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|"
                 r"conference|tour|touring|travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
@@ -41,7 +42,8 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
                 r"\b(?:interview\w*|appl(?:y|ies|ied|ying|ications?)) (?:\w+ )?(?:at|with|to)\b|"
                 r"\b(?:turned|turn|turning) down\b|\b(?:declined|rejected|refused)\b", re.I)),
 ]
-_OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b|"
+# "new number" is the speaker's unless it is something else's ("the new number for the pizza place").
+_OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b(?! (?:for|of) (?!me\b))|"
                          r"\b(?:reach|call|text|ring|contact|message) me\b|\bI am (?:\w+ )?reachable\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b", re.I)
 _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"

@@ -126,3 +126,20 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert _facts(with_meaning, "I switched jobs, and I'm based out of Rotterdam now.")[1] == ("residence", "Rotterdam", False)
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "My boss said I should move to Berlin.",  # advice
+    "I dreamt I was living in Tokyo.",
+    "I was born in Cork.",  # where one comes from, not where one lives
+    "I grew up in Leeds.",
+    "I went to school in Bristol.",
+    "I'm staying at the Hilton in Porto tonight.",  # a night away
+    "I consult for several clients, including Nike.",  # a client, not an employer
+    "The new number for the pizza place is 555-9898.",  # a new number, not the speaker's
+    "I drink coffee every day.",  # a habit, not a favourite
+    "Forget the movie, let's go bowling.",  # never mind, not a request to forget
+])
+def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
+    with_meaning = heuristic_extractor(get_settings(), get_embedder())
+    assert [fact for fact in _facts(with_meaning, sentence) if fact[0] or fact[2]] == []
