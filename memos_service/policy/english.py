@@ -135,7 +135,9 @@ def clauses(text: str) -> list[tuple[str, str]]:
     """Each sentence or independent first-person clause, with the whole sentence it is part of
     ("I'm at Globex now" says where one works when the sentence began "I switched jobs")."""
     parts: list[tuple[str, str]] = []
-    said = [_TAG_QUESTION.sub(r"\g<said>.", sentence) for sentence in _SENTENCE_END.split(normalize(text))]
+    # Lines are sentences of their own ("- Moved to Stavanger\n- Started at Aker").
+    said = [_TAG_QUESTION.sub(r"\g<said>.", sentence) for line in text.splitlines()
+            for sentence in _SENTENCE_END.split(normalize(line)) if sentence]
     for sentence in _with_it_named(_answered_questions(said)):
         whole = sentence.strip(" \t-–—*•").rstrip(" .!;:")
         for clause in _CLAUSE_JOIN.split(sentence):
@@ -144,8 +146,20 @@ def clauses(text: str) -> list[tuple[str, str]]:
             if joint and _JOINT_SUBJECT_START.search(parts[-1][0]) and clause.startswith("I "):
                 parts[-1] = (f"{parts[-1][0]} and {clause}", whole)  # "my wife and I live ...": one subject, not two clauses
             elif clause:
-                parts.append((clause, whole))
+                parts.extend((said, whole) for said in _with_subject_shared(clause))
     return parts
+
+
+# "I live in Lisbon and work at Globex": two statements of one subject, each with its own verb.
+_SECOND_VERB = re.compile(r"^(?P<lead>(?:[\w' ]{1,25}: )?)(?P<subject>I|we|my(?: [a-z]+)? [a-z]+) "
+                          r"(?P<first>.+?),? and (?:also |now )?"
+                          r"(?P<second>(?:work|works|live|lives|am|is|are)\b.+)$", re.IGNORECASE)
+
+
+def _with_subject_shared(clause: str) -> list[str]:
+    if (shared := _SECOND_VERB.match(clause)) is None:
+        return [clause]
+    return [f"{shared['lead']}{shared['subject']} {shared['first']}", f"{shared['subject']} {shared['second']}"]
 
 
 def _answered_questions(said: list[str]) -> list[str]:
@@ -166,7 +180,9 @@ def _answered_questions(said: list[str]) -> list[str]:
 
 
 # "My number changed. It's 555-6161 now.": "it" is the thing said to change just before.
-_CHANGED = re.compile(r"^(?:so |and )?my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)[.!]*$", re.I)
+_CHANGED = re.compile(r"^(?:(?:so|and) )?(?:my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)|"
+                      r"(?:(?:can|could|will) you |please )?(?:save|remember|note|store|update) my (?:new )?"
+                      r"(?P<saved>[a-z]+(?: [a-z]+)?))[.!?]*$", re.I)
 _IT_IS = re.compile(r"^(?:it is|it has become|the new one is|now it is)\b(?P<rest>.*)$", re.I)
 
 
@@ -183,7 +199,7 @@ def _with_it_named(said: list[str]) -> list[str]:
     kept: list[str] = []
     for sentence in said:
         if kept and (changed := _CHANGED.match(kept[-1])) and (it_is := _IT_IS.match(sentence)):
-            kept.append(f"My {changed['thing']} is{it_is['rest']}")
+            kept.append(f"My {changed['thing'] or changed['saved']} is{it_is['rest']}")
         elif kept and (announced := _ANNOUNCED.match(kept[-1])) and _NAME_ALONE.match(sentence):
             kept[-1] = f"I moved to {sentence}" if announced["move"] else f"I got a new job at {sentence}"
         else:
@@ -193,7 +209,10 @@ def _with_it_named(said: list[str]) -> list[str]:
 
 # A statement about oneself with a question tagged on is still a statement: "I live in Oslo now, can
 # you believe it?", "We moved, right?".
-_TAG_QUESTION = re.compile(r"^(?=(?:so |and |well |oh |also )?(?:I|we|my|our)\b)(?P<said>[^?]+?),\s*[^,?]{1,40}\?$",
+# So is one that leads a question: "Now that I live in Oslo, what should I see first?", "Living in Alesund now, any tips?".
+_TAG_QUESTION = re.compile(r"^(?:(?:now that|since|as someone who|given that|because) )?"
+                           r"(?P<said>(?:(?:so|and|well|oh|also) )?(?:I|we|my|our)\b[^?]+?|"
+                           r"(?:just |now )?(?:living|working|based|moved|started) [^?]+?)(?:,| -)\s*[^,?]{1,60}\?$",
                            re.IGNORECASE)
 # A question with no question word, verb first or "you": a topic the speaker raises to answer it.
 _TOPIC_QUESTION = re.compile(r"^(?!(?:what|who|whom|whose|where|when|why|how|which|can|could|would|will|shall|should|do|"

@@ -286,3 +286,33 @@ def test_a_question_answered_by_fragments_stays_one_sentence():
 def test_it_after_a_change_is_the_thing_that_changed():
     assert sentences("My number changed. It's 555-6161 now.") == ["My number changed.", "My number is 555-6161 now."]
     assert sentences("My car broke. It's in the garage.") == ["My car broke.", "It is in the garage."]
+
+
+def test_two_statements_of_one_subject_are_read_apart():
+    assert [fact[1:3] for fact in extract("I live in Lisbon and work at Globex.")] == [
+        ("residence", "Lisbon"), ("employer", "Globex")]
+    assert [fact[1:3] for fact in extract("Quick context: I'm based in Trondheim and work for DNB.")] == [
+        ("residence", "Trondheim"), ("employer", "DNB")]
+    assert [fact[1:3] for fact in extract("My dad is retired and lives in Leeds.")][-1] == ("dad's residence", "Leeds")
+    assert sentences("My wife and I live in Quebec.") == ["My wife and I live in Quebec."]  # one subject
+
+
+def test_each_line_is_a_sentence():
+    assert [fact[1:3] for fact in extract("- Moved to Stavanger\n- Started at Aker\n- Still love sushi")][:2] == [
+        ("residence", "Stavanger"), ("employer", "Aker")]
+
+
+@pytest.mark.parametrize("text, attribute, value", [
+    ("Now that I live in Oslo, what should I see first?", "residence", "Oslo"),
+    ("Since I started at Equinor, can you recommend books on energy?", "employer", "Equinor"),
+    ("I work at Telenor - can you help me write a cover letter?", "employer", "Telenor"),
+    ("Living in Alesund now, any hiking tips?", "residence", "Alesund"),
+    ("Can you save my new number? It's 555-4141.", "phone number", "555-4141"),
+])
+def test_a_fact_said_with_a_question_is_read(text, attribute, value):
+    assert [fact[1:3] for fact in extract(text)] == [(attribute, value)]
+
+
+def test_a_question_alone_states_nothing():
+    assert extract("Should I work for Equinor or Aker?") == []
+    assert extract("What's it like to live in Bergen, honestly?") == []
