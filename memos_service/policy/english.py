@@ -19,7 +19,7 @@ _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now
 
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
            "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
-           "officially", "basically", "honestly", "literally", "sometimes", "often", "soon", "newly", "happily",
+           "officially", "basically", "honestly", "literally", "sometimes", "often", "soon", "newly", "happily", "both",
            "kind", "sort", "of"}
 _MODALS = {"will", "would", "can", "could", "should", "shall", "might", "must", "may", "did", "had", "was", "used",
            "cannot", "not", "to"}

@@ -27,12 +27,13 @@ from memos_service.policy.vocabulary import read_by_vocabulary
 # ("my sister is working at ...", "my cousin just got a job ...").
 _AUXILIARIES = r"am|is|are|was|were|has|have|had|do|does|did|will|would|shall|should|can|could|must|not"
 _REL = rf"(?P<rel>(?!favou?rite)[a-z]+(?: (?!(?:{_AUXILIARIES}|{'|'.join(sorted(ADVERBS))})\b)[a-z]+)?)"
-_WHO = rf"(?P<who>I|my {_REL})"
+# "My brother and I work at Arm" says where the speaker works.
+_WHO = rf"(?P<who>(?:my (?:[a-z]+ )?[a-z]+ and )?I|my {_REL})"
 # Where one lives, "we" and "my wife and I" are the speaker's household, so the speaker too.
 _WE = r"we|my (?:[a-z]+ )?and I"
 _HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my {_REL})"
 _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
-_ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily) )*"
+_ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily|both) )*"
 _VALUE = r"(?P<value>.+)"
 # A value that is a name ("Hanoi", "Umbrella Labs"), where the words after it are no part of it.
 _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
@@ -57,7 +58,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf"{_HOUSEHOLD} (?:(?:[a-z]+ ){{1,4}}and (?:then )?)?(?:am |is |are |have |has |had )?{_ADV}(?:been )?"
                       rf"(?:(?:went|came|decided|chose) to )?"
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
-                      rf"relocate|settled|settling|based|staying|stay|stays|stayed|put down roots|putting down roots) "
+                      rf"relocate|settled|settling|based|staying|stay|stays|stayed|renting|rent|rents|put down roots|"
+                      rf"putting down roots) "
                       rf"(?:back |over |down |out |up )?"
                       rf"(?:(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|(?P<there>there)(?: now| these days)?)"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),

@@ -15,10 +15,12 @@ from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, contact_now,
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 # "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
 _VALUE = rf"(?P<value>{_NAME_WORD}(?: (?!I\b)(?:{_NAME_WORD}|&))*)"
-# Capitalised words that are times or the speaker, never a place or a company.
-NOT_VALUES = set("""I January February March April May June July August September October November December Monday
-Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
+# Capitalised words that are times or pronouns, never a place or a company ("We hired ..." names no employer).
+NOT_VALUES = set("""I We You He She It They This That January February March April May June July August September October
+November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
 
+# "We moved our office to Leeds": the work moved, not the home.
+WORK_MOVED = r"(?:moved|moving|relocated|relocating) (?:our|my|the) (?:office|company|team|business|headquarters|meeting)"
 _HOME = (r"live|lives|lived|living|move|moves|moved|moving|relocate|relocated|relocating|settle|settled|settling|home|"
          r"house|apartment|flat|condo|address|neighbou?rhood|lease|rent|rents|rented|renting|based")
 _WORK = (r"work|works|worked|working|job|hired|employed|employer|boss|colleagues?|co-?workers?|manager|onboarding|position|"
@@ -28,7 +30,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
-     re.compile(r"\b(?:born|grew up|raised|went to (?:school|college|university)|"
+     re.compile(rf"\b(?:born|grew up|raised|went to (?:school|college|university)|{WORK_MOVED}|"
                 r"went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|"
                 r"conference|tour|touring|travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
     ("employer",

@@ -103,6 +103,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Now clocking in at Carlsberg every morning.", "employer", "Carlsberg"),
     ("Falafel wraps are my comfort food.", "favorite food", "Falafel wraps"),
     ("The food I can't live without is kimchi.", "favorite food", "kimchi"),
+    ("My partner and I are renting in Bath now.", "residence", "Bath"),
+    ("My brother and I both work at Arm.", "employer", "Arm"),  # the speaker too
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

@@ -139,6 +139,7 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "The new number for the pizza place is 555-9898.",  # a new number, not the speaker's
     "I drink coffee every day.",  # a habit, not a favourite
     "Forget the movie, let's go bowling.",  # never mind, not a request to forget
+    "We moved our office to Leeds.",  # the work moved, not the home
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
