@@ -57,6 +57,9 @@ _JOB_ENDS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|q
              r"ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|unemployed|out of work|between jobs|"
              r"(?:closed|shut) down|went (?:bust|under|bankrupt)")
 
+# A number or address that was: "my old email", "my previous number".
+_OLD_CONTACT = r"(?:my|the) (?:old|previous|former) (?:\w+ )?(?:number|phone|cell|mobile|e-?mail|address)"
+
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
 _ENDS = re.compile(
@@ -67,9 +70,10 @@ _ENDS = re.compile(
     r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
     r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|"
+    rf"{_OLD_CONTACT}|closed|disconnected|deactivated|cancell?ed|"
     r"parted|separate ways|cut ties|behind (?:me|us)|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
     r"(?<!not )(?<!never )forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
-    r"wip(?:e|ed|ing)|clear|cleared|drop|discard(?:s|ed|ing)?|scrap|"
+    r"wip(?:e|ed|ing)|clear|cleared|drop(?! (?:me|us|by|in|off)\b)|discard(?:s|ed|ing)?|scrap|"
     r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
     r"(?:stop|do not|never|should not|rather (?:you )?(?:not|did not)|not want|no need to)\b.*"
     r"\b(?:keep(?:s|ing)?|kept|stor\w*|sav\w*|remember(?:s|ing)?|hold(?:s|ing)?|hang(?:s|ing)?|"
@@ -94,8 +98,9 @@ def away_for_a_while(sentence: str) -> bool:
 
 # Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as
 # setting it. "Moved out of my old place and into a flat in Oslo" ends one home and sets another.
-_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_JOB_ENDS}|not|never|any ?more|any longer|(?:is|was|are|were) over|"
-                     r"resign(?:s|ed|ing)?|walk(?:ed|ing)? away|step(?:ped|ping)? down)\b", re.IGNORECASE)
+_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_JOB_ENDS}|{_OLD_CONTACT}|not|never|any ?more|any longer|"
+                     r"(?:is|was|are|were) over|resign(?:s|ed|ing)?|walk(?:ed|ing)? away|step(?:ped|ping)? down)\b",
+                     re.IGNORECASE)
 
 
 def denied_or_ended(sentence: str) -> bool:

@@ -32,7 +32,8 @@ _PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|disl
 # A property named as a label ("Home is Lyon now", "New number: 555-0101"), the speaker's when no one else's.
 _LABEL = re.compile(r"^(?:new |current |updated )?(?:[a-z]+ ){0,2}[a-z]+(?: is|:) ", re.IGNORECASE)
 _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
-                               r"find|recommend|suggest|remind)\b", re.IGNORECASE)
+                               r"find|recommend|suggest|remind|(?:e-?mail|call|text|contact|message|ring)(?!.*\b(?:me|us)\b))\b",
+                               re.IGNORECASE)
 # Words that say which property a bare retraction ("I quit my job") is about.
 _PROPERTY_WORDS = {"job": "employer", "work": "employer", "employer": "employer", "company": "employer",
                    "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
@@ -135,6 +136,8 @@ class HeuristicExtractor:
             if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 attribute = canonical_attribute(named[1])  # "forget my phone number"
                 statement = Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower())
+            if statement.attribute is None and (contact := _contact_in(taken_back)):
+                statement = Statement(*contact, thing=contact[0])  # "I don't use 555-1010 anymore"
             attribute = statement.attribute or next(
                 (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None)
             return Candidate(content=to_third_person(taken_back, name), subject=subject, message_keys=[message.key],
@@ -204,6 +207,12 @@ def _named_before(candidate: Candidate, previous: str | None, name: str) -> Cand
     if previous is None or value is None:
         return dataclasses.replace(candidate, attribute=None)
     return dataclasses.replace(candidate, value=value, content=f"{to_third_person(previous, name)}. {candidate.content}")
+
+
+def _contact_in(text: str) -> tuple[str, str] | None:
+    """The one phone number or email address the text names, with its property."""
+    return next(((attribute, value) for kind, attribute in (("phone", "phone number"), ("email", "email"))
+                 if (value := value_in(text, kind))), None)
 
 
 def _in_context(clause: str, whole: str, readings: dict[str, Reading]) -> dict[str, Reading]:

@@ -210,7 +210,8 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
                      r"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
                      rf"unsave|unlearn|(?:do not|not|stop|no longer|never) {_KEEP})"
-                     r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? (.+)$",
+                     r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? "
+                     r"(?!(?:me|us)\b)(.+)$",
                      re.IGNORECASE)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"

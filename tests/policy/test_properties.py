@@ -140,6 +140,7 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "I drink coffee every day.",  # a habit, not a favourite
     "Forget the movie, let's go bowling.",  # never mind, not a request to forget
     "We moved our office to Leeds.",  # the work moved, not the home
+    "Email support@shop.com about my order.",  # someone else's address, to write to
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())

@@ -98,11 +98,14 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
 @pytest.mark.parametrize("sentence, expected", [
     ("I'm jobless now, Hooli closed.", [("employer", "Hooli", True)]),  # once read as setting the employer
     ("My Hooli job is history.", [("employer", "Hooli", True)]),
+    ("My old email kai@post.com is closed.", [("email", "kai@post.com", True)]),  # once set as the email
+    ("I don't use 555-1010 anymore.", [("phone number", "555-1010", True)]),  # the number, not a thing "use"
     # Keeping, a moment, a trip, a habit: nothing taken back.
     ("Don't forget my number!", []),
     ("I'm not home right now.", []),
     ("I left Porto for the weekend.", []),
     ("I quit coffee.", []),
+    ("Drop me a line at kai@post.com.", []),  # an address given
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
