@@ -28,7 +28,7 @@ _IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is",
 _IRREGULAR_PAST = set("""went got had made took came saw bought sold left met ran began found gave knew thought told became
 felt kept brought wrote sat stood lost paid heard spent built sent fell held won drove ate flew grew drew wore chose spoke
 broke quit put set cut let hit hurt shut forgot taught caught fought slept swam sang rode woke understood did was were
-dreamt learnt burnt spelt leapt knelt spent
+dreamt learnt burnt spelt leapt knelt
 been gone done seen taken given begun said meant""".split())
 # The people someone talks about: "my sister lives in Rome" is not where the speaker lives.
 PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother sibling siblings cousin aunt uncle niece
@@ -53,9 +53,9 @@ def contact_now(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
 # "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).
 USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
 # Words for an end, of a job or of anything ("no more", "in the past"), which both lists below hold.
-_JOB_ENDS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|"
-             r"ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|unemployed|out of work|between jobs|"
-             r"(?:closed|shut) down|went (?:bust|under|bankrupt)")
+_ENDINGS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|"
+            r"ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|unemployed|out of work|between jobs|"
+            r"(?:closed|shut) down|went (?:bust|under|bankrupt)")
 
 # A number or address that was: "my old email", "my previous number".
 _OLD_CONTACT = r"(?:my|the) (?:old|previous|former) (?:\w+ )?(?:number|phone|cell|mobile|e-?mail|address)"
@@ -63,7 +63,7 @@ _OLD_CONTACT = r"(?:my|the) (?:old|previous|former) (?:\w+ )?(?:number|phone|cel
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
 _ENDS = re.compile(
-    rf"\b(?:{_JOB_ENDS}|not\b.*\b(?:any ?more|any longer)|used to (?:work|live|be|have)|"
+    rf"\b(?:{_ENDINGS}|not\b.*\b(?:any ?more|any longer)|used to (?:work|live|be|have)|"
     r"left(?! (?:for|my|the|a|an|it|them|this|that|our)\b(?! (?:job|position|role|post|company|flat|apartment|house|home)\b))|"
     r"leav(?:e|es|ing)|resign(?:s|ed|ing|ation)?|retir(?:e|es|ed|ing|ement)|sacked|"
     r"dismissed|redundant|"
@@ -71,7 +71,7 @@ _ENDS = re.compile(
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
     r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|"
     rf"{_OLD_CONTACT}|closed|disconnected|deactivated|cancell?ed|"
-    r"parted|separate ways|cut ties|behind (?:me|us)|g[ai]ve up|sold|goodbye|unemployed|between jobs|out of (?:a )?(?:job|work)|"
+    r"parted|separate ways|cut ties|behind (?:me|us)|g[ai]ve up|sold|goodbye|out of a job|"
     r"(?<!not )(?<!never )forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
     r"wip(?:e|ed|ing)|clear|cleared|drop(?! (?:me|us|by|in|off)\b)|discard(?:s|ed|ing)?|scrap|"
     r"scratch|(?:get|got|getting) rid|(?:throw(?:s|n|ing)?|threw) (?:\w+ ){0,3}(?:away|out)|take (?:\w+ ){0,3}(?:out|off)|"
@@ -98,7 +98,7 @@ def away_for_a_while(sentence: str) -> bool:
 
 # Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as
 # setting it. "Moved out of my old place and into a flat in Oslo" ends one home and sets another.
-_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_JOB_ENDS}|{_OLD_CONTACT}|not|never|any ?more|any longer|"
+_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_ENDINGS}|{_OLD_CONTACT}|not|never|any ?more|any longer|"
                      r"(?:is|was|are|were) over|resign(?:s|ed|ing)?|walk(?:ed|ing)? away|step(?:ped|ping)? down)\b",
                      re.IGNORECASE)
 
