@@ -18,8 +18,10 @@ _VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{_NAME}|(?!(?:it|that
 
 # What is said of the old value, and what stands in its place once it is left out.
 _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
-    # The way from the old to the new: "from Asana to Notion", "out of Leeds and into a flat in York".
-    (re.compile(rf"\b(?:from|out of) {_VALUE} (?:and )?(?=(?:in)?to\b)", re.I), ""),
+    # The way from the old to the new: "from Asana to Notion", "out of Leeds and into a flat in York", "out of my
+    # old flat and into a house in Ghent".
+    (re.compile(rf"\b(?:from|out of) (?:{_VALUE}|(?:my|our|the) (?:old |previous )?(?:flat|apartment|house|place|home)) "
+                rf"(?:and )?(?=(?:in)?to\b)", re.I), ""),
     # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
     (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched) {_NAME}[,;] (?:and |so )?(?:now )?"
                 rf"I am (?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),

@@ -55,7 +55,8 @@ USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) 
 # Words for an end, of a job or of anything ("no more", "in the past"), which both lists below hold.
 _ENDINGS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|"
             r"ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|unemployed|out of work|between jobs|"
-            r"(?:closed|shut) down|went (?:bust|under|bankrupt)")
+            r"(?:closed|shut) down|went (?:bust|under|bankrupt)|"
+            r"out of (?:the|my|our) (?:\w+ )?(?:flat|apartment|house|place|home)")
 
 # A number or address that was: "my old email", "my previous number".
 _OLD_CONTACT = r"(?:my|the) (?:old|previous|former) (?:\w+ )?(?:number|phone|cell|mobile|e-?mail|address)"

@@ -137,7 +137,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                              rf"\b(?P<thing>food|dish|meal|cuisine|snack|drink|eat)\b.*"),
     # Contact details: "you can reach me at 555-0101", "555-0101, that is my number"; which detail
     # it is comes from the value's shape.
-    _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|"
+    _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|ping|"
                       rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) am (?:now |best |always |easiest )?reachable (?:at|on|via) {_VALUE}"),
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
@@ -327,7 +327,7 @@ def _a_contact(value: str) -> bool:
 
 def _clean_value(value: str) -> str:
     # The value ends where a joining word or a new clause begins ("Ever since I moved to Lyon I've been cycling").
-    value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | "
+    value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | as of | "
                      r"as (?:an?|the|their|our) | "
                      r"(?-i: I | we )| "
                      r"until | when | while | (?:in|on|during|over) (?:the )?(?:january|february|march|april|may|june|july|"
@@ -341,6 +341,7 @@ def _clean_value(value: str) -> str:
                    r"haha)\b", "", value, flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
+                   r"^with (?:my|our|a) (?:\w+ ){0,2}?(?:in|at|near) |"
                    r"'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "", value.strip(),
                    flags=re.I)
     value = re.sub(r"\s+(?:and|or|but|so)$", "", re.sub(r"\s+", " ", value).strip(" .!?\"'-"), flags=re.I)

@@ -105,6 +105,9 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("The food I can't live without is kimchi.", "favorite food", "kimchi"),
     ("My partner and I are renting in Bath now.", "residence", "Bath"),
     ("My brother and I both work at Arm.", "employer", "Arm"),  # the speaker too
+    ("Moved in with my girlfriend in Akureyri last month.", "residence", "Akureyri"),
+    ("My employer is Arion Bank as of June.", "employer", "Arion Bank"),
+    ("Ping me at kai@ice.is from now on.", "email", "kai@ice.is"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

@@ -100,6 +100,7 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("My Hooli job is history.", [("employer", "Hooli", True)]),
     ("My old email kai@post.com is closed.", [("email", "kai@post.com", True)]),  # once set as the email
     ("I don't use 555-1010 anymore.", [("phone number", "555-1010", True)]),  # the number, not a thing "use"
+    ("We're out of the Akureyri flat now.", [("residence", "Akureyri", True)]),  # once set as the residence
     # Keeping, a moment, a trip, a habit: nothing taken back.
     ("Don't forget my number!", []),
     ("I'm not home right now.", []),
