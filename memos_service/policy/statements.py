@@ -318,7 +318,7 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 _NAMED_PROPERTIES = {"residence", "employer"}
-_A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|hilton|marriott|tonight|for the night)\b", re.I)
+_A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
 
 
 def _a_contact(value: str) -> bool:
