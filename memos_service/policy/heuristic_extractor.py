@@ -90,7 +90,7 @@ class HeuristicExtractor:
                 if candidate is not None:
                     found.append(_named_before(candidate, previous, message.name or speaker))
                 previous = sentence
-            per_message.append(found)
+            per_message.append(_ended_then_set(found))
         return per_message
 
     def _read_by_meaning(self, said: list[str], wholes: list[str]) -> dict[str, Reading]:
@@ -207,6 +207,15 @@ def _named_before(candidate: Candidate, previous: str | None, name: str) -> Cand
     if previous is None or value is None:
         return dataclasses.replace(candidate, attribute=None)
     return dataclasses.replace(candidate, value=value, content=f"{to_third_person(previous, name)}. {candidate.content}")
+
+
+def _ended_then_set(found: list[Candidate]) -> list[Candidate]:
+    """"No more Porto for me, I'm in Ghent now": a value that ended and the same property's new value,
+    in one message, are one change, which the update keeps in the fact's history. A request to forget
+    stays a deletion."""
+    return [candidate for index, candidate in enumerate(found)
+            if not (candidate.retraction and candidate.attribute and not asks_to_forget(candidate.details.get("said", ""))
+                    and any(later.attribute == candidate.attribute and not later.retraction for later in found[index + 1:]))]
 
 
 def _contact_in(text: str) -> tuple[str, str] | None:

@@ -182,6 +182,13 @@ def test_a_change_said_with_both_values_updates_to_the_new_one(client, tenant, c
     history = client.get(f"/v1/cubes/{cube['id']}/memories/{facts['employer']['id']}/history", headers=tenant.headers).json()
     assert "Canva" in history["versions"][0]["content"]
     assert "I left Canva and joined Atlassian." in contents(active("episode"))
+    # Said in two clauses, the old value's end and the new value are one change too, not a deletion and a new fact.
+    result = ingest([message("No more York for me, I'm in Bath now.", day=20)], session_id="s3")
+    assert result["counts"] == {"UPDATE": 1}
+    [home] = [fact for fact in active("fact") if fact["metadata"].get("attribute") == "residence"]
+    history = client.get(f"/v1/cubes/{cube['id']}/memories/{home['id']}/history", headers=tenant.headers).json()
+    assert [("Leeds" in version["content"], "York" in version["content"], "Bath" in version["content"])
+            for version in history["versions"]] == [(True, False, False), (False, True, False), (False, False, True)]
 
 
 def test_a_fact_of_another_property_does_not_answer_a_question_for_one(client, tenant, cube, ingest, active):
