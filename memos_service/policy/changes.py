@@ -10,11 +10,10 @@ memory's history, and the turn as said keeps both.
 import re
 from collections.abc import Callable
 
-from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE
+from memos_service.policy.english import EMAIL_SHAPE, NAME, PHONE_SHAPE
 
-_NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
 # A name, a number, an address, or one plain word ("Forget pizza, ..."), never a pronoun ("Forget it, ...").
-_VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{_NAME}|(?!(?:it|that|this|them|me|you|him|her|us)\b)[a-z]+)"
+_VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{NAME}|(?!(?:it|that|this|them|me|you|him|her|us)\b)[a-z]+)"
 
 # What is said of the old value, and what stands in its place once it is left out.
 _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
@@ -23,10 +22,10 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"\b(?:from|out of) (?:{_VALUE}|(?:my|our|the) (?:old |previous )?(?:flat|apartment|house|place|home)) "
                 rf"(?:and )?(?=(?:in)?to\b)", re.I), ""),
     # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
-    (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched) {_NAME}[,;] (?:and |so )?(?:now )?"
+    (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}[,;] (?:and |so )?(?:now )?"
                 rf"I am (?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),
     # The old left first: "I left Canva and joined Atlassian".
-    (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {_NAME}(?:,| and| so)+(?: then| now)? ", re.I),
+    (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}(?:,| and| so)+(?: then| now)? ", re.I),
      r"\g<who>"),
     # The old put aside after the new: "Kyoto now instead of Osaka", "at Figma now, not Adobe", "York (not Leeds)".
     (re.compile(rf" \((?:not|instead of|rather than) {_VALUE}\)", re.I), ""),
@@ -36,10 +35,10 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"^(?:no more|forget|move over|enough (?:of|with)) {_VALUE}(?: for (?:me|us))?[,!.;:]+ (?:(?:and|now) )?",
                 re.I), ""),
     # A denial of the old, then the new: "I no longer live in Munich, moved back to Vienna".
-    (re.compile(rf"^(?:I )?(?:am |do )?(?:no longer|not) (?:\w+ )?(?:in|at|for|with) {_NAME}(?: any ?more| now)?[,;] "
+    (re.compile(rf"^(?:I )?(?:am |do )?(?:no longer|not) (?:\w+ )?(?:in|at|for|with) {NAME}(?: any ?more| now)?[,;] "
                 rf"(?:and |so |but )?(?:now )?", re.I), ""),
     # The old left for the new: "We left Munich for Graz" (the reader by meaning hears which property).
-    (re.compile(rf"\b(?P<verb>left|quit) {_NAME} for (?=(?-i:[A-Z]))", re.I), r"\g<verb> for "),
+    (re.compile(rf"\b(?P<verb>left|quit) {NAME} for (?=(?-i:[A-Z]))", re.I), r"\g<verb> for "),
     # The old given up for the new: "I've traded Lagos for Accra", "I traded my job at Ford for one at Rivian".
     (re.compile(rf"\b(?:traded|swapped|exchanged) (?:my|our) (?P<what>job|position|flat|apartment|house|place|home) "
                 rf"(?:at|in|with) {_VALUE} for (?:a new one|one|another(?: one)?)\b", re.I), r"got a \g<what>"),

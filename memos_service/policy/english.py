@@ -10,8 +10,10 @@ _CONTRACTIONS = [
     (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
     (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"), (r"\blet's\b", "let us"),
 ]
+# A name as chat writes it: up to four capitalised words ("Umbrella Labs", "Rolls-Royce", "McDonald's").
+NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
-_JOINT_SUBJECT_START = re.compile(r"(?:^|\s)(?i:my)(?: \w+)? \w+$|^[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}$")
+_JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|^{NAME}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
 # "... got a transfer so now we live in Antwerp").
@@ -196,7 +198,7 @@ _IT_IS = re.compile(r"^(?:it is|it has become|the new one is|now it is)\b(?P<res
 _ANNOUNCED = re.compile(r"^(?:so |guess what,? |the news is |so the news is )*I (?:have )?(?:just |finally )?"
                         r"(?:(?P<move>moved|relocated)(?: house)?|(?:changed|switched) jobs|(?:got|started) a new job)"
                         r"(?: again| cities| countries)?[.!]*$", re.I)
-_NAME_ALONE = re.compile(r"^(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}(?: this time| now| of all places)?[.!]*$")
+_NAME_ALONE = re.compile(rf"^{NAME}(?: this time| now| of all places)?[.!]*$")
 
 
 def _with_it_named(said: list[str]) -> list[str]:

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.changes import without_old_value
-from memos_service.policy.english import clauses, display_name, implied_first_person, normalize, sentences, to_third_person
+from memos_service.policy.english import (
+    NAME,
+    clauses,
+    display_name,
+    implied_first_person,
+    normalize,
+    sentences,
+    to_third_person,
+)
 from memos_service.policy.properties import VALUE_KINDS, PropertyReader, Reading, value_in
 from memos_service.policy.retractions import RetractionReader
 from memos_service.policy.statements import (
@@ -184,8 +192,7 @@ class HeuristicExtractor:
 
 
 # At a company, said with nothing after but a time: "I'm at Adyen now".
-_AT_A_NAME = re.compile(r"^(?P<lead>(?:(?:so|and|now|but),? )*)I am (?:now )?(?:at|with) "
-                        r"(?P<name>(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3})"
+_AT_A_NAME = re.compile(rf"^(?P<lead>(?:(?:so|and|now|but),? )*)I am (?:now )?(?:at|with) (?P<name>{NAME})"
                         r"(?P<tail>(?: now| these days| nowadays| full[- ]time)*[.!]*)$", re.I)
 
 
