@@ -24,6 +24,17 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
     (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}[,;] (?:and |so )?(?:now )?"
                 rf"I am (?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),
+    # The way named after the change: "I switched jobs, Flipkart to Swiggy", "Changed jobs: Ford -> Rivian".
+    (re.compile(rf"\b(?P<change>(?:switched|changed|moved) (?:jobs|companies|employers|cities|towns|countries|homes)|"
+                rf"moved house)[,:;]? (?:from )?{NAME} (?:to|->|→) (?=(?-i:[A-Z]))", re.I), r"\g<change> to "),
+    # Time at the old, then a move: "After two years at Rappi I moved to Mercado Libre" (at a company; one lives in a town).
+    (re.compile(rf"^after (?:\w+ ){{1,3}}(?:years?|months?) (?:at|with) {NAME},? (?:I )?(?:have )?(?:finally |just )?"
+                rf"(?:moved|switched|went|jumped|changed) (?:over )?to (?=(?-i:[A-Z]))", re.I), "I joined "),
+    # The old home sold for a new one: "We sold the house in Aarhus and bought one in Odense".
+    (re.compile(rf"\b(?:sold|gave up|let go of) (?:my|our|the) (?:old )?(?:house|flat|apartment|place|home|condo) "
+                rf"(?:in|at) {NAME},? (?:and |then )*(?=(?:bought|rented|found|got|moved)\b)", re.I), ""),
+    # The old left behind: "Leaving Monterrey behind, we're in Queretaro now".
+    (re.compile(rf"^(?:leaving|having left|I (?:have )?left|left) {NAME} behind[,;:] (?:and )?(?:now )?", re.I), ""),
     # The old left first: "I left Canva and joined Atlassian".
     (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}(?:,| and| so)+(?: then| now)? ", re.I),
      r"\g<who>"),

@@ -9,6 +9,10 @@ _CONTRACTIONS = [
     (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|what|he|she)'s\b", r"\1 is"), (r"\b(you|we|they)'re\b", r"\1 are"),
     (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
     (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"), (r"\blet's\b", "let us"),
+    (r"\b(\w+)'s where\b", r"\1 is where"),  # "Mombasa's where I live now"
+    # Chat drops the apostrophe where no word is lost by reading it back ("i dont live there", "im in Oslo").
+    (r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)nt\b", r"\1 not"), (r"\bcant\b", "cannot"),
+    (r"\bwont\b", "will not"), (r"\bim\b", "I am"), (r"\bive\b", "I have"),
 ]
 # A name as chat writes it: up to four capitalised words ("Umbrella Labs", "Rolls-Royce", "McDonald's").
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"

@@ -43,7 +43,7 @@ _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?
                                r"find|recommend|suggest|remind|(?:e-?mail|call|text|contact|message|ring)(?!.*\b(?:me|us)\b))\b",
                                re.IGNORECASE)
 # Words that say which property a bare retraction ("I quit my job") is about.
-_PROPERTY_WORDS = {"job": "employer", "work": "employer", "employer": "employer", "company": "employer",
+_PROPERTY_WORDS = {"e-?mail": "email", "job": "employer", "work": "employer", "employer": "employer", "company": "employer",
                    "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
                    "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
 
@@ -191,16 +191,22 @@ class HeuristicExtractor:
         )
 
 
-# At a company, said with nothing after but a time: "I'm at Adyen now".
-_AT_A_NAME = re.compile(rf"^(?P<lead>(?:(?:so|and|now|but),? )*)I am (?:now )?(?:at|with) (?P<name>{NAME})"
+# At a company, said with nothing after but a time: "I'm at Adyen now"; or gone over to one: "I switched to Globex".
+_AT_A_NAME = re.compile(rf"^(?P<lead>(?:(?:so|and|now|but),? )*)I (?:am (?:now )?(?:at|with)|(?:have )?(?:just |now )?"
+                        rf"(?:switched|moved over|went over|changed) to) (?P<name>{NAME})"
                         r"(?P<tail>(?: now| these days| nowadays| full[- ]time)*[.!]*)$", re.I)
 
 
 def _at_work(sentence: str, context: str) -> str:
-    """"Wise let me go, so I'm at Adyen now": being at a company, where the words around are about
-    work, is working there. Alone, "I'm at Costco" is a moment."""
-    if (at := _AT_A_NAME.match(sentence)) and talks_about_work(context):
-        return f"{at['lead']}I work at {at['name']}{at['tail']}"
+    """"Wise let me go, so I'm at Adyen now", "Same role, but I switched to Globex": being at a company or
+    going over to one, where the words around are about work, is working there. Alone, "I'm at Costco"
+    is a moment, and "I switched to Hulu" a change of streaming service."""
+    if not talks_about_work(context):
+        return sentence
+    # Also once a change is said without the old value: "Switched jobs, from Asana to Notion".
+    for said in (sentence, without_old_value(sentence)):
+        if at := _AT_A_NAME.match(said):
+            return f"{at['lead']}I work at {at['name']}{at['tail']}"
     return sentence
 
 

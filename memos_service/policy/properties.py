@@ -102,7 +102,7 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 # seeing a doctor or a client there is not having it; "So long Leeds, hello Ghent!" bids one farewell and greets
 # another, and which is which the embedder does not hear.
 _NOT_A_SETTING = re.compile(
-    r"\b(?:visit\w*|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
+    r"\b(?:visit\w*|spend|spends|spending|spent|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
     rf"born|grew up|raised|went to (?:school|college|university)|studied|{WORK_MOVED})\b", re.IGNORECASE)
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.

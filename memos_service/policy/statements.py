@@ -49,6 +49,7 @@ _FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|re
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
     # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
     lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
+               r"yeah|yes|yep|ok|okay|um|uh|lol|haha|omg|hey|hi|"
                r"these days|nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
     return attribute, re.compile(rf"^{lead_in}{body}$", re.IGNORECASE)
 
@@ -81,7 +82,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?:(?P<who>I|(?P<we>we)) (?:now |currently |finally )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home|(?:have )?(?:settled|"
                       rf"settled down|ended up|made (?:my|our) home))|you (?:will|can) (?:now )?find me)"
-                      rf"(?: now| these days| for good)?"),
+                      rf"(?: now| these days| for good)?(?:, .*)?"),  # "..., by the sea"
     _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
@@ -89,8 +90,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"(?:at|for|with|by) {_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|got a job (?:at|with)|"
                      rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
-    # One joins a club or switches to decaf too: these verbs name an employer only by its name.
-    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|switched to|moved over to|"
+    # One joins a club too: these verbs name an employer only by its name. One switches to Linux or Hulu as often as
+    # to a company: that is read only in talk of work (`heuristic_extractor._at_work`).
+    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|"
                      rf"jumped ship to|started at|start at|starting at|began at) "
                      rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
@@ -233,9 +235,11 @@ _REMINISCENCE = re.compile(r"\b(?:when (?:I|we) (?:was|were) (?:a |little|young|
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
-_TIME_TAIL = re.compile(r"(?:,? (?:yesterday|today|last (?:week|month|year|night)|this (?:week|month|year|morning)|"
-                        r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|recently|"
-                        r"earlier|finally|at last|for good))+$", re.IGNORECASE)
+# "three days ago", "a month ago", "a couple of weeks ago".
+_AGO = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple(?: of)?|several) "
+        r"(?:days?|weeks?|months?|years?) ago")
+_TIME_TAIL = re.compile(rf"(?:,? (?:yesterday|today|last (?:week|month|year|night)|this (?:week|month|year|morning)|"
+                        rf"{_AGO}|recently|earlier|finally|at last|for good))+$", re.IGNORECASE)
 
 
 def strip_time(sentence: str) -> str:
@@ -336,8 +340,7 @@ def _clean_value(value: str) -> str:
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
                    r"last (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
-                   r"a (?:few|couple of) (?:days|weeks|months) ago|\d+ (?:days|weeks|months|years) ago|"
-                   r"at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
+                   rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
                    r"haha)\b", "", value, flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"

@@ -19,8 +19,10 @@ _VALUE = rf"(?P<value>{_NAME_WORD}(?: (?!I\b)(?:{_NAME_WORD}|&))*)"
 NOT_VALUES = set("""I We You He She It They This That January February March April May June July August September October
 November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
 
-# "We moved our office to Leeds": the work moved, not the home.
-WORK_MOVED = r"(?:moved|moving|relocated|relocating) (?:our|my|the) (?:office|company|team|business|headquarters|meeting)"
+_WORKPLACE = r"(?:our|my|the) (?:office|company|team|business|headquarters|meeting|department|startup)"
+# "We moved our office to Leeds", "Our team moved from Slack to Teams": the work moved, not the home.
+WORK_MOVED = (rf"(?:moved|moving|relocated|relocating|switched|switching) {_WORKPLACE}|"
+              rf"{_WORKPLACE} (?:has |have |just |finally )*(?:moved|relocated|switched)")
 _HOME = (r"live|lives|lived|living|move|moves|moved|moving|relocate|relocated|relocating|settle|settled|settling|home|"
          r"house|apartment|flat|condo|address|neighbou?rhood|lease|rent|rents|rented|renting|based")
 _WORK = (r"work|works|worked|working|job|hired|employed|employer|boss|colleagues?|co-?workers?|manager|onboarding|position|"
@@ -31,7 +33,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
      re.compile(rf"\b(?:born|grew up|raised|went to (?:school|college|university)|{WORK_MOVED}|"
-                r"went|go|goes|going|visit|visits|visited|visiting|trip|vacation|holiday|flight|fly|flying|flew|"
+                r"went|go|goes|going|visit|visits|visited|visiting|spend|spends|spending|spent|trip|vacation|holiday|flight|fly|flying|flew|"
                 r"conference|tour|touring|travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),

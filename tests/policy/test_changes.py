@@ -40,6 +40,9 @@ def _read(extractor: HeuristicExtractor, text: str) -> list[tuple[str | None, st
     ("York (not Leeds) is where I live now", "York is where I live now"),
     ("I no longer live in Munich, moved back to Vienna", "moved back to Vienna"),
     ("We left Munich for Graz", "We left for Graz"),
+    ("I switched jobs, Flipkart to Swiggy", "I switched jobs to Swiggy"),
+    ("After two years at Rappi I moved to Mercado Libre", "I joined Mercado Libre"),
+    ("Leaving Monterrey behind, we are in Queretaro now", "we are in Queretaro now"),
     ("I live in Kyoto", "I live in Kyoto"),  # no change: as it is
     ("Forget it, I will call later", "Forget it, I will call later"),  # "it" is no old value
 ])
@@ -48,7 +51,12 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
 
 
 @pytest.mark.parametrize("sentence, attribute, value", [
-    ("I switched from Asana to Notion.", "employer", "Notion"),
+    ("Same team, but I switched from Asana to Notion.", "employer", "Notion"),  # going over to a company, in work talk
+    ("I switched jobs, Flipkart to Swiggy.", "employer", "Swiggy"),
+    ("Changed jobs: Ford -> Rivian.", "employer", "Rivian"),
+    ("After two years at Rappi I moved to Mercado Libre.", "employer", "Mercado Libre"),
+    ("Leaving Monterrey behind, we're in Queretaro now.", "residence", "Queretaro"),
+    ("We sold the house in Aarhus and bought one in Odense.", "residence", "Odense"),
     ("I left Canva and joined Atlassian.", "employer", "Atlassian"),
     ("Quit Uber, now I'm at Lyft.", "employer", "Lyft"),
     ("I work at Figma now, not Adobe.", "employer", "Figma"),
@@ -99,6 +107,9 @@ def test_a_request_to_forget_stays_a_deletion_beside_a_new_value(extractor):
     "I switched from coffee to tea.",
     "I moved the meeting from Monday to Friday.",
     "I switched my bank from Chase to Ally.",  # a provider, not an employer
+    "I switched from Asana to Notion.",  # tools as often as employers: no talk of work
+    "I switched to Hulu because Netflix got pricey.",
+    "Our team moved from Slack to Teams last week.",  # the work moved, not the home
     "So long Leeds, hello Ghent!",  # which is home the embedder does not hear
     "Bye Vancouver, hello Calgary!",
     "Our neighbours left Graz for Linz.",

@@ -67,6 +67,10 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I'm interning at Globex this summer.", "employer", "Globex"),
     ("I work at McDonald's.", "employer", "McDonald's"),
     ("Lisbon is where I live now.", "residence", "Lisbon"),
+    ("Mombasa's where I live now, by the sea.", "residence", "Mombasa"),
+    ("I moved to Lima three days ago.", "residence", "Lima"),
+    ("started working for safaricom a couple of weeks ago", "employer", "safaricom"),
+    ("yeah we moved to nairobi", "residence", "nairobi"),  # an interjection before the statement
     ("Globex just hired me as a designer.", "employer", "Globex"),
     ("I'm settling into life in Valencia.", "residence", "Valencia"),
     ("Valencia has been home for three weeks now.", "residence", "Valencia"),
@@ -165,6 +169,7 @@ def test_so_we_starts_a_clause_of_the_household():
     "I ended up in Tallinn for the weekend.", "My contract at Carrefour ran out.",
     # An interview or an offer turned down is no job; hours at an airport are a moment, not a workplace.
     "I had a job interview at Rakuten.", "I turned down the offer from Intel.", "I've been at Heathrow for three hours.",
+    "We're spending Christmas in Copenhagen with family.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
@@ -181,6 +186,9 @@ def test_an_employer_is_joined_by_its_name():
     assert extract("I joined Initech in May.")[0][1:3] == ("employer", "Initech")
     assert extract("I joined a book club.")[0][1] is None
     assert extract("I switched to decaf.")[0][1] is None
+    # Going over to a name is joining a company only in talk of work: one switches to Hulu or Linux as often.
+    assert extract("I switched to Hulu.")[0][1] is None
+    assert extract("New job! I switched to Globex.")[-1][1:3] == ("employer", "Globex")
 
 
 def test_we_is_the_speaker_only_where_it_says_where_they_live():
@@ -232,6 +240,9 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Please unlearn my phone number.", "phone number"),
     ("Remove my email from what you know about me.", "email"),
     ("Hooli and I have parted ways.", "employer"),
+    ("i dont live in pune anymore", "residence"),  # chat without apostrophes
+    ("That email address isn't mine anymore.", "email"),  # an email address, not where one lives
+    ("Im not at Wipro anymore.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
