@@ -99,6 +99,11 @@ _FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d
                           r"holidays?|vacation|trip|break|conference|wedding)\b", re.IGNORECASE)
 
 
+# Words of a stay somewhere one does not live: a trip, a holiday, a night at a hotel.
+A_STAY = (r"visit\w*|spend|spends|spending|spent|on business|trips?|vacation|holidays?|flights?|flying|flew|conference|"
+          r"honeymoon|hotel|hostel|airbnb")
+
+
 def away_for_a_while(sentence: str) -> bool:
     return bool(_FOR_A_WHILE.search(sentence))
 
@@ -122,7 +127,8 @@ _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?
                        r"dream(?:s|ed|ing)? (?:of|about)|dreamt|dreamed|imagin(?:e|ed|ing)|(?:thinking|thought) (?:about|of)|"
                        r"consider(?:s|ed|ing)?|might|should|ought to|"
                        r"would (?:love|like|rather) to|"
-                       r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future)\b",
+                       r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future|"
+                       r"will be in)\b",  # "I'll be in Tokyo next month": a stay to come
                        re.IGNORECASE)
 
 

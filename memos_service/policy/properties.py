@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
 from memos_service.policy.changes import without_old_value
-from memos_service.policy.english import EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
+from memos_service.policy.english import A_STAY, EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, WORK_MOVED, mentions_someone_else
 
@@ -102,7 +102,7 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 # seeing a doctor or a client there is not having it; "So long Leeds, hello Ghent!" bids one farewell and greets
 # another, and which is which the embedder does not hear.
 _NOT_A_SETTING = re.compile(
-    r"\b(?:visit\w*|spend|spends|spending|spent|trips?|vacation|holiday|flights?|flying|conference|honeymoon|hotel|airbnb|appl(?:y|ied|ying)|"
+    rf"\b(?:{A_STAY}|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
     rf"born|grew up|raised|went to (?:school|college|university)|studied|{WORK_MOVED})\b", re.IGNORECASE)
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.

@@ -76,8 +76,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:now )?(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
     # "Lyon has been home for a month"; "Paris is home to the Louvre" says nothing of anyone.
-    _cue("residence", rf"{_NAME_VALUE}(?:'s| is| has been| has become| became) (?:now )?(?:(?P<who>my|our) )?(?:new )?home\b"
-                      rf"(?! to\b).*"),
+    _cue("residence", rf"{_NAME_VALUE}(?:'s| is| has been| has become| became) (?:now )?(?:(?P<who>my|our) )?(?:new )?"
+                      rf"(?:home|base)\b(?! to\b).*"),
     # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
     _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?:(?P<who>I|(?P<we>we)) (?:now |currently |finally )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home|(?:have )?(?:settled|"
@@ -142,6 +142,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|ping|"
                       rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) am (?:now |best |always |easiest )?reachable (?:at|on|via) {_VALUE}"),
+    _cue("{contact}", rf"(?P<who>I) (?:have )?{_ADV}(?:switched|changed|moved) (?:over )?to {_VALUE}"),  # "... to 555-2468"
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone)(?: number)?|number|"
@@ -187,25 +188,31 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:sold|gave away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|rehomed) "
                 r"(?:my |the |our )?(.*)$", re.I),
      r"have \1"),
-    (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I), r"work at \1"),
+    (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my |that |the |this )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I),
+     r"work at \1"),
     # "I quit Globex", not "I quit coffee": an employer left is said by its name.
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|"
                 r"got sacked from) (?!my\b)(?=(?-i:[A-Z0-9]))(.*)$", re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
-    (re.compile(r"\b(?:moved out of|moved away from|left) (?!my\b|the\b|a\b)(.*)$", re.I), r"live in \1"),
+    # A place left, not a thing ("I left that job", "I left work early").
+    (re.compile(r"\b(?:moved out of|moved away from|left) (?!(?:my|the|a|an|that|this|it|them|work|school|home|early|class|"
+                r"office)\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
+                        r"(?:laid off|let go|fired) (?:[\w',]+ ){1,6}(?:including|and|with) me|"
                         r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
                         r"and I (?:have |had )?parted ways|and I (?:have |had )?(?:went|gone) (?:our )?separate ways)|"
-                        r"(?:I )?parted ways with (?P<with>.+)|my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        r"(?:I )?parted ways with (?P<with>.+)|"
+                        r"my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<ended>.+?) (?:has |have )?(?:ended|came to an end)|"
                         r"(?:I )?(?:finished|worked|did|had) my (?:very )?last (?:day|shift|week) (?:at|with) (?P<final>.+)|"
                         r"I am (?:all )?(?:done|finished) (?:at|working (?:at|for)) (?P<done>.+?)"
                         r"(?:,? (?:and |so )?(?:my )?last .*)?|"
-                        r"I (?:handed|turned) in my (?:notice|resignation) (?:at|to) (?P<notice>.+?)(?:,? and .*)?)$", re.I)
+                        r"(?:I )?(?:handed|turned|put|gave) (?:in )?(?:my )?(?:notice|resignation) (?:at|to) (?P<notice>[^,]+?)"
+                        r"(?:,? and .*|, .*)?)$", re.I)
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
          r"track(?:ing)?|hold(?:ing)? on to)")
@@ -397,6 +404,8 @@ def retracted(sentence: str) -> str | None:
     """For a sentence that takes something back, the first-person statement it takes back
     ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
     sentence = strip_time(sentence.rstrip("?"))
+    # An aside after the end: "I'm not in Osaka any more, long story".
+    sentence = re.sub(r"\b(any ?more|any longer)\s*,(?: \w+){1,3}$", r"\1", sentence, flags=re.I)
     if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence):
         thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system)|"
                        r" from what you know(?: about me)?)?"

@@ -10,7 +10,7 @@ the property's words, in sentences plainly about the speaker (no one else in the
 
 import re
 
-from memos_service.policy.english import PEOPLE_WORDS, PHONE_SHAPE, contact_now, denied_or_ended, supposed
+from memos_service.policy.english import A_STAY, PEOPLE_WORDS, PHONE_SHAPE, contact_now, denied_or_ended, supposed
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 # "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
@@ -33,8 +33,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
      re.compile(rf"\b(?:born|grew up|raised|went to (?:school|college|university)|{WORK_MOVED}|"
-                r"went|go|goes|going|visit|visits|visited|visiting|spend|spends|spending|spent|trip|vacation|holiday|flight|fly|flying|flew|"
-                r"conference|tour|touring|travel\w*|weekend|honeymoon|hotel|hostel|airbnb|stay over)\b", re.I)),
+                rf"{A_STAY}|went|go|goes|going|fly|tour|touring|travel\w*|weekend|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
       re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),

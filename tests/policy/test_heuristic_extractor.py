@@ -71,6 +71,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I moved to Lima three days ago.", "residence", "Lima"),
     ("started working for safaricom a couple of weeks ago", "employer", "safaricom"),
     ("yeah we moved to nairobi", "residence", "nairobi"),  # an interjection before the statement
+    ("Osaka has been my base since the move.", "residence", "Osaka"),
+    ("I've switched to kai@inbox.org for email.", "email", "kai@inbox.org"),
     ("Globex just hired me as a designer.", "employer", "Globex"),
     ("I'm settling into life in Valencia.", "residence", "Valencia"),
     ("Valencia has been home for three weeks now.", "residence", "Valencia"),
@@ -169,7 +171,7 @@ def test_so_we_starts_a_clause_of_the_household():
     "I ended up in Tallinn for the weekend.", "My contract at Carrefour ran out.",
     # An interview or an offer turned down is no job; hours at an airport are a moment, not a workplace.
     "I had a job interview at Rakuten.", "I turned down the offer from Intel.", "I've been at Heathrow for three hours.",
-    "We're spending Christmas in Copenhagen with family.",
+    "We're spending Christmas in Copenhagen with family.", "I'll be in Tokyo on business next month.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
@@ -242,6 +244,10 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Hooli and I have parted ways.", "employer"),
     ("i dont live in pune anymore", "residence"),  # chat without apostrophes
     ("That email address isn't mine anymore.", "email"),  # an email address, not where one lives
+    ("I gave notice at Coupang, last day is Friday.", "employer"),
+    ("Samsung laid off half of my team, including me.", "employer"),
+    ("I left that job.", "employer"),  # a job left, not a town called "that job"
+    ("I don't live in Osaka any more, long story.", "residence"),
     ("Im not at Wipro anymore.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
