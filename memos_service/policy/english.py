@@ -200,8 +200,16 @@ def _answered_questions(said: list[str]) -> list[str]:
 # "My number changed. It's 555-6161 now.": "it" is the thing said to change just before.
 _CHANGED = re.compile(r"^(?:(?:so|and) )?(?:my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)|"
                       r"(?:(?:can|could|will) you |please )?(?:save|remember|note|store|update) my (?:new )?"
-                      r"(?P<saved>[a-z]+(?: [a-z]+)?))[.!?]*$", re.I)
-_IT_IS = re.compile(r"^(?:it is|it has become|the new one is|now it is)\b(?P<rest>.*)$", re.I)
+                      r"(?P<saved>[a-z]+(?: [a-z]+)?)|"
+                      r"new (?P<new>(?:phone |cell |mobile )?number|e-?mail(?: address)?|phone|cell))"
+                      r"[.!?]*$", re.I)
+# What the changed thing is now: "It's 555-6161 now", "Use kai@new.com from now on", or the number or address alone.
+_IT_IS = re.compile(r"^(?:it is|it has become|the new one is|now it is|(?:please )?use|reach me (?:at|on))\b(?P<rest>.*)$", re.I)
+_CONTACT_ALONE = re.compile(r"^(?P<rest>\S*[\d@]\S*(?: \S*\d\S*){0,3})[.!]*$")
+# "Pierogi. That's my favourite food now.": a thing named alone, then said to be a favourite.
+_THAT_IS_MY = re.compile(r"^(?:that|it|this) is (?P<rest>my (?:[a-z-]+ )*?(?:favou?rite|go-to)\b.*)$", re.I)
+_FRAGMENT = re.compile(r"^(?!(?:yes|no|yeah|yep|nope|ok|okay|sure|right|true|exactly|totally|definitely|absolutely|"
+                       r"same|me too|wow|oh|ah|haha|lol|thanks)\b)[\w'-]+(?: [\w'-]+){0,2}[.!]*$", re.I)
 
 
 # "I moved again! Tallinn this time.": a change announced, and its new value named on its own just after.
@@ -212,12 +220,17 @@ _NAME_ALONE = re.compile(rf"^{NAME}(?: this time| now| of all places)?[.!]*$")
 
 
 def _with_it_named(said: list[str]) -> list[str]:
-    """The sentences, with "it" after a change named ("My number changed. It's 555-6161 now."), and a
-    change announced joined to the name said alone right after it."""
+    """The sentences, with "it" after a change named ("My number changed. It's 555-6161 now."), a
+    change announced joined to the name said alone right after it, and a thing named alone to the
+    favourite it is said to be next ("Pierogi. That's my favourite food now.")."""
     kept: list[str] = []
     for sentence in said:
-        if kept and (changed := _CHANGED.match(kept[-1])) and (it_is := _IT_IS.match(sentence)):
-            kept.append(f"My {changed['thing'] or changed['saved']} is{it_is['rest']}")
+        if kept and (changed := _CHANGED.match(kept[-1])) and (
+                it_is := _IT_IS.match(sentence) or _CONTACT_ALONE.match(sentence)):
+            thing = changed["thing"] or changed["saved"] or f"new {changed['new']}"
+            kept.append(f"My {thing} is {it_is['rest'].strip()}")
+        elif kept and _FRAGMENT.match(kept[-1]) and (favourite := _THAT_IS_MY.match(sentence)):
+            kept[-1] = f"{kept[-1].rstrip('.!')} is {favourite['rest']}"
         elif kept and (announced := _ANNOUNCED.match(kept[-1])) and _NAME_ALONE.match(sentence):
             kept[-1] = f"I moved to {sentence}" if announced["move"] else f"I got a new job at {sentence}"
         else:
@@ -243,11 +256,19 @@ _SUBJECT_FIRST = re.compile(r"^(?:I|we|my|our|you|he|she|they|it|this|that|there
 _LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|already|today|yesterday),? )*", re.I)
 
 
+_DOING = re.compile(r"^(?P<verb>living|working|starting|joining|moving|relocating|renting|interning|settling) "
+                    r"(?P<rest>(?:at|in|for|with|to|into) .*)$", re.I)
+
+
 def implied_first_person(sentence: str) -> str:
     """Chat drops the "I" of a past-tense statement ("Just got hired at Globex", "Moved to Oslo
-    last week"): put it back. A name that ends like a verb ("Fred moved") has its own verb after it."""
+    last week") or of one going on ("Living in Lima now"): put it back. A name that ends like a
+    verb ("Fred moved") has its own verb after it."""
     if having := re.match(r"^having (\w+ed|been)\b", sentence, re.I):  # "Having moved to Lugano, ..."
         return f"I have {sentence[having.start(1):]}"
+    # "Starting at Booking.com on the 1st", not "Working at Globex is fun" (the subject of a verb).
+    if (doing := _DOING.match(sentence)) and not re.search(r"\b(?:is|was|are|were|has|had)\b", doing["rest"]):
+        return f"I am {doing['verb'].lower()} {doing['rest']}"
     lead = _LEADING_ADVERBS.match(sentence).group(0)
     rest = sentence[len(lead):]
     words = rest.lower().split(" ")

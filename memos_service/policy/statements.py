@@ -92,7 +92,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
     # One joins a club too: these verbs name an employer only by its name. One switches to Linux or Hulu as often as
     # to a company: that is read only in talk of work (`heuristic_extractor._at_work`).
-    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:joined|join|joining|signed with|"
+    _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:joined|join|joining|signed with|"
                      rf"jumped ship to|started at|start at|starting at|began at) "
                      rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
@@ -345,7 +345,8 @@ def _clean_value(value: str) -> str:
                      r"august|september|october|november|december|spring|summer|autumn|fall|winter|weekend|monday|"
                      r"tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
-                   r"last (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
+                   r"(?:last|next) (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|tomorrow|"
+                   r"on the \d+(?:st|nd|rd|th)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
                    r"haha)\b", "", value, flags=re.I)

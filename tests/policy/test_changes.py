@@ -78,6 +78,9 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("My phone number changed. It's 555-6161 now.", "phone number", "555-6161"),
     ("I moved again! Tallinn this time.", "residence", "Tallinn"),
     ("So I changed jobs. Spotify!", "employer", "Spotify"),
+    ("New number. 555-8080. Save it!", "phone number", "555-8080"),
+    ("My email has changed. Use kai@fastmail.com from now on.", "email", "kai@fastmail.com"),
+    ("Pierogi. That's my favourite food now.", "favorite food", "Pierogi"),
     # At a company, among words about work, is working there.
     ("Changed companies, I'm with Wise these days.", "employer", "Wise"),
     ("My old job was a nightmare. I'm at Adyen now.", "employer", "Adyen"),

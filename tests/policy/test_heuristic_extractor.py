@@ -72,6 +72,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("started working for safaricom a couple of weeks ago", "employer", "safaricom"),
     ("yeah we moved to nairobi", "residence", "nairobi"),  # an interjection before the statement
     ("Osaka has been my base since the move.", "residence", "Osaka"),
+    ("Starting at Booking.com on the 1st.", "employer", "Booking.com"),  # the "I" of what goes on, put back
+    ("I start at Booking.com next week.", "employer", "Booking.com"),
     ("I've switched to kai@inbox.org for email.", "email", "kai@inbox.org"),
     ("Globex just hired me as a designer.", "employer", "Globex"),
     ("I'm settling into life in Valencia.", "residence", "Valencia"),
