@@ -128,7 +128,7 @@ _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?
                        r"consider(?:s|ed|ing)?|might|should|ought to|"
                        r"would (?:love|like|rather) to|"
                        r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future|"
-                       r"will be in)\b",  # "I'll be in Tokyo next month": a stay to come
+                       r"will be in|almost|nearly)\b",  # "I'll be in Tokyo next month": a stay to come
                        re.IGNORECASE)
 
 

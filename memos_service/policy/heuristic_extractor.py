@@ -27,7 +27,7 @@ from memos_service.policy.statements import (
     retracted,
     states_retraction_of_previous,
 )
-from memos_service.policy.vocabulary import talks_about_work
+from memos_service.policy.vocabulary import NOT_VALUES, talks_about_work
 from memos_service.retrieval.temporal import parse_time_range
 
 _FILLER = re.compile(
@@ -96,7 +96,7 @@ class HeuristicExtractor:
                 candidate = self._read(sentence, message, message.name or speaker, speaker, found,
                                        _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
                 if candidate is not None:
-                    found.append(_named_before(candidate, previous, message.name or speaker))
+                    found.extend(_contact_details_apart(_named_before(candidate, previous, message.name or speaker)))
                 previous = sentence
             per_message.append(_ended_then_set(found))
         return per_message
@@ -216,10 +216,31 @@ def _named_before(candidate: Candidate, previous: str | None, name: str) -> Cand
     replace the one known."""
     if candidate.retraction or candidate.value or VALUE_KINDS.get(candidate.attribute or "") != "name":
         return candidate
-    value = value_in(previous, "name") if previous else None
+    value = (value_in(previous, "name") or _name_alone(previous)) if previous else None
     if previous is None or value is None:
         return dataclasses.replace(candidate, attribute=None)
     return dataclasses.replace(candidate, value=value, content=f"{to_third_person(previous, name)}. {candidate.content}")
+
+
+_CONTACT_DETAILS = {"contact details", "contact detail", "contact info", "contact information", "contacts", "contact"}
+
+
+def _contact_details_apart(candidate: Candidate) -> list[Candidate]:
+    """"Purge my contact details" takes back the phone number and the email address, each."""
+    if not (candidate.retraction and candidate.attribute in _CONTACT_DETAILS):
+        return [candidate]
+    return [dataclasses.replace(candidate, attribute=attribute, thing=attribute,
+                                content=candidate.content.replace(candidate.attribute, attribute))
+            for attribute in ("phone number", "email")]
+
+
+# A name said alone, as an answer may be: "Nope, Antwerp. I moved there in April."
+_ANSWERED_NAME = re.compile(rf"^(?:(?:no|nope|yes|yeah|yep|actually|well|oh|so),? )*(?P<name>{NAME})[.!]*$", re.I)
+
+
+def _name_alone(sentence: str) -> str | None:
+    named = _ANSWERED_NAME.match(sentence)
+    return named["name"].rstrip(".") if named and named["name"].split()[0] not in NOT_VALUES else None
 
 
 def _ended_then_set(found: list[Candidate]) -> list[Candidate]:

@@ -27,6 +27,7 @@ from memos_service.policy.english import away_for_a_while, says_something_ends
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
 from memos_service.policy.properties import VALUE_KINDS, Reading, value_in
+from memos_service.policy.statements import edits_something
 from memos_service.policy.vocabulary import mentions_someone_else
 
 # Written for this reader, in many styles and with many values; none is a bench pool's.
@@ -71,6 +72,9 @@ NOT_TAKEN_BACK = [
     "My phone died in the middle of the call.", "We checked out of the hotel in Rome.",
 ]
 # A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
+# The speaker's own memory failing: "I don't remember my old address" asks nothing to be forgotten.
+_OWN_MEMORY = re.compile(r"\bI (?:do not|did not|cannot|can not|could not|never) (?:remember|recall)\b|\bI (?:forgot|forget)\b",
+                         re.IGNORECASE)
 _REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
 
 # The property's own words: what a retraction naming no value must say it is about ("forget where I work").
@@ -111,4 +115,5 @@ class RetractionReader:
         # A change said with both values ("Quit Uber, now I'm at Lyft") sets the new one, which retires the old.
         changes = without_old_value(sentence) != sentence
         return says_something_ends(sentence) and not (changes or mentions_someone_else(sentence) or away_for_a_while(sentence) or
-                                                      (asked and not _REQUEST.match(sentence)))
+                                                      (asked and not _REQUEST.match(sentence)) or _OWN_MEMORY.search(sentence)
+                                                      or edits_something(sentence))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from memos_service.policy.english import (
     ADVERBS,
     EMAIL_SHAPE,
+    NAME,
     PEOPLE_WORDS,
     PHONE_SHAPE,
     USED_TO,
@@ -34,6 +35,9 @@ _WE = r"we|my (?:[a-z]+ )?and I"
 _HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my {_REL})"
 _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily|both) )*"
+# "three days ago", "a month ago", "a couple of weeks ago".
+_AGO = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple(?: of)?|several) "
+        r"(?:days?|weeks?|months?|years?) ago")
 _VALUE = r"(?P<value>.+)"
 # A value that is a name ("Hanoi", "Umbrella Labs"), where the words after it are no part of it.
 _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
@@ -62,7 +66,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed|renting|rent|rents|put down roots|"
                       rf"putting down roots) "
                       rf"(?:back |over |down |out |up )?"
-                      rf"(?:(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|(?P<there>there)(?: now| these days)?)"),
+                      rf"(?:(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
+                      rf"(?P<there>there)(?: now| these days| (?:in|since|last|this) \w+| {_AGO})?)"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
     # "We ended up in Tallinn (after all)": a home only when named and nothing follows ("... for the weekend").
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:ended|wound) up (?:living )?in {_NAME_VALUE}"
@@ -99,6 +104,10 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"),
+    _cue("employer", rf"(?:it is|it was) {_NAME_VALUE},? (?:that |who )?(?P<who>I) (?:now )?(?:work|am working) (?:for|at)"
+                     rf"(?: now| these days)?"),  # "it's Umicore I work for"
+    _cue("residence", rf"(?:it is) {_NAME_VALUE},? (?:that |where )?(?P<who>I) (?:now )?(?:live|am living)(?: in)?"
+                      rf"(?: now| these days)?"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I) (?:now |currently )?(?:work|am working|am employed)"
                      rf"(?: now| these days| nowadays)?"),
     # At a company for weeks or since spring, or these days: working there ("I'm at the airport" is a moment).
@@ -130,6 +139,11 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("favorite {thing}", rf"(?P<value>(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|became|is now|"
                              rf"are now) (?:now )?"
                              rf"my {_FAVORITE} (?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,7}})"),
+    # A liking, then named a favourite: "These days I'm all about ramen, it's my number one food".
+    _cue("favorite {thing}", rf"(?:these days |lately |now )?(?P<who>I) am (?:so |totally |really )?(?:all about|obsessed with|"
+                             rf"into|crazy about|hooked on|addicted to|mad about|in love with) (?P<value>[^,]+), "
+                             rf"(?:it is|that is|they are|those are) (?:now |officially )?my (?:new )?{_FAVORITE} "
+                             rf"(?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,2}})(?: now| these days)?"),
     # "The food I can't live without is kimchi", "The dish I love most is paella".
     _cue("favorite {thing}", rf"the (?P<thing>food|dish|meal|snack) (?P<who>I) (?:cannot live without|could not live without|"
                              rf"love (?:the )?most|like (?:the )?best|could eat forever|crave most) (?:is|would be) {_VALUE}"),
@@ -177,6 +191,10 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
                 rf"((?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*)*){_NO_LONGER}?$",
                 re.I), lambda match: f"{'works' if match[1].lower() == 'is' else 'work'} at {match[2]}"),
     (re.compile(rf"\b(am|is|are) not (.*?){_NO_LONGER}$", re.I), r"\1 \2"),
+    # "I don't work at Proximus": a denial of a workplace or home, by its name, takes it back even without "any more".
+    (re.compile(r"^(?P<who>I|we) (?:do|did) not (?P<verb>work|live) "
+                r"(?P<where>(?:at|in|for|with) (?-i:[A-Z])\S*(?: \S+){0,3})$", re.I),
+     r"\g<who> \g<verb> \g<where>"),
     # "I used to work at Globex": what was so, and is no longer. "My dad used to live here": "my dad lives here".
     (USED_TO, lambda match: f"{match['holder']} {_in_person(match['holder'], match['verb'])}"),
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
@@ -196,7 +214,7 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
     # A place left, not a thing ("I left that job", "I left work early").
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!(?:my|the|a|an|that|this|it|them|work|school|home|early|class|"
-                r"office)\b)(.*)$", re.I), r"live in \1"),
+                r"office|in|on|at|for|after|before|last|yesterday|today|then)\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
@@ -216,12 +234,21 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
          r"track(?:ing)?|hold(?:ing)? on to)")
-_FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|kindly|oh|and|also|actually|hey),? )*"
-                     r"(?:forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
-                     rf"unsave|unlearn|(?:do not|not|stop|no longer|never) {_KEEP})"
-                     r"(?: about| everything about| what I said about| what I told you about| that| the fact that)? "
-                     r"(?!(?:me|us)\b)(.+)$",
+_FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
+                     r"just|kindly|oh|and|also|actually|hey),? )*"
+                     r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
+                     rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to) {_KEEP})"
+                     r"(?P<about> about| everything about| what I said about| what I told you about| that| the fact that|"
+                     r" the (?:bit|part|stuff|info|information|details?|fact) about)? "
+                     r"(?!(?:me|us)\b)(?P<thing>.+)$",
                      re.IGNORECASE)
+# Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
+# assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
+_EDITING_VERBS = re.compile(r"^(?:delete|remove|drop|scrap|toss|trash|ditch|lose|discard|purge)$", re.I)
+_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|"
+                       r"^(?:that|this|the) (?:old )?(?:phone number|number|e-?mail(?: address)?|address)$|"
+                       r"\b(?:your|the) (?:memory|memories|records?|notes|database|list|system|file)\b|"
+                       r"\bfrom what you know\b|\bI (?:gave|told|sent|shared with) you\b|[\d@]", re.I)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
@@ -229,6 +256,8 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
+# "My Haarlem days are over": a time of one's life at a place or company, ended.
+_DAYS_OVER = re.compile(rf"^my (?P<name>{NAME}) (?:days|years) are (?:over|behind me|done|gone)$", re.I)
 # "Forget the movie, let's go bowling": never mind, not a request to forget anything.
 _NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should))\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
@@ -242,9 +271,6 @@ _REMINISCENCE = re.compile(r"\b(?:when (?:I|we) (?:was|were) (?:a |little|young|
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
-# "three days ago", "a month ago", "a couple of weeks ago".
-_AGO = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple(?: of)?|several) "
-        r"(?:days?|weeks?|months?|years?) ago")
 _TIME_TAIL = re.compile(rf"(?:,? (?:yesterday|today|last (?:week|month|year|night)|this (?:week|month|year|morning)|"
                         rf"{_AGO}|recently|earlier|finally|at last|for good))+$", re.IGNORECASE)
 
@@ -407,15 +433,16 @@ def retracted(sentence: str) -> str | None:
     sentence = strip_time(sentence.rstrip("?"))
     # An aside after the end: "I'm not in Osaka any more, long story".
     sentence = re.sub(r"\b(any ?more|any longer)\s*,(?: \w+){1,3}$", r"\1", sentence, flags=re.I)
-    if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence):
+    if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence) and not _edits(match):
         thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system)|"
                        r" from what you know(?: about me)?)?"
-                       r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more)?"
+                       r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more| now)?"
                        r"(?:,? (?:please|pls|thanks|thank you))?$", "",
-                       match[1].strip(" .!"), flags=re.I)
+                       match["thing"].strip(" .!"), flags=re.I)
         thing = re.sub(r"^what (my .+?) (?:is|are|was|were)$", r"\1", thing, flags=re.I)  # "what my job is"
         thing = re.sub(r"^(?:that |what )", "", thing)
-        thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$", "", thing, flags=re.I)
+        thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$|"
+                       r"\s+(?:that |which )?I (?:mentioned|told you about|talked about)$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them"):
             return None  # "forget it": never mind
         # "forget where I work" takes back a property named by a question word, not "my where I work".
@@ -425,7 +452,9 @@ def retracted(sentence: str) -> str | None:
     if match := _GONE.search(sentence):
         return f"my {match[1] or match[2]}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
-        return f"my {re.sub(r'(?: any ?more| now| please)+$', '', match[1], flags=re.I)}"
+        return f"my {re.sub(r'(?: any ?more| now| please| on file| around| anywhere)+$', '', match[1], flags=re.I)}"
+    if match := _DAYS_OVER.match(sentence):
+        return f"I am at {match['name']}"
     if match := _JOB_ENDED.match(sentence):
         return f"I work at {next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
@@ -437,6 +466,15 @@ def retracted(sentence: str) -> str | None:
             if match := pattern.search(sentence):
                 return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"I {match.expand(replacement)}").strip()
     return None
+
+
+def _edits(asked: re.Match[str]) -> bool:
+    return bool(_EDITING_VERBS.match(asked["verb"])) and not (asked["about"] or _A_MEMORY.search(asked["thing"]))
+
+
+def edits_something(sentence: str) -> bool:
+    """"Delete the draft email I wrote", "Remove the typo in my essay": a deletion asked of something that is no memory."""
+    return bool((asked := _FORGET.match(sentence.rstrip(" ?.!"))) and _edits(asked))
 
 
 def _a_thing(subject: str) -> bool:

@@ -16,8 +16,8 @@ _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 # "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
 _VALUE = rf"(?P<value>{_NAME_WORD}(?: (?!I\b)(?:{_NAME_WORD}|&))*)"
 # Capitalised words that are times or pronouns, never a place or a company ("We hired ..." names no employer).
-NOT_VALUES = set("""I We You He She It They This That January February March April May June July August September October
-November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
+NOT_VALUES = set("""I We You He She It They This That Not No Nope Yes Yeah Yep January February March April May June July
+August September October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split())
 
 _WORKPLACE = r"(?:our|my|the) (?:office|company|team|business|headquarters|meeting|department|startup)"
 # "We moved our office to Leeds", "Our team moved from Slack to Teams": the work moved, not the home.

@@ -73,6 +73,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("yeah we moved to nairobi", "residence", "nairobi"),  # an interjection before the statement
     ("Osaka has been my base since the move.", "residence", "Osaka"),
     ("Starting at Booking.com on the 1st.", "employer", "Booking.com"),  # the "I" of what goes on, put back
+    ("Not quite - it's Umicore I work for.", "employer", "Umicore"),
     ("I start at Booking.com next week.", "employer", "Booking.com"),
     ("I've switched to kai@inbox.org for email.", "email", "kai@inbox.org"),
     ("Globex just hired me as a designer.", "employer", "Globex"),
@@ -130,14 +131,17 @@ def test_a_property_named_by_a_pronoun_is_set_without_a_value():
 def test_a_place_said_as_that_is_the_name_just_before():
     assert extract("I picked Bordeaux in the end. That's where I live now.")[-1] == (
         "Ana picked Bordeaux in the end. That is where Ana lives now.", "residence", "Bordeaux", False)
+    assert extract("Nope, Antwerp. I moved there in April.")[-1][1:3] == ("residence", "Antwerp")  # an answer
     # No name before: no residence at all, rather than one that would replace the known town with none.
     assert extract("That's where I live now.")[0][1:3] == (None, None)
 
 
 def test_a_favourite_is_a_thing_not_a_clause():
     # The clause before ", it's my favorite" is no name of the favourite: no value rather than "I am hooked".
-    found = extract("These days I'm hooked on bibimbap, it's my favorite dish.")
+    found = extract("Lately I keep eating bibimbap, it's my favorite dish.")
     assert found and all(" I " not in f" {value} " for _, _, value, _ in found)
+    # What one is hooked on is the thing.
+    assert extract("These days I'm hooked on bibimbap, it's my favorite dish.")[0][1:3] == ("favorite food", "bibimbap")
 
 
 def test_a_question_the_speaker_answers_at_once_is_read_with_its_answer():
@@ -174,6 +178,7 @@ def test_so_we_starts_a_clause_of_the_household():
     # An interview or an offer turned down is no job; hours at an airport are a moment, not a workplace.
     "I had a job interview at Rakuten.", "I turned down the offer from Intel.", "I've been at Heathrow for three hours.",
     "We're spending Christmas in Copenhagen with family.", "I'll be in Tokyo on business next month.",
+    "I almost took a job at Solvay.", "Umicore? Not anymore, I left in May.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
@@ -250,6 +255,9 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Samsung laid off half of my team, including me.", "employer"),
     ("I left that job.", "employer"),  # a job left, not a town called "that job"
     ("I don't live in Osaka any more, long story.", "residence"),
+    ("That's outdated, I don't work at Proximus.", "employer"),  # denied by its name, without "any more"
+    ("You can drop my email address from your notes.", "email"),
+    ("No need to keep my phone number anymore.", "phone number"),
     ("Im not at Wipro anymore.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):

@@ -31,11 +31,9 @@ TAKEN_BACK_BY_MEANING = [
     ("My contract with Carrefour expired last month.", "employer", "Carrefour"),
     ("I stepped away from Fujitsu in October.", "employer", "Fujitsu"),
     ("Please throw my mobile number away.", "phone number", None),
-    ("You can drop my email address from your notes.", "email", None),
     # The job's words by its name: once read as setting the employer, which hid them from this reader.
     ("I'm not employed at Rakuten any longer.", "employer", "Rakuten"),
     ("My position at Zalando ended last week.", "employer", "Zalando"),
-    ("No need to keep my phone number anymore.", "phone number", None),
     ("I don't want you holding my phone number.", "phone number", None),
     ("My employment with Roche has been terminated.", "employer", "Roche"),  # once read as setting it
 ]
@@ -107,6 +105,15 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("I left Porto for the weekend.", []),
     ("I quit coffee.", []),
     ("Drop me a line at kai@post.com.", []),  # an address given
+    ("Kindly purge my contact details.", [("phone number", None, True), ("email", None, True)]),  # each of them
+    ("You can forget about my job at Heineken.", [("employer", "Heineken", True)]),  # once read as setting it
+    ("I'd prefer you not keep my email on file.", [("email", None, True)]),
+    ("No need to remember my address anymore.", [("address", None, True)]),
+    ("Can we erase the bit about my job?", [("employer", None, True)]),
+    # The speaker's own memory, and deleting what is no memory: nothing taken back.
+    ("I don't remember my old address.", []),
+    ("Delete the draft email I wrote.", []),
+    ("Please remove the typo in my essay.", []),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
