@@ -10,6 +10,7 @@ _CONTRACTIONS = [
     (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
     (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"), (r"\blet's\b", "let us"),
     (r"\b(\w+)'s where\b", r"\1 is where"),  # "Mombasa's where I live now"
+    (r"(?<![\w.'-])i(?= )", "I"),  # "i got a job at lego"
     # Chat drops the apostrophe where no word is lost by reading it back ("i dont live there", "im in Oslo").
     (r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)nt\b", r"\1 not"), (r"\bcant\b", "cannot"),
     (r"\bwont\b", "will not"), (r"\bim\b", "I am"), (r"\bive\b", "I have"),

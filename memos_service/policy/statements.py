@@ -157,6 +157,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) am (?:now |best |always |easiest )?reachable (?:at|on|via) {_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) (?:have )?{_ADV}(?:switched|changed|moved) (?:over )?to {_VALUE}"),  # "... to 555-2468"
+    _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach out|get in touch|write)(?: to (?P<who>me))? "
+                      rf"(?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone)(?: number)?|number|"
@@ -339,9 +341,14 @@ _CONTACT_SHAPES = {"phone number": PHONE_SHAPE, "email": EMAIL_SHAPE}
 _FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")
 
 
+# What a favourite's name may end in that is not a thing to eat: "my favourite food show", "food truck".
+_NOT_A_DISH = re.compile(r"\b(?:show|shows|truck|trucks|restaurant|place|spot|blog|channel|market|festival|podcast|book|"
+                         r"magazine|critic|court|cart|stall|app|website|chef|youtuber|network)$", re.I)
+
+
 def canonical_attribute(attribute: str) -> str:
     attribute = re.sub(r"\bfavourite\b", "favorite", attribute.lower())
-    if attribute.startswith("favorite ") and _FOOD_WORDS.search(attribute):
+    if attribute.startswith("favorite ") and _FOOD_WORDS.search(attribute) and not _NOT_A_DISH.search(attribute):
         return "favorite food"  # "favorite thing in the world to eat"
     return _ATTRIBUTE_NAMES.get(attribute, attribute)
 
@@ -376,6 +383,7 @@ def _clean_value(value: str) -> str:
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
                    r"haha)\b", "", value, flags=re.I)
+    value = re.sub(r"[^\w.&')]+$", "", value.strip())  # "lego 🎉"
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
                    r"^with (?:my|our|a) (?:\w+ ){0,2}?(?:in|at|near) |"

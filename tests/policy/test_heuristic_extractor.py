@@ -74,6 +74,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Osaka has been my base since the move.", "residence", "Osaka"),
     ("Starting at Booking.com on the 1st.", "employer", "Booking.com"),  # the "I" of what goes on, put back
     ("Not quite - it's Umicore I work for.", "employer", "Umicore"),
+    ("i got a job at lego 🎉", "employer", "lego"),  # a lone lowercase "i", and no emoji in the value
+    ("Reach out via jo@mailbox.org from now on.", "email", "jo@mailbox.org"),
     ("I start at Booking.com next week.", "employer", "Booking.com"),
     ("I've switched to kai@inbox.org for email.", "email", "kai@inbox.org"),
     ("Globex just hired me as a designer.", "employer", "Globex"),
@@ -134,6 +136,11 @@ def test_a_place_said_as_that_is_the_name_just_before():
     assert extract("Nope, Antwerp. I moved there in April.")[-1][1:3] == ("residence", "Antwerp")  # an answer
     # No name before: no residence at all, rather than one that would replace the known town with none.
     assert extract("That's where I live now.")[0][1:3] == (None, None)
+
+
+def test_a_favourite_named_after_food_is_not_always_a_food():
+    assert extract("My favourite food show is on tonight.")[0][1] == "favorite food show"
+    assert extract("My favourite food truck is Tacos Lupe.")[0][1:3] == ("favorite food truck", "Tacos Lupe")
 
 
 def test_a_favourite_is_a_thing_not_a_clause():
