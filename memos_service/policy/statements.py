@@ -240,15 +240,17 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"just|kindly|oh|and|also|actually|hey),? )*"
                      r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
                      rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to) {_KEEP})"
-                     r"(?P<about> about| everything about| what I said about| what I told you about| that| the fact that|"
-                     r" the (?:bit|part|stuff|info|information|details?|fact) about)? "
+                     r"(?:(?P<about> about| everything about| what I said about| what I told you about| the fact that|"
+                     r" the (?:bit|part|stuff|info|information|details?|fact) about)| that)? "
                      r"(?!(?:me|us)\b)(?P<thing>.+)$",
                      re.IGNORECASE)
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
 _EDITING_VERBS = re.compile(r"^(?:delete|remove|drop|scrap|toss|trash|ditch|lose|discard|purge)$", re.I)
-_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|"
-                       r"^(?:that|this|the) (?:old )?(?:phone number|number|e-?mail(?: address)?|address)$|"
+_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|\b(?:on|about|of|regarding) (?:my|our)\b|"
+                       r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
+                       r"job|employer|workplace|city|home)\b(?! I\b)|\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
+                       r"\bon file\b|\b(?:for|about|of) me\b|"
                        r"\b(?:your|the) (?:memory|memories|records?|notes|database|list|system|file)\b|"
                        r"\bfrom what you know\b|\bI (?:gave|told|sent|shared with) you\b|[\d@]", re.I)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
@@ -449,6 +451,8 @@ def retracted(sentence: str) -> str | None:
                        match["thing"].strip(" .!"), flags=re.I)
         thing = re.sub(r"^what (my .+?) (?:is|are|was|were)$", r"\1", thing, flags=re.I)  # "what my job is"
         thing = re.sub(r"^(?:that |what )", "", thing)
+        # "the number you have for me": what it is, not where it is kept.
+        thing = re.sub(r"\s+(?:that |which )?you(?: have|'ve| keep| kept| stored| saved| know| got)+\b.*$", "", thing, flags=re.I)
         thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$|"
                        r"\s+(?:that |which )?I (?:mentioned|told you about|talked about)$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them"):
@@ -456,7 +460,8 @@ def retracted(sentence: str) -> str | None:
         # "forget where I work" takes back a property named by a question word, not "my where I work".
         if re.match(r"^(?:I|my|where|what|which|who|how|when)\b", thing, re.I):
             return thing
-        return f"my {re.sub(r'^(?:the|my) ', '', thing)}"
+        thing = re.sub(r"^(?:the|my) (?:(?:old|current|saved|stored) )?", "", thing)
+        return f"my {re.sub(r'(?<!contact) (?:info|information|details|data)$', '', thing)}"  # "the job info" 
     if match := _GONE.search(sentence):
         return f"my {match[1] or match[2]}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):

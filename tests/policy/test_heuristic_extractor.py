@@ -73,6 +73,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("yeah we moved to nairobi", "residence", "nairobi"),  # an interjection before the statement
     ("Osaka has been my base since the move.", "residence", "Osaka"),
     ("Starting at Booking.com on the 1st.", "employer", "Booking.com"),  # the "I" of what goes on, put back
+    ("I've been working at Globex for almost two years.", "employer", "Globex"),  # a time, not what almost happened
     ("Not quite - it's Umicore I work for.", "employer", "Umicore"),
     ("i got a job at lego 🎉", "employer", "lego"),  # a lone lowercase "i", and no emoji in the value
     ("Reach out via jo@mailbox.org from now on.", "email", "jo@mailbox.org"),
@@ -185,7 +186,7 @@ def test_so_we_starts_a_clause_of_the_household():
     # An interview or an offer turned down is no job; hours at an airport are a moment, not a workplace.
     "I had a job interview at Rakuten.", "I turned down the offer from Intel.", "I've been at Heathrow for three hours.",
     "We're spending Christmas in Copenhagen with family.", "I'll be in Tokyo on business next month.",
-    "I almost took a job at Solvay.", "Umicore? Not anymore, I left in May.",
+    "I almost took a job at Solvay.", "Umicore? Not anymore, I left in May.", "Delete that file.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))

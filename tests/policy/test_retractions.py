@@ -114,6 +114,10 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("I don't remember my old address.", []),
     ("Delete the draft email I wrote.", []),
     ("Please remove the typo in my essay.", []),
+    # Deleting what is kept of the speaker, said of "the" thing.
+    ("Delete the number you have for me.", [("phone number", None, True)]),
+    ("Ditch the info on my job.", [("employer", None, True)]),
+    ("Delete the old number.", [("phone number", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
