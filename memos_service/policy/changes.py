@@ -22,8 +22,8 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"\b(?:from|out of) (?:{_VALUE}|(?:my|our|the) (?:old |previous )?(?:flat|apartment|house|place|home)) "
                 rf"(?:and )?(?=(?:in)?to\b)", re.I), ""),
     # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
-    (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}[,;] (?:and |so )?(?:now )?"
-                rf"I am (?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),
+    (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched|moved on from) {NAME}[,;] (?:and |so )?(?:now )?"
+                rf"(?:I am )?(?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),
     # The way named after the change: "I switched jobs, Flipkart to Swiggy", "Changed jobs: Ford -> Rivian".
     (re.compile(rf"\b(?P<change>(?:switched|changed|moved) (?:jobs|companies|employers|cities|towns|countries|homes)|"
                 rf"moved house)[,:;]? (?:from )?{NAME} (?:to|->|→) (?=(?-i:[A-Z]))", re.I), r"\g<change> to "),

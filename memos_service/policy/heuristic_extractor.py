@@ -143,7 +143,8 @@ class HeuristicExtractor:
             statement = _read_property(taken_back, readings)
             if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 attribute = canonical_attribute(named[1])  # "forget my phone number"
-                statement = Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower())
+                statement = (Statement(None, named[1], named[1].lower()) if named[1][0].isupper()  # "remove Globex"
+                             else Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower()))
             if statement.attribute is None and (contact := _contact_in(taken_back)):
                 statement = Statement(*contact, thing=contact[0])  # "I don't use 555-1010 anymore"
             attribute = statement.attribute or next(

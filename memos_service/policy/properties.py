@@ -105,6 +105,8 @@ _NOT_A_SETTING = re.compile(
     rf"\b(?:{A_STAY}|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
     rf"born|grew up|raised|went to (?:school|college|university)|studied|{WORK_MOVED})\b", re.IGNORECASE)
+# Words after "the Hague" that begin no noun it names: "moved to the Hague last year".
+_NOT_A_NOUN = r"(?:last|this|next|in|on|at|since|for|and|with|now|a|an|the|because|after|before|when|where|so|but|too|again)"
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
 _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reachable )?(?:on|at)\b|"
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"
@@ -186,6 +188,8 @@ class PropertyReader:
         value = value_in(sentence, kind)
         if attribute == "residence" and value and re.search(rf"\bat {re.escape(value)}\b", sentence):
             return None  # "I've been at Klarna for two weeks": one is at a workplace or a venue, and lives in a town
+        if attribute == "residence" and value and re.search(rf"\bthe {re.escape(value)} (?!{_NOT_A_NOUN}\b)[a-z]", sentence):
+            return None  # "I love the Marseille football club": a town's name on something else
         if attribute == "employer" and value and re.search(rf"\b{re.escape(value)} (?:branch|office|campus|site)\b", sentence):
             return None  # "transferred to the Aarhus branch": where the employer is, not who
         if value is None and (kind != "words" or not _PREFERENCE.search(sentence)):

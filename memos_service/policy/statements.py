@@ -235,6 +235,7 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"(?:,? and .*|, .*)?)$", re.I)
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
+         r"us(?:e|ing)|"
          r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
                      r"just|kindly|oh|and|also|actually|hey),? )*"
@@ -247,7 +248,7 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
 _EDITING_VERBS = re.compile(r"^(?:delete|remove|drop|scrap|toss|trash|ditch|lose|discard|purge)$", re.I)
-_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|\b(?:on|about|of|regarding) (?:my|our)\b|"
+_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|\b(?:on|about|of|regarding) (?:my|our)\b|^(?:the )?(?-i:[A-Z])|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
                        r"job|employer|workplace|city|home)\b(?! I\b)|\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
                        r"\bon file\b|\b(?:for|about|of) me\b|"
@@ -261,7 +262,8 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
 # "My Haarlem days are over": a time of one's life at a place or company, ended.
-_DAYS_OVER = re.compile(rf"^my (?P<name>{NAME}) (?:days|years) are (?:over|behind me|done|gone)$", re.I)
+_DAYS_OVER = re.compile(rf"^(?:my (?P<name>{NAME}) (?:days|years) are (?:over|behind me|done|gone)|"
+                        rf"(?P<behind>{NAME}) is (?:now )?behind (?:me|us)(?: now)?)$", re.I)
 # "Forget the movie, let's go bowling": never mind, not a request to forget anything.
 _NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should))\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
@@ -444,7 +446,7 @@ def retracted(sentence: str) -> str | None:
     # An aside after the end: "I'm not in Osaka any more, long story".
     sentence = re.sub(r"\b(any ?more|any longer)\s*,(?: \w+){1,3}$", r"\1", sentence, flags=re.I)
     if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence) and not _edits(match):
-        thing = re.sub(r"(?: from (?:your|the) (?:memory|memories|records?|notes|database|list|system)|"
+        thing = re.sub(r"(?: from (?:your|the|my) (?:memory|memories|records?|notes|database|list|system|profile|account)|"
                        r" from what you know(?: about me)?)?"
                        r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more| now)?"
                        r"(?:,? (?:please|pls|thanks|thank you))?$", "",
@@ -467,7 +469,7 @@ def retracted(sentence: str) -> str | None:
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
         return f"my {re.sub(r'(?: any ?more| now| please| on file| around| anywhere)+$', '', match[1], flags=re.I)}"
     if match := _DAYS_OVER.match(sentence):
-        return f"I am at {match['name']}"
+        return f"I am at {match['name'] or match['behind']}"
     if match := _JOB_ENDED.match(sentence):
         return f"I work at {next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:

@@ -56,6 +56,7 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("Changed jobs: Ford -> Rivian.", "employer", "Rivian"),
     ("After two years at Rappi I moved to Mercado Libre.", "employer", "Mercado Libre"),
     ("Leaving Monterrey behind, we're in Queretaro now.", "residence", "Queretaro"),
+    ("I have moved on from Danone, now at L'Oreal.", "employer", "L'Oreal"),
     ("We sold the house in Aarhus and bought one in Odense.", "residence", "Odense"),
     ("I left Canva and joined Atlassian.", "employer", "Atlassian"),
     ("Quit Uber, now I'm at Lyft.", "employer", "Lyft"),

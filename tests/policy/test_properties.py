@@ -73,6 +73,7 @@ def test_known_misreads(reader, sentence, attribute, value):
     "I bought a lamp on Mercado Libre.", "I use Klarna to pay for stuff.",  # a company one buys from
     "I'm at Kaiser for an appointment.", "I had my checkup at Kaiser.",  # a doctor seen there
     "So long Leeds, hello Ghent!",  # a farewell and a greeting: which town is which is not read
+    "I love the Marseille football club.",  # a town's name on something else
 ])
 def test_chat_that_sounds_like_a_property_sets_none(reader, sentence):
     assert reader.read([sentence]) == [None]

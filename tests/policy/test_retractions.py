@@ -118,6 +118,8 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("Delete the number you have for me.", [("phone number", None, True)]),
     ("Ditch the info on my job.", [("employer", None, True)]),
     ("Delete the old number.", [("phone number", None, True)]),
+    ("Please stop using lea@orange.fr.", [("email", "lea@orange.fr", True)]),
+    ("Please remove Globex from my profile.", [(None, "Globex", True)]),  # by its name, whatever it was
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
