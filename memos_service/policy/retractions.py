@@ -71,10 +71,10 @@ NOT_TAKEN_BACK = [
     "Don't forget that I work on Saturdays.", "I turned down the offer from Intel.",
     "My phone died in the middle of the call.", "We checked out of the hotel in Rome.",
 ]
-# A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
 # The speaker's own memory failing: "I don't remember my old address" asks nothing to be forgotten.
 _OWN_MEMORY = re.compile(r"\bI (?:do not|did not|cannot|can not|could not|never) (?:remember|recall)\b|\bI (?:forgot|forget)\b",
                          re.IGNORECASE)
+# A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
 _REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
 
 # The property's own words: what a retraction naming no value must say it is about ("forget where I work").
