@@ -247,7 +247,7 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      re.IGNORECASE)
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
-_EDITING_VERBS = re.compile(r"^(?:delete|remove|drop|scrap|toss|trash|ditch|lose|discard|purge)$", re.I)
+_EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge".split())
 _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|\b(?:on|about|of|regarding) (?:my|our)\b|^(?:the )?(?-i:[A-Z])|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
                        r"job|employer|workplace|city|home)\b(?! I\b)|\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
@@ -484,7 +484,7 @@ def retracted(sentence: str) -> str | None:
 
 
 def _edits(asked: re.Match[str]) -> bool:
-    return bool(_EDITING_VERBS.match(asked["verb"])) and not (asked["about"] or _A_MEMORY.search(asked["thing"]))
+    return asked["verb"].lower() in _EDITING_VERBS and not (asked["about"] or _A_MEMORY.search(asked["thing"]))
 
 
 def edits_something(sentence: str) -> bool:
