@@ -35,8 +35,10 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
                 rf"(?:in|at) {NAME},? (?:and |then )*(?=(?:bought|rented|found|got|moved)\b)", re.I), ""),
     # The old left behind: "Leaving Monterrey behind, we're in Queretaro now".
     (re.compile(rf"^(?:leaving|having left|I (?:have )?left|left) {NAME} behind[,;:] (?:and )?(?:now )?", re.I), ""),
-    # The old left first: "I left Canva and joined Atlassian".
-    (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}(?:,| and| so)+(?: then| now)? ", re.I),
+    # The old left first: "I left Canva and joined Atlassian", "Left Natura in June and joined Ambev".
+    (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}"
+                rf"(?: (?:in|on|last|this|back in|after|at the end of) (?:\w+ ){{0,2}}?\w+)?"
+                rf"(?:,| and| so)+(?: then| now)? ", re.I),
      r"\g<who>"),
     # The old put aside after the new: "Kyoto now instead of Osaka", "at Figma now, not Adobe", "York (not Leeds)".
     (re.compile(rf" \((?:not|instead of|rather than) {_VALUE}\)", re.I), ""),

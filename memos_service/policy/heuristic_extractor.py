@@ -44,12 +44,13 @@ _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?
                                re.IGNORECASE)
 # Words that say which property a bare retraction ("I quit my job") is about.
 _PROPERTY_WORDS = {"e-?mail": "email", "job": "employer", "work": "employer", "employer": "employer", "company": "employer",
+                   "workplace": "employer", "(?:phone|mobile|cell|telephone|contact) number": "phone number",
                    "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
                    "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
 
 # What a property taken back by another name is kept as: "forget my job" takes back the employer
 # (and, by the word, any "my job is ..." kept as said). Not "address": that is a property of its own.
-_KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "home", "boyfriend", "girlfriend")}
+_KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "workplace", "home", "boyfriend", "girlfriend")}
 
 
 def _is_filler(sentence: str) -> bool:
@@ -126,7 +127,8 @@ class HeuristicExtractor:
 
     def _read(self, sentence: str, message: ChatMessage, name: str, subject: str, earlier: list[Candidate],
               readings: dict[str, Reading], retractions: dict[str, Reading]) -> Candidate | None:
-        if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or len(sentence.split()) < 3:
+        too_short = len(implied_first_person(sentence).split()) < 3  # two words with the "I" dropped are three: "Joined Ambev"
+        if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or too_short:
             return None
         sentence = sentence.rstrip(" .!?;:")
         if (new_only := without_old_value(sentence)) != sentence:

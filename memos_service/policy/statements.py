@@ -156,6 +156,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|ping|"
                       rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) am (?:now |best |always |easiest )?reachable (?:at|on|via) {_VALUE}"),
+    _cue("{contact}", rf"(?:the )?(?:best|easiest|quickest|fastest|only) (?:way|number|address) to (?:reach|contact|call|text|"
+                      rf"email|get (?:hold of|in touch with)) (?P<who>me)(?: now| these days)? is (?:(?:at|on|via|by|through) )?"
+                      rf"{_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) (?:have )?{_ADV}(?:switched|changed|moved) (?:over )?to {_VALUE}"),  # "... to 555-2468"
     _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach out|get in touch|write)(?: to (?P<who>me))? "
                       rf"(?:at|on|via|through) {_VALUE}"),
@@ -218,6 +221,11 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!(?:my|the|a|an|that|this|it|them|work|school|home|early|class|"
                 r"office|in|on|at|for|after|before|last|yesterday|today|then)\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
+    # "I'm unemployed at the moment", "I'm between jobs": no employer, whichever it was (a sentence that goes on
+    # may say which: "I'm jobless now, Hooli closed" is read by meaning).
+    (re.compile(r"\b(?:am|became|got|went) (?:now |currently |still )?(?:unemployed|jobless|out of (?:a )?(?:work|job)|"
+                r"between jobs|without (?:a )?(?:job|work))(?: (?:at the moment|right now|now|for now|these days|again))?$",
+                re.I), "work"),
 ]
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
@@ -238,17 +246,23 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
          r"us(?:e|ing)|"
          r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
-                     r"just|kindly|oh|and|also|actually|hey),? )*"
+                     r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey),? )*"
                      r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
                      rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to) {_KEEP})"
-                     r"(?:(?P<about> about| everything about| what I said about| what I told you about| the fact that|"
-                     r" the (?:bit|part|stuff|info|information|details?|fact) about)| that)? "
+                     r"(?:(?P<about> about| everything about| what I said about| what I told you about| what you know about|"
+                     r" (?:the|any|all|every) (?:bit|part|stuff|info|information|detail|fact|note|record|entry|entries|memory|"
+                     r"memories|mention)s? (?:about|on|regarding)|"
+                     # "the note that I live in Graz", "any record of my number": what is kept of something, not a
+                     # part of a thing ("the part of the email that mentions Bob").
+                     r" (?:the|any|all|every) (?:info|information|fact|note|record|entry|entries|memory|memories|mention)s? "
+                     r"(?:that(?: says| said)?|saying|of))| that)? "
                      r"(?!(?:me|us)\b)(?P<thing>.+)$",
                      re.IGNORECASE)
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
 _EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge".split())
-_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|\b(?:on|about|of|regarding) (?:my|our)\b|^(?:the )?(?-i:[A-Z])|"
+_A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|"
+                       r"\b(?:info|information|details?|data|stuff|everything) (?:on|about|of|regarding) (?:my|our)\b|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
                        r"job|employer|workplace|city|home)\b(?! I\b)|\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
                        r"\bon file\b|\b(?:for|about|of) me\b|"
@@ -377,6 +391,8 @@ def _clean_value(value: str) -> str:
     # The value ends where a joining word or a new clause begins ("Ever since I moved to Lyon I've been cycling").
     value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | as of | "
                      r"as (?:an?|the|their|our) | "
+                     # "Itau in the risk team": where in the company, not its name.
+                     r"in (?:the|our|a|its|their) (?:[\w-]+ ){0,2}(?:team|department|division|group|unit|office|branch|lab)\b|"
                      r"(?-i: I | we )| "
                      r"until | when | while | (?:in|on|during|over) (?:the )?(?:january|february|march|april|may|june|july|"
                      r"august|september|october|november|december|spring|summer|autumn|fall|winter|weekend|monday|"

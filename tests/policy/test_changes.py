@@ -28,6 +28,7 @@ def _read(extractor: HeuristicExtractor, text: str) -> list[tuple[str | None, st
     ("I switched from Asana to Notion", "I switched to Notion"),
     ("I moved out of Leeds and into a flat in York", "I moved into a flat in York"),
     ("I left Canva and joined Atlassian", "I joined Atlassian"),
+    ("I left Natura in June and joined Ambev", "I joined Ambev"),
     ("Quit Uber, now I am at Lyft", "I work at Lyft"),
     ("I live in Kyoto now instead of Osaka", "I live in Kyoto now"),
     ("I work at Figma now, not Adobe", "I work at Figma now"),
@@ -54,6 +55,7 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("Same team, but I switched from Asana to Notion.", "employer", "Notion"),  # going over to a company, in work talk
     ("I switched jobs, Flipkart to Swiggy.", "employer", "Swiggy"),
     ("Changed jobs: Ford -> Rivian.", "employer", "Rivian"),
+    ("Left Natura in June and joined Ambev.", "employer", "Ambev"),  # once took Natura back and set nothing
     ("After two years at Rappi I moved to Mercado Libre.", "employer", "Mercado Libre"),
     ("Leaving Monterrey behind, we're in Queretaro now.", "residence", "Queretaro"),
     ("I have moved on from Danone, now at L'Oreal.", "employer", "L'Oreal"),

@@ -120,6 +120,9 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Moved in with my girlfriend in Akureyri last month.", "residence", "Akureyri"),
     ("My employer is Arion Bank as of June.", "employer", "Arion Bank"),
     ("Ping me at kai@ice.is from now on.", "email", "kai@ice.is"),
+    ("The best way to reach me is joao.p@uol.com.br", "email", "joao.p@uol.com.br"),
+    ("Nowadays I work for Itau in the risk team.", "employer", "Itau"),  # where in the company is no part of its name
+    ("Joined Ambev.", "employer", "Ambev"),  # two words, with the "I" dropped
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

@@ -120,6 +120,20 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("Delete the old number.", [("phone number", None, True)]),
     ("Please stop using lea@orange.fr.", [("email", "lea@orange.fr", True)]),
     ("Please remove Globex from my profile.", [(None, "Globex", True)]),  # by its name, whatever it was
+    # What is kept of something, named by what it says: once read as setting it.
+    ("Remove the information that I live in Graz.", [("residence", "Graz", True)]),
+    ("Remove the entry that says I work at Siemens.", [("employer", "Siemens", True)]),
+    ("Remove any record of my phone number.", [("phone number", None, True)]),
+    ("I want you to delete the memory of my favourite food.", [("favorite food", None, True)]),
+    ("Erase the info about my workplace.", [("employer", None, True)]),
+    # A part of a thing is no memory of it.
+    ("Delete the part of the email that mentions Bob.", []),
+    ("Remove the second paragraph of my letter.", []),
+    # No job, no number, whichever they were.
+    ("I'm unemployed at the moment.", [("employer", None, True)]),
+    ("I'm between jobs.", [("employer", None, True)]),
+    ("I don't have a phone number anymore.", [("phone number", None, True)]),
+    ("My dad is unemployed.", []),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
