@@ -30,6 +30,8 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # Time at the old, then a move: "After two years at Rappi I moved to Mercado Libre" (at a company; one lives in a town).
     (re.compile(rf"^after (?:\w+ ){{1,3}}(?:years?|months?) (?:at|with) {NAME},? (?:I )?(?:have )?(?:finally |just )?"
                 rf"(?:moved|switched|went|jumped|changed) (?:over )?to (?=(?-i:[A-Z]))", re.I), "I joined "),
+    # The old named first: "After Kigali we ended up in Kampala", "After Google, I joined Meta".
+    (re.compile(rf"^after {NAME},? (?=(?-i:I|we|We)\b)", re.I), ""),
     # The old home sold for a new one: "We sold the house in Aarhus and bought one in Odense".
     (re.compile(rf"\b(?:sold|gave up|let go of) (?:my|our|the) (?:old )?(?:house|flat|apartment|place|home|condo) "
                 rf"(?:in|at) {NAME},? (?:and |then )*(?=(?:bought|rented|found|got|moved)\b)", re.I), ""),

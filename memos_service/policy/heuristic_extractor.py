@@ -44,7 +44,7 @@ _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?
                                re.IGNORECASE)
 # Words that say which property a bare retraction ("I quit my job") is about.
 _PROPERTY_WORDS = {"e-?mail": "email", "job": "employer", "work": "employer", "employer": "employer", "company": "employer",
-                   "workplace": "employer", "(?:phone|mobile|cell|telephone|contact) number": "phone number",
+                   "workplace": "employer", "(?:phone|mobile|cell|telephone|contact|my|have an?) number": "phone number",
                    "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
                    "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
 
@@ -249,10 +249,15 @@ def _name_alone(sentence: str) -> str | None:
 def _ended_then_set(found: list[Candidate]) -> list[Candidate]:
     """"No more Porto for me, I'm in Ghent now": a value that ended and the same property's new value,
     in one message, are one change, which the update keeps in the fact's history. A request to forget
-    stays a deletion."""
-    return [candidate for index, candidate in enumerate(found)
-            if not (candidate.retraction and candidate.attribute and not asks_to_forget(candidate.details.get("said", ""))
-                    and any(later.attribute == candidate.attribute and not later.retraction for later in found[index + 1:]))]
+    stays a deletion, before the new value; after it ("I live in Ghent now, forget my old address",
+    "New number 555-2222, the old number is dead") it would take back the new one."""
+    return [candidate for index, candidate in enumerate(found) if not (candidate.retraction and candidate.attribute and (
+        _sets(candidate.attribute, found[:index])
+        or not asks_to_forget(candidate.details.get("said", "")) and _sets(candidate.attribute, found[index + 1:])))]
+
+
+def _sets(attribute: str, candidates: list[Candidate]) -> bool:
+    return any(candidate.attribute == attribute and not candidate.retraction for candidate in candidates)
 
 
 def _contact_in(text: str) -> tuple[str, str] | None:

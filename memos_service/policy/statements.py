@@ -221,11 +221,6 @@ _UNDOING_VERBS = [
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!(?:my|the|a|an|that|this|it|them|work|school|home|early|class|"
                 r"office|in|on|at|for|after|before|last|yesterday|today|then)\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
-    # "I'm unemployed at the moment", "I'm between jobs": no employer, whichever it was (a sentence that goes on
-    # may say which: "I'm jobless now, Hooli closed" is read by meaning).
-    (re.compile(r"\b(?:am|became|got|went) (?:now |currently |still )?(?:unemployed|jobless|out of (?:a )?(?:work|job)|"
-                r"between jobs|without (?:a )?(?:job|work))(?: (?:at the moment|right now|now|for now|these days|again))?$",
-                re.I), "work"),
 ]
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
@@ -247,9 +242,10 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
          r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
                      r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey),? )*"
-                     r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|"
+                     r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|clear|strike|"
                      rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to) {_KEEP})"
-                     r"(?:(?P<about> about| everything about| what I said about| what I told you about| what you know about|"
+                     r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
+                     r" (?:everything|all|anything|what) you (?:know|have|have got|remember|kept|stored|saved) (?:about|on)|"
                      r" (?:the|any|all|every) (?:bit|part|stuff|info|information|detail|fact|note|record|entry|entries|memory|"
                      r"memories|mention)s? (?:about|on|regarding)|"
                      # "the note that I live in Graz", "any record of my number": what is kept of something, not a
@@ -260,7 +256,7 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      re.IGNORECASE)
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
-_EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge".split())
+_EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge clear strike".split())
 _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|"
                        r"\b(?:info|information|details?|data|stuff|everything) (?:on|about|of|regarding) (?:my|our)\b|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
@@ -271,13 +267,27 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
-                       rf"(?:have|know|{_KEEP})) my ((?:\w+ ){{0,2}}\w+)", re.I)
+                       rf"(?:have|know|{_KEEP})|(?:rather|prefer|wish) you (?:forgot|deleted|removed|erased|wiped|dropped|"
+                       rf"cleared)) my ((?:\w+ ){{0,2}}\w+)", re.I)
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
 # "My Haarlem days are over": a time of one's life at a place or company, ended.
 _DAYS_OVER = re.compile(rf"^(?:my (?P<name>{NAME}) (?:days|years) are (?:over|behind me|done|gone)|"
                         rf"(?P<behind>{NAME}) is (?:now )?behind (?:me|us)(?: now)?)$", re.I)
+# "That phone number is dead", "My old email kai@post.com bounced": a contact detail that no longer reaches anyone.
+_CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>(?:phone |cell |mobile )?number|"
+                           r"e-?mail(?: address| account)?)(?: (?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d))? "
+                           r"(?:is |has |has been |was )?(?:now )?(?:dead|gone|closed|disconnected|deactivated|cancell?ed|"
+                           r"shut down|out of service|bounced|bouncing|no longer (?:valid|active|in use|mine|working))\b.*$",
+                           re.I)
+# "I'm unemployed at the moment", "I'm between jobs", "I have no fixed address": no employer, no home, whichever it was
+# (a sentence that goes on may say which: "I'm jobless now, Hooli closed" is read by meaning).
+_WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently |still )?(?P<work>unemployed|jobless|"
+                      r"out of (?:a )?(?:work|job)|between jobs|without (?:a )?(?:job|work))|"
+                      r"am (?:now |currently )?(?:homeless|between homes|without (?:a )?(?:home|fixed address))|"
+                      r"have no (?:fixed |permanent )?(?:address|home|place to live))"
+                      r"(?: (?:at the moment|right now|now|for now|these days|again))?$", re.I)
 # "Forget the movie, let's go bowling": never mind, not a request to forget anything.
 _NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should))\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
@@ -291,7 +301,11 @@ _REMINISCENCE = re.compile(r"\b(?:when (?:I|we) (?:was|were) (?:a |little|young|
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
-_TIME_TAIL = re.compile(rf"(?:,? (?:yesterday|today|last (?:week|month|year|night)|this (?:week|month|year|morning)|"
+_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_TIME_TAIL = re.compile(rf"(?:,? (?:yesterday|today|last (?:week|weekend|month|year|night|{_WEEKDAY})|"
+                        rf"this (?:week|month|year|morning)|(?:this )?past (?:week|weekend|month|year)|on {_WEEKDAY}|"
+                        rf"(?:back )?in {_MONTH}(?: \d{{4}})?|(?:back )?in \d{{4}}|"
                         rf"{_AGO}|recently|earlier|finally|at last|for good))+$", re.IGNORECASE)
 
 
@@ -484,6 +498,10 @@ def retracted(sentence: str) -> str | None:
         return f"my {match[1] or match[2]}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
         return f"my {re.sub(r'(?: any ?more| now| please| on file| around| anywhere)+$', '', match[1], flags=re.I)}"
+    if match := _CONTACT_GONE.match(sentence):
+        return f"I use {match['value']}" if match["value"] else f"my {canonical_attribute(match['thing'])}"
+    if match := _WITHOUT.match(sentence):
+        return "I work" if match["work"] else "I live"
     if match := _DAYS_OVER.match(sentence):
         return f"I am at {match['name'] or match['behind']}"
     if match := _JOB_ENDED.match(sentence):

@@ -62,6 +62,9 @@ def talks_about_work(text: str) -> bool:
     return bool(_WORK_TALK.search(text))
 
 
+# A boss or colleague of before is someone else: "my old boss from Andela" says nowhere the speaker works, or worked.
+_FORMER_COLLEAGUE = re.compile(r"\b(?:old|former|ex-?|previous) (?:boss|manager|colleague|co-?worker|teammate|supervisor)s?\b",
+                               re.I)
 # The properties' own words: "my boss at Globex" says where the speaker works.
 _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 
@@ -69,6 +72,8 @@ _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 def mentions_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) -> bool:
     """Another person in the sentence ("my dad used to work at IBM"), unless named by one of `own_words`
     ("my boss at Globex" says where the speaker works)."""
+    if _FORMER_COLLEAGUE.search(sentence):
+        return True
     words = set(re.findall(r"[a-z]+", sentence.lower())) - own_words
     singular = {word[:-1] for word in words if word.endswith("s")}  # "our neighbours"
     return bool((words | singular) & PEOPLE_WORDS or _THIRD_PERSON.search(sentence))

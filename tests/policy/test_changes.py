@@ -8,7 +8,7 @@ import pytest
 from memos_service.config import get_settings
 from memos_service.embedding import get_embedder
 from memos_service.ingestion.pipeline import heuristic_extractor
-from memos_service.policy.candidates import ChatMessage
+from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.changes import without_old_value
 from memos_service.policy.heuristic_extractor import HeuristicExtractor
 
@@ -18,9 +18,12 @@ def extractor() -> HeuristicExtractor:
     return heuristic_extractor(get_settings(), get_embedder())
 
 
+def _candidates(extractor: HeuristicExtractor, text: str) -> list[Candidate]:
+    return extractor.extract([ChatMessage("m1", "user", text, datetime(2025, 6, 1, tzinfo=UTC))], "kai")[0]
+
+
 def _read(extractor: HeuristicExtractor, text: str) -> list[tuple[str | None, str | None, bool]]:
-    message = ChatMessage("m1", "user", text, datetime(2025, 6, 1, tzinfo=UTC))
-    return [(found.attribute, found.value, found.retraction) for found in extractor.extract([message], "kai")[0]
+    return [(found.attribute, found.value, found.retraction) for found in _candidates(extractor, text)
             if found.attribute or found.retraction]
 
 
@@ -56,6 +59,7 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("I switched jobs, Flipkart to Swiggy.", "employer", "Swiggy"),
     ("Changed jobs: Ford -> Rivian.", "employer", "Rivian"),
     ("Left Natura in June and joined Ambev.", "employer", "Ambev"),  # once took Natura back and set nothing
+    ("After Kigali we ended up in Kampala.", "residence", "Kampala"),
     ("After two years at Rappi I moved to Mercado Libre.", "employer", "Mercado Libre"),
     ("Leaving Monterrey behind, we're in Queretaro now.", "residence", "Queretaro"),
     ("I have moved on from Danone, now at L'Oreal.", "employer", "L'Oreal"),
@@ -105,6 +109,15 @@ def test_a_change_said_in_two_clauses_is_one_change(extractor, sentence, new):
 def test_a_request_to_forget_stays_a_deletion_beside_a_new_value(extractor):
     assert _read(extractor, "Please forget my phone number. My new one is 555-0199.") == [
         ("phone number", None, True), ("phone number", "555-0199", False)]
+
+
+@pytest.mark.parametrize("message, attribute, value", [
+    ("I work at Ambev now. Forget where I used to work.", "employer", "Ambev"),
+    ("My new number is 555-2222. The old number is dead.", "phone number", "555-2222"),
+])
+def test_the_old_value_ended_after_the_new_one_is_set_takes_back_nothing(extractor, message, attribute, value):
+    # Taken back after the new value, the property would lose the new value too.
+    assert _read(extractor, message) == [(attribute, value, False)]
 
 
 @pytest.mark.parametrize("sentence", [

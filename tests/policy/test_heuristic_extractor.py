@@ -190,6 +190,7 @@ def test_so_we_starts_a_clause_of_the_household():
     "I had a job interview at Rakuten.", "I turned down the offer from Intel.", "I've been at Heathrow for three hours.",
     "We're spending Christmas in Copenhagen with family.", "I'll be in Tokyo on business next month.",
     "I almost took a job at Solvay.", "Umicore? Not anymore, I left in May.", "Delete that file.",
+    "My old boss from Andela texted me.",  # a boss of before
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))

@@ -134,6 +134,21 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("I'm between jobs.", [("employer", None, True)]),
     ("I don't have a phone number anymore.", [("phone number", None, True)]),
     ("My dad is unemployed.", []),
+    ("My former manager at Andela called.", []),  # someone else's former, not the speaker's job
+    # Asked in other words: wishes, clearing and striking, everything the assistant knows.
+    ("I'd rather you forgot my phone number.", [("phone number", None, True)]),
+    ("Please clear my address from your memory.", [("address", None, True)]),
+    ("Strike my employer from the record.", [("employer", None, True)]),
+    ("Can you purge everything you know about where I live?", [("residence", None, True)]),
+    ("Clear the chat history please.", []),
+    # A contact detail that reaches no one, with its value when it names one.
+    ("That phone number is dead, don't use it.", [("phone number", None, True)]),
+    ("My old email kai@post.com bounced.", [("email", "kai@post.com", True)]),
+    ("You don't need my number anymore, delete it.", [("phone number", None, True)]),
+    ("I have no fixed address at the moment.", [("residence", None, True)]),
+    # An end said with its day or month.
+    ("Wise and I parted ways in October.", [("employer", "Wise", True)]),
+    ("Bolt let me go last Friday.", [("employer", "Bolt", True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
