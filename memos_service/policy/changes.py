@@ -30,6 +30,11 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # Time at the old, then a move: "After two years at Rappi I moved to Mercado Libre" (at a company; one lives in a town).
     (re.compile(rf"^after (?:\w+ ){{1,3}}(?:years?|months?) (?:at|with) {NAME},? (?:I )?(?:have )?(?:finally |just )?"
                 rf"(?:moved|switched|went|jumped|changed) (?:over )?to (?=(?-i:[A-Z]))", re.I), "I joined "),
+    # Where one was, then where one is: "We were in Sevilla for years but we live in Malaga now".
+    (re.compile(rf"^(?:I|we) (?:were|was|lived) in {NAME}(?: for (?:\w+ ){{0,2}}\w+)?,? (?:but|and) (?:now )?"
+                rf"(?=(?:I|we)\b)", re.I), ""),
+    # The old that did not last: "Ok so Glovo didn't work out, I'm back at Cabify".
+    (re.compile(rf"^(?:(?:ok|okay|well|so),? )*{NAME} did not work out[,;]? (?:so |and )?(?:now )?", re.I), ""),
     # The old named first: "After Kigali we ended up in Kampala", "After Google, I joined Meta".
     (re.compile(rf"^after {NAME},? (?=(?-i:I|we|We)\b)", re.I), ""),
     # The old home sold for a new one: "We sold the house in Aarhus and bought one in Odense".
@@ -60,13 +65,16 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"\b(?P<verb>traded|swapped|exchanged) {_VALUE} for\b", re.I), r"\g<verb>"),
     # What it used to be, and what it is: "Home used to be Cardiff, now it's Bristol".
     (re.compile(rf"\bused to be {_VALUE},? (?:but |and )?(?:now )?(?:it is )?(?:now )?", re.I), "is now "),
-    # One in the other's place: "Tacos have replaced burgers as my favorite food".
-    (re.compile(rf"\b(?P<verb>has|have) replaced {_VALUE} as\b", re.I),
+    # One in the other's place: "Tacos have replaced burgers as my favorite food", "Croquetas have overtaken paella as ...".
+    (re.compile(rf"\b(?P<verb>has|have) (?:replaced|overtaken|taken over from|beaten|dethroned|displaced|surpassed) "
+                rf"{_VALUE} as\b", re.I),
      lambda match: "is now" if match["verb"].lower() == "has" else "are now"),
-    # A number or address dropped, and the one to use: "I got rid of 555-3030, use 555-4040 instead",
+    # A number or address dropped, and the one to use: "I got rid of 555-3030, use 555-4040 instead", "I don't use
+    # lucia@posteo.es anymore, it's lucia.g@proton.me now",
     # "Don't use my old email kai@old.com, it's kai@new.com now".
-    (re.compile(rf"^(?:I (?:have )?)?(?:got rid of|ditched|dropped|cancell?ed|lost) {_VALUE}[,;:] (?:so )?"
-                rf"(?:please )?(?:use|try|call|text|reach me (?:at|on)) ", re.I), "reach me at "),
+    (re.compile(rf"^(?:I (?:have )?)?(?:got rid of|ditched|dropped|cancell?ed|lost|(?:do not|no longer) use) {_VALUE}"
+                rf"(?: any ?more)?[,;:] (?:so )?(?:(?:it is|now it is|the new one is|my new one is) |"
+                rf"(?:please )?(?:use|try|call|text|reach me (?:at|on)) )", re.I), "reach me at "),
     (re.compile(rf"^(?:(?:please )?(?:do not use|forget|ignore|scrap|stop using) )?my old (?P<thing>[a-z]+(?: [a-z]+)?) "
                 rf"{_VALUE}(?: is (?:dead|gone|over))?[,;:] (?:it is|now it is|the new one is|my new one is|use) ", re.I),
      r"my new \g<thing> is "),

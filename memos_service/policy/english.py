@@ -10,6 +10,8 @@ _CONTRACTIONS = [
     (r"\b(you|we|they)'ve\b", r"\1 have"), (r"\b(you|we|they|he|she|it)'ll\b", r"\1 will"),
     (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"), (r"\blet's\b", "let us"),
     (r"\b(\w+)'s where\b", r"\1 is where"),  # "Mombasa's where I live now"
+    # A possessive is never followed by these: "My job's at Telefonica", "Home's in Leeds", "My number's now ...".
+    (r"\b(\w+)'s (?=(?:at|in|with|for|now|still|based|currently|officially)\b)", r"\1 is "),
     (r"(?<![\w.'-])i(?= )", "I"),  # "i got a job at lego"
     # Chat drops the apostrophe where no word is lost by reading it back ("i dont live there", "im in Oslo").
     (r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)nt\b", r"\1 not"), (r"\bcant\b", "cannot"),
@@ -269,6 +271,8 @@ def implied_first_person(sentence: str) -> str:
     verb ("Fred moved") has its own verb after it."""
     if having := re.match(r"^having (\w+ed|been)\b", sentence, re.I):  # "Having moved to Lugano, ..."
         return f"I have {sentence[having.start(1):]}"
+    if re.match(r"^been (?:at|with|living|working)\b", sentence, re.I):  # "Been at Glovo since March"
+        return f"I have b{sentence[1:]}"
     # "Starting at Booking.com on the 1st", not "Working at Globex is fun" (the subject of a verb).
     if (doing := _DOING.match(sentence)) and not re.search(r"\b(?:is|was|are|were|has|had)\b", doing["rest"]):
         return f"I am {doing['verb'].lower()} {doing['rest']}"

@@ -226,7 +226,8 @@ _UNDOING_VERBS = [
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
                         r"(?:laid off|let go|fired) (?:[\w',]+ ){1,6}(?:including|and|with) me|"
                         r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
-                        r"and I (?:have |had )?parted ways|and I (?:have |had )?(?:went|gone) (?:our )?separate ways)|"
+                        r"and I (?:have |had )?parted ways|and I (?:have |had )?(?:went|gone) (?:our )?separate ways|"
+                        r"and I (?:are|were) (?:done|finished|through|over)(?:,.*)?)|"
                         r"(?:I )?parted ways with (?P<with>.+)|"
                         r"my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
@@ -418,6 +419,9 @@ def _clean_value(value: str) -> str:
                    rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
                    r"haha)\b", "", value, flags=re.I)
     value = re.sub(r"[^\w.&')]+$", "", value.strip())  # "lego 🎉"
+    # "nothing beats a good paella": the dish, not the praise.
+    value = re.sub(r"^(?:honestly |really )?nothing (?:beats|tops|compares to|is better than|comes close to) "
+                   r"(?:an? (?:good |nice |big |hot )?|the |some )?", "", value, flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
                    r"^with (?:my|our|a) (?:\w+ ){0,2}?(?:in|at|near) |"

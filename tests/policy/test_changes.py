@@ -60,6 +60,10 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("Changed jobs: Ford -> Rivian.", "employer", "Rivian"),
     ("Left Natura in June and joined Ambev.", "employer", "Ambev"),  # once took Natura back and set nothing
     ("After Kigali we ended up in Kampala.", "residence", "Kampala"),
+    ("We were in Sevilla for years but we live in Malaga now.", "residence", "Malaga"),  # once set Sevilla too
+    ("Croquetas have overtaken paella as my favourite food.", "favorite food", "Croquetas"),
+    ("Ok so Glovo didn't work out, I'm back at Cabify.", "employer", "Cabify"),
+    ("I don't use lucia@posteo.es anymore, it's lucia.g@proton.me now.", "email", "lucia.g@proton.me"),
     ("After two years at Rappi I moved to Mercado Libre.", "employer", "Mercado Libre"),
     ("Leaving Monterrey behind, we're in Queretaro now.", "residence", "Queretaro"),
     ("I have moved on from Danone, now at L'Oreal.", "employer", "L'Oreal"),

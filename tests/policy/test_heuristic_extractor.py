@@ -123,6 +123,9 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("The best way to reach me is joao.p@uol.com.br", "email", "joao.p@uol.com.br"),
     ("Nowadays I work for Itau in the risk team.", "employer", "Itau"),  # where in the company is no part of its name
     ("Joined Ambev.", "employer", "Ambev"),  # two words, with the "I" dropped
+    ("Been at Glovo since March, loving it so far.", "employer", "Glovo"),
+    ("My job's at Telefonica now, in the cloud division.", "employer", "Telefonica"),  # "job's": no possessive before "at"
+    ("Honestly nothing beats a good paella, it's my favourite food by far.", "favorite food", "paella"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
