@@ -21,7 +21,9 @@ _CONTRACTIONS = [
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|^{NAME}$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A full stop after an abbreviation ends no sentence: "Tel. 600 700 800", "Dr. Nowak".
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bNo\.)(?<!\bNr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+",
+                           re.IGNORECASE)
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
 # "... got a transfer so now we live in Antwerp").
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b))\s*")
@@ -146,6 +148,7 @@ def normalize(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     for pattern, replacement in _CONTRACTIONS:
         text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+=\s+", ": ", text)  # "Fav food = bigos": a label
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -127,7 +127,8 @@ class HeuristicExtractor:
 
     def _read(self, sentence: str, message: ChatMessage, name: str, subject: str, earlier: list[Candidate],
               readings: dict[str, Reading], retractions: dict[str, Reading]) -> Candidate | None:
-        too_short = len(implied_first_person(sentence).split()) < 3  # two words with the "I" dropped are three: "Joined Ambev"
+        # Two words with the "I" dropped are three ("Joined Ambev"), and a label says what its value is ("Home: Poznan").
+        too_short = len(implied_first_person(sentence).split()) < 3 and not re.match(r"^\w+: \S", sentence)
         if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or too_short:
             return None
         sentence = sentence.rstrip(" .!?;:")

@@ -46,13 +46,16 @@ _DWELLING = r"home|place|apartment|flat|house"
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever|now|lately|these|right)"
 # "my all-time favourite", "my go-to food", "my top comfort food": what puts a thing above the others.
 _FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|real) )*"
-             r"(?:favou?rite|go-to|number one|(?:top|ultimate)(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b)|"
+             r"(?:favou?rite|fave?|go-to|number one|(?:top|ultimate)(?= (?:comfort )?(?:food|dish|meal|snack|drink)\b)|"
              r"comfort(?= food\b))")
 
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
     # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
-    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ )?(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
+    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ ){0,2}(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
+               # Telling it first: "I would like to inform you that ...", "Please note: ...".
+               r"I (?:would like|wanted|want) to (?:inform|tell|let) you(?: know)?(?: that)?|(?:please |kindly )?note(?: that)?|"
+               r"just so you know|for your (?:information|records)|fyi|"
                r"yeah|yes|yep|ok|okay|um|uh|lol|haha|omg|hey|hi|"
                r"these days|nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
     return attribute, re.compile(rf"^{lead_in}{body}$", re.IGNORECASE)
@@ -164,8 +167,16 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", r"(?P<value>.+?),? (?:that is|this is|which is|it is) (?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
-    _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone)(?: number)?|number|"
-                      r"digits|e-?mail(?: address)?)(?:'s| is)?:? (?P<value>.+)"),
+    _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone|tel)(?: number)?|number|"
+                      r"digits|e-?mail(?: address)?|mail(?: address)?)\.?(?:'s| is)?:? (?P<value>.+)"),
+    # Where to write or call: "For correspondence please use piotr.k@wp.pl" (the detail itself, not "the office's number").
+    _cue("{contact}", r"(?:for (?:correspondence|contact|e-?mails?|mail|calls|texts|messages|anything urgent),? )?"
+                      r"(?:please |kindly )?(?:use|write to|e-?mail|mail) "
+                      r"(?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d)(?: (?:instead|from now on|now|going forward|please))*"),
+    # A label: "Employer: Allegro", "Residence: Poznan".
+    _cue("employer", rf"(?:new |current )?(?:employer|workplace|company)(?: now)?: {_NAME_VALUE}(?: \(.*\))?"),
+    _cue("residence", rf"(?:new |current )?(?:residence|home|city|home ?town|location|based in|living in)(?: now)?: "
+                      rf"{_NAME_VALUE}(?: \(.*\))?"),
     _cue("{thing} name", rf"(?P<who>my) (?P<thing>[a-z]+(?: [a-z]+)?)(?:'s| is) (?:name is |named |called )(?:now )?{_VALUE}"),
     _cue("{thing}", rf"(?P<who>my) (?P<thing>(?!(?:favou?rite|new|old|own|first|last|whole)\b)[a-z][a-z-]*(?: [a-z]+)?) "
                     rf"(?:is|are|has changed to|changed to|is now|are now) (?!(?:so|very|really|too|quite|pretty|super|"
@@ -269,7 +280,7 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
                        rf"(?:have|know|{_KEEP})|(?:rather|prefer|wish) you (?:forgot|deleted|removed|erased|wiped|dropped|"
-                       rf"cleared)) my ((?:\w+ ){{0,2}}\w+)", re.I)
+                       rf"cleared)) my ((?:[\w-]+ ){{0,2}}[\w-]+)", re.I)
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
@@ -363,7 +374,8 @@ _ATTRIBUTE_NAMES = {
     "number": "phone number", "phone": "phone number", "cell": "phone number", "cell number": "phone number",
     "cell phone": "phone number", "mobile": "phone number", "mobile number": "phone number",
     "telephone number": "phone number", "telephone": "phone number", "phone no": "phone number",
-    "contact number": "phone number",
+    "contact number": "phone number", "tel": "phone number", "tel number": "phone number",
+    "mail": "email",
     "email address": "email", "e-mail": "email", "e-mail address": "email", "mail address": "email",
     "home address": "address", "street address": "address",
     "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
@@ -405,6 +417,8 @@ def _a_contact(value: str) -> bool:
 def _clean_value(value: str) -> str:
     # The value ends where a joining word or a new clause begins ("Ever since I moved to Lyon I've been cycling").
     value = re.split(r",| because | since | which | who | where | but | so | and then | with | for | from | after | as of | "
+                     # "Valencia and moved in on Saturday": a second thing done, not "mac and cheese".
+                     r"and (?:then |also |now |soon )?(?:\w+ed|went|got|took|made|bought|found|began|left|met|sold)\b | "
                      r"as (?:an?|the|their|our) | "
                      # "Itau in the risk team": where in the company, not its name.
                      r"in (?:the|our|a|its|their) (?:[\w-]+ ){0,2}(?:team|department|division|group|unit|office|branch|lab)\b|"

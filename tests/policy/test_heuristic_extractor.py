@@ -126,6 +126,15 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Been at Glovo since March, loving it so far.", "employer", "Glovo"),
     ("My job's at Telefonica now, in the cloud division.", "employer", "Telefonica"),  # "job's": no possessive before "at"
     ("Honestly nothing beats a good paella, it's my favourite food by far.", "favorite food", "paella"),
+    ("Long week. Anyway, big news: we bought a flat in Valencia and moved in on Saturday.", "residence", "Valencia"),
+    # Formal, terse and labelled.
+    ("I would like to inform you that my new employer is Asseco.", "employer", "Asseco"),
+    ("For correspondence please use piotr.k@wp.pl.", "email", "piotr.k@wp.pl"),
+    ("Re: contact - new mail is piotr.kowal@onet.pl", "email", "piotr.kowal@onet.pl"),
+    ("Residence: Poznan.", "residence", "Poznan"),
+    ("Employer: Allegro.", "employer", "Allegro"),
+    ("Fav food = bigos.", "favorite food", "bigos"),
+    ("Tel. 600 700 800", "phone number", "600 700 800"),  # no sentence ends after "Tel."
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -194,6 +203,7 @@ def test_so_we_starts_a_clause_of_the_household():
     "We're spending Christmas in Copenhagen with family.", "I'll be in Tokyo on business next month.",
     "I almost took a job at Solvay.", "Umicore? Not anymore, I left in May.", "Delete that file.",
     "My old boss from Andela texted me.",  # a boss of before
+    "Please use the side door.", "Note: the meeting is at 10.", "Home: where the heart is.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))

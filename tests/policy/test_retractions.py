@@ -150,6 +150,7 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("Wise and I parted ways in October.", [("employer", "Wise", True)]),
     ("Bolt let me go last Friday.", [("employer", "Bolt", True)]),
     ("Cabify and I are done, I left on Friday.", [("employer", "Cabify", True)]),
+    ("I wish that you do not keep my e-mail.", [("email", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
