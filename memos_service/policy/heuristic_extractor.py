@@ -45,12 +45,14 @@ _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?
 # Words that say which property a bare retraction ("I quit my job") is about.
 _PROPERTY_WORDS = {"e-?mail": "email", "job": "employer", "work": "employer", "employer": "employer", "company": "employer",
                    "workplace": "employer", "(?:phone|mobile|cell|telephone|contact|my|have an?) number": "phone number",
-                   "live": "residence", "home": "residence", "apartment": "residence", "address": "residence",
+                   "live": "residence", "home": "residence", "city": "residence", "town": "residence",
+                   "apartment": "residence", "address": "residence",
                    "dating": "partner", "boyfriend": "partner", "girlfriend": "partner"}
 
 # What a property taken back by another name is kept as: "forget my job" takes back the employer
 # (and, by the word, any "my job is ..." kept as said). Not "address": that is a property of its own.
-_KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "workplace", "home", "boyfriend", "girlfriend")}
+_KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "workplace", "home", "city", "town", "boyfriend",
+                                                     "girlfriend")}
 
 
 def _is_filler(sentence: str) -> bool:
@@ -144,7 +146,7 @@ class HeuristicExtractor:
                              event_time=message.timestamp)
         if (taken_back := retracted(sentence)) is not None:
             statement = _read_property(taken_back, readings)
-            if (named := re.fullmatch(r"my ((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
+            if (named := re.fullmatch(r"my (?:current )?((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 attribute = canonical_attribute(named[1])  # "forget my phone number"
                 statement = (Statement(None, named[1], named[1].lower()) if named[1][0].isupper()  # "remove Globex"
                              else Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower()))

@@ -89,7 +89,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # "Greetings from Hanoi, where I live now", "Lyon is where we live now".
     _cue("residence", rf"{_NAME_VALUE} is (?:now )?where (?:(?P<who>I|(?P<we>we)) (?:now |currently |finally )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home|(?:have )?(?:settled|"
-                      rf"settled down|ended up|made (?:my|our) home))|you (?:will|can) (?:now )?find me)"
+                      rf"settled down|ended up|landed|moved|put down roots|made (?:my|our) home))|"
+                      rf"you (?:will|can) (?:now )?find me)"
                       rf"(?: now| these days| for good)?(?:, .*)?"),  # "..., by the sea"
     _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
@@ -98,6 +99,13 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"(?:at|for|with|by) {_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|got a job (?:at|with)|"
                      rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
+    _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:started|starting|began|begun|beginning) (?:a |my )?new "
+                     rf"(?:chapter|job|role|position|adventure|gig|journey) (?:at|with) {_VALUE}"),
+    # Said of oneself as staff: "I'm a Monzo employee as of this month", "Got my Monzo badge today".
+    _cue("employer", rf"(?P<who>I) am (?:now |officially )?an? (?:proud |new |full[- ]time )?{_NAME_VALUE} "
+                     rf"(?:employee|staffer|staff member|hire|team member)\b.*"),
+    _cue("employer", rf"(?P<who>I) (?:have )?{_ADV}(?:got|picked up|received|collected) my (?:new |shiny )?{_NAME_VALUE} "
+                     rf"(?:badge|lanyard|laptop|employee id|staff id|id card|access card)\b.*"),
     # One joins a club too: these verbs name an employer only by its name. One switches to Linux or Hulu as often as
     # to a company: that is read only in talk of work (`heuristic_extractor._at_work`).
     _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:joined|join|joining|signed with|"
@@ -143,8 +151,10 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                              rf"are now) (?:now )?"
                              rf"my {_FAVORITE} (?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,7}})"),
     # A liking, then named a favourite: "These days I'm all about ramen, it's my number one food".
-    _cue("favorite {thing}", rf"(?:these days |lately |now )?(?P<who>I) am (?:so |totally |really )?(?:all about|obsessed with|"
-                             rf"into|crazy about|hooked on|addicted to|mad about|in love with) (?P<value>[^,]+), "
+    _cue("favorite {thing}", rf"(?:these days |lately |now )?(?P<who>I) (?:am (?:so |totally |really )?(?:all about|"
+                             rf"obsessed with|into|crazy about|hooked on|addicted to|mad about|in love with)|"
+                             rf"have (?:totally |completely |really )?fallen (?:in love )?(?:for|with)|cannot get enough of) "
+                             rf"(?P<value>[^,]+), "
                              rf"(?:it is|that is|they are|those are) (?:now |officially )?my (?:new )?{_FAVORITE} "
                              rf"(?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,2}})(?: now| these days)?"),
     # "The food I can't live without is kimchi", "The dish I love most is paella".
@@ -156,8 +166,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                              rf"\b(?P<thing>food|dish|meal|cuisine|snack|drink|eat)\b.*"),
     # Contact details: "you can reach me at 555-0101", "555-0101, that is my number"; which detail
     # it is comes from the value's shape.
-    _cue("{contact}", rf"(?:you can |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|ping|"
-                      rf"e-mail) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
+    _cue("{contact}", rf"(?:you can |you will |feel free to |just |please )?(?:reach|call|text|contact|ring|phone|message|email|"
+                      rf"ping|e-mail|find|catch) (?P<who>me) (?:at|on|via|through) {_VALUE}"),
     _cue("{contact}", rf"(?P<who>I) am (?:now |best |always |easiest )?reachable (?:at|on|via) {_VALUE}"),
     _cue("{contact}", rf"(?:the )?(?:best|easiest|quickest|fastest|only) (?:way|number|address) to (?:reach|contact|call|text|"
                       rf"email|get (?:hold of|in touch with)) (?P<who>me)(?: now| these days)? is (?:(?:at|on|via|by|through) )?"
@@ -262,8 +272,8 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"memories|mention)s? (?:about|on|regarding)|"
                      # "the note that I live in Graz", "any record of my number": what is kept of something, not a
                      # part of a thing ("the part of the email that mentions Bob").
-                     r" (?:the|any|all|every) (?:info|information|fact|note|record|entry|entries|memory|memories|mention)s? "
-                     r"(?:that(?: says| said)?|saying|of))| that)? "
+                     r" (?:the|any|all|every) (?:info|information|fact|note|record|entry|entries|memory|memories|mention)s?"
+                     r"(?: (?:that(?: says| said)?|saying|of)|(?= (?:I|we|my|our)\b)))| that)? "
                      r"(?!(?:me|us)\b)(?P<thing>.+)$",
                      re.IGNORECASE)
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
@@ -272,9 +282,13 @@ _EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose disca
 _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|"
                        r"\b(?:info|information|details?|data|stuff|everything) (?:on|about|of|regarding) (?:my|our)\b|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
-                       r"job|employer|workplace|city|home)\b(?! I\b)|\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
+                       r"job|employer|workplace|city|home|residence|favou?rite food)\b(?! I\b)|"
+                       # Where the speaker lives or works: "where I live", "the city I live in", "what my job is".
+                       r"^(?:where|which (?:\w+ )?\w+|what (?:\w+ )?\w+|the (?:city|town|country|place|company|firm|employer|"
+                       r"job|address|number|email|food|dish)) (?:I|we) (?:live|work|reside|stay|moved|eat)\b|^what my \w+ is\b|"
+                       r"\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
                        r"\bon file\b|\b(?:for|about|of) me\b|"
-                       r"\b(?:your|the) (?:memory|memories|records?|notes|database|list|system|file)\b|"
+                       r"\b(?:your|the) (?:memory|memories|records?|notes|database|system)\b|\byour (?:list|file)\b|"
                        r"\bfrom what you know\b|\bI (?:gave|told|sent|shared with) you\b|[\d@]", re.I)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"

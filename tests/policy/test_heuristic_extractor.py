@@ -135,6 +135,13 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Employer: Allegro.", "employer", "Allegro"),
     ("Fav food = bigos.", "favorite food", "bigos"),
     ("Tel. 600 700 800", "phone number", "600 700 800"),  # no sentence ends after "Tel."
+    # Said without "moved to" or "work at".
+    ("Hove is where we've landed, finally.", "residence", "Hove"),
+    ("I've started a new chapter at Monzo.", "employer", "Monzo"),
+    ("Got my Monzo badge today, first week done.", "employer", "Monzo"),
+    ("I'm a Monzo employee as of this month.", "employer", "Monzo"),
+    ("You'll find me at sam@hey.com from now on.", "email", "sam@hey.com"),
+    ("I've fallen for bao buns, they're my new favourite food.", "favorite food", "bao buns"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

@@ -151,6 +151,14 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("Bolt let me go last Friday.", [("employer", "Bolt", True)]),
     ("Cabify and I are done, I left on Friday.", [("employer", "Cabify", True)]),
     ("I wish that you do not keep my e-mail.", [("email", None, True)]),
+    # Deleting what is said by where the speaker lives or works: asked of a memory, not of a thing edited.
+    ("Delete where I live.", [("residence", None, True)]),
+    ("Remove which company I work for.", [("employer", None, True)]),
+    ("Delete the city I live in.", [("residence", None, True)]),
+    ("Delete the fact I live in Graz.", [("residence", "Graz", True)]),  # once set it
+    ("Remove my current city.", [("residence", None, True)]),
+    ("Delete the residence.", [("residence", None, True)]),
+    ("Remove the file I work on.", []),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
