@@ -148,6 +148,9 @@ class HeuristicExtractor:
             statement = _read_property(taken_back, readings)
             if (named := re.fullmatch(r"my (?:current )?((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 attribute = canonical_attribute(named[1])  # "forget my phone number"
+                if attribute not in _KEPT_AS and (last := named[1].split()[-1].lower()) in _KEPT_AS \
+                        and named[1].split()[0].lower() in ("home", "personal", "private", "main", "work"):
+                    attribute = last  # "my home city", "my main job"
                 statement = (Statement(None, named[1], named[1].lower()) if named[1][0].isupper()  # "remove Globex"
                              else Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower()))
             if statement.attribute is None and (contact := _contact_in(taken_back)):

@@ -269,7 +269,8 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
                      r" (?:everything|all|anything|what) you (?:know|have|have got|remember|kept|stored|saved) (?:about|on)|"
                      r" (?:the|any|all|every) (?:bit|part|stuff|info|information|detail|fact|note|record|entry|entries|memory|"
-                     r"memories|mention)s? (?:about|on|regarding)|"
+                     r"memories|mention)s? (?:(?:that )?you (?:have|have got|keep|kept|stored|saved|know) )?"
+                     r"(?:about|on|regarding)|"
                      # "the note that I live in Graz", "any record of my number": what is kept of something, not a
                      # part of a thing ("the part of the email that mentions Bob").
                      r" (?:the|any|all|every) (?:info|information|fact|note|record|entry|entries|memory|memories|mention)s?"
@@ -314,6 +315,9 @@ _WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently
                       r"am (?:now |currently )?(?:homeless|between homes|without (?:a )?(?:home|fixed address))|"
                       r"have no (?:fixed |permanent )?(?:address|home|place to live))"
                       r"(?: (?:at the moment|right now|now|for now|these days|again))?$", re.I)
+# A turn of the conversation, not a memory: "Forget the previous question".
+_A_TURN = re.compile(r"^(?:the |my |your )?(?:previous|last|earlier|first|second|above|other) (?:question|message|answer|request|"
+                     r"sentence|prompt|reply|paragraph|one)s?$", re.I)
 # "Forget the movie, let's go bowling": never mind, not a request to forget anything.
 _NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should))\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
@@ -508,7 +512,7 @@ def retracted(sentence: str) -> str | None:
     # An aside after the end: "I'm not in Osaka any more, long story".
     sentence = re.sub(r"\b(any ?more|any longer)\s*,(?: \w+){1,3}$", r"\1", sentence, flags=re.I)
     if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence) and not _edits(match):
-        thing = re.sub(r"(?: from (?:your|the|my) (?:memory|memories|records?|notes|database|list|system|profile|account)|"
+        thing = re.sub(r"(?: from (?:(?:your|the|my) )?(?:memory|memories|records?|notes|database|list|system|profile|account)|"
                        r" from what you know(?: about me)?)?"
                        r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more| now)?"
                        r"(?:,? (?:please|pls|thanks|thank you))?$", "",
@@ -519,8 +523,11 @@ def retracted(sentence: str) -> str | None:
         thing = re.sub(r"\s+(?:that |which )?you(?: have|'ve| keep| kept| stored| saved| know| got)+\b.*$", "", thing, flags=re.I)
         thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$|"
                        r"\s+(?:that |which )?I (?:mentioned|told you about|talked about)$", "", thing, flags=re.I)
-        if thing.lower() in ("", "it", "that", "this", "them"):
-            return None  # "forget it": never mind
+        if thing.lower() in ("", "it", "that", "this", "them") or _A_TURN.match(thing):
+            return None  # "forget it", "forget the previous question": never mind
+        # "the company I work for", "which city I am in": what the clause says of the speaker.
+        thing = re.sub(r"^(?:the|which|what) (?:\w+ ){1,2}(?=(?:I|we) (?:live|work|reside|stay|moved|eat)\b)", "", thing,
+                       flags=re.I)
         # "forget where I work" takes back a property named by a question word, not "my where I work".
         if re.match(r"^(?:I|my|where|what|which|who|how|when)\b", thing, re.I):
             return thing

@@ -159,6 +159,10 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("Remove my current city.", [("residence", None, True)]),
     ("Delete the residence.", [("residence", None, True)]),
     ("Remove the file I work on.", []),
+    ("Remove the company I work for from memory.", [("employer", None, True)]),
+    ("Can you delete the info you have on where I work?", [("employer", None, True)]),
+    ("Delete my home city from your notes.", [("residence", None, True)]),
+    ("Forget the previous question.", []),  # a turn of the conversation, no memory
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
