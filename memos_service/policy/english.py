@@ -21,9 +21,8 @@ _CONTRACTIONS = [
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|^{NAME}$")
-# A full stop after an abbreviation ends no sentence: "Tel. 600 700 800", "Dr. Nowak".
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bNo\.)(?<!\bNr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+",
-                           re.IGNORECASE)
+# A full stop after an abbreviation ends no sentence: "Tel. 600 700 800", "Dr. Nowak" (but "No. I moved" is two).
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+", re.IGNORECASE)
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
 # "... got a transfer so now we live in Antwerp").
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b))\s*")

@@ -441,9 +441,8 @@ def _clean_value(value: str) -> str:
                      # "Itau in the risk team": where in the company, not its name.
                      r"in (?:the|our|a|its|their) (?:[\w-]+ ){0,2}(?:team|department|division|group|unit|office|branch|lab)\b|"
                      r"(?-i: I | we )| "
-                     r"until | when | while | (?:in|on|during|over) (?:the )?(?:january|february|march|april|may|june|july|"
-                     r"august|september|october|november|december|spring|summer|autumn|fall|winter|weekend|monday|"
-                     r"tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b", value, flags=re.I)[0]
+                     rf"until | when | while | (?:in|on|during|over) (?:the )?(?:{_MONTH}|{_WEEKDAY}|spring|summer|autumn|fall|"
+                     r"winter|weekend|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
                    r"(?:last|next) (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|tomorrow|"
                    r"on the \d+(?:st|nd|rd|th)|"

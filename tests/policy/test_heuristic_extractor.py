@@ -135,6 +135,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Employer: Allegro.", "employer", "Allegro"),
     ("Fav food = bigos.", "favorite food", "bigos"),
     ("Tel. 600 700 800", "phone number", "600 700 800"),  # no sentence ends after "Tel."
+    ("No. I live in Ghent now.", "residence", "Ghent"),  # but after "No."
     # Said without "moved to" or "work at".
     ("Hove is where we've landed, finally.", "residence", "Hove"),
     ("I've started a new chapter at Monzo.", "employer", "Monzo"),
