@@ -181,7 +181,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       r"digits|e-?mail(?: address)?|mail(?: address)?)\.?(?:'s| is)?:? (?P<value>.+)"),
     # Where to write or call: "For correspondence please use piotr.k@wp.pl" (the detail itself, not "the office's number").
     _cue("{contact}", r"(?:for (?:correspondence|contact|e-?mails?|mail|calls|texts|messages|anything urgent),? )?"
-                      r"(?:please |kindly )?(?:use|write to|e-?mail|mail) "
+                      r"(?:please |kindly )?(?:use|write to|e-?mail|mail|"
+                      r"send (?:anything|everything|all|stuff|things|mail|e-?mails|messages)(?: important| urgent| else)? to) "
                       r"(?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d)(?: (?:instead|from now on|now|going forward|please))*"),
     # A label: "Employer: Allegro", "Residence: Poznan".
     _cue("employer", rf"(?:new |current )?(?:employer|workplace|company)(?: now)?: {_NAME_VALUE}(?: \(.*\))?"),
@@ -411,6 +412,9 @@ _NOT_A_DISH = re.compile(r"\b(?:show|shows|truck|trucks|restaurant|place|spot|bl
 
 def canonical_attribute(attribute: str) -> str:
     attribute = re.sub(r"\bfavourite\b", "favorite", attribute.lower())
+    # "my primary email", "my personal number": the one property ("work email" is one of its own).
+    attribute = re.sub(r"^(?:primary|main|personal|preferred|private|usual) (?=(?:e-?mail|mail|phone|number|mobile|cell)\b)", "",
+                       attribute)
     if attribute.startswith("favorite ") and _FOOD_WORDS.search(attribute) and not _NOT_A_DISH.search(attribute):
         return "favorite food"  # "favorite thing in the world to eat"
     return _ATTRIBUTE_NAMES.get(attribute, attribute)

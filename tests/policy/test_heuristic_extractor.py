@@ -136,6 +136,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Fav food = bigos.", "favorite food", "bigos"),
     ("Tel. 600 700 800", "phone number", "600 700 800"),  # no sentence ends after "Tel."
     ("No. I live in Ghent now.", "residence", "Ghent"),  # but after "No."
+    ("My primary email is now mart@gmail.com", "email", "mart@gmail.com"),
+    ("Send anything important to mart.t@outlook.com please.", "email", "mart.t@outlook.com"),
     # Said without "moved to" or "work at".
     ("Hove is where we've landed, finally.", "residence", "Hove"),
     ("I've started a new chapter at Monzo.", "employer", "Monzo"),
@@ -212,6 +214,7 @@ def test_so_we_starts_a_clause_of_the_household():
     "I almost took a job at Solvay.", "Umicore? Not anymore, I left in May.", "Delete that file.",
     "My old boss from Andela texted me.",  # a boss of before
     "Please use the side door.", "Note: the meeting is at 10.", "Home: where the heart is.",
+    "Send the report to anna@corp.com please.",  # someone else's address
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
