@@ -114,7 +114,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
-    _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"),
+    _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"
+                     rf"(?: now)?(?: (?:as of|since|from) [\w ]+)?"),  # "... as of last week"
     _cue("employer", rf"(?:it is|it was) {_NAME_VALUE},? (?:that |who )?(?P<who>I) (?:now )?(?:work|am working) (?:for|at)"
                      rf"(?: now| these days)?"),  # "it's Umicore I work for"
     _cue("residence", rf"(?:it is) {_NAME_VALUE},? (?:that |where )?(?P<who>I) (?:now )?(?:live|am living)(?: in)?"

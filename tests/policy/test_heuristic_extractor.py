@@ -138,6 +138,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("No. I live in Ghent now.", "residence", "Ghent"),  # but after "No."
     ("My primary email is now mart@gmail.com", "email", "mart@gmail.com"),
     ("Send anything important to mart.t@outlook.com please.", "email", "mart.t@outlook.com"),
+    ("Feedzai is my employer as of last week.", "employer", "Feedzai"),
     # Said without "moved to" or "work at".
     ("Hove is where we've landed, finally.", "residence", "Hove"),
     ("I've started a new chapter at Monzo.", "employer", "Monzo"),
