@@ -38,6 +38,8 @@ _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|stil
 # "three days ago", "a month ago", "a couple of weeks ago".
 _AGO = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple(?: of)?|several) "
         r"(?:days?|weeks?|months?|years?) ago")
+_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _VALUE = r"(?P<value>.+)"
 # A value that is a name ("Hanoi", "Umbrella Labs"), where the words after it are no part of it.
 _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
@@ -126,7 +128,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?at {_NAME_VALUE}(?: now)? (?:since|for (?:about |almost |"
                      rf"nearly |over |a few |several |\w+ )?(?:weeks|months|years|a year)|these days|nowadays)\b.*"),
     # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
-    _cue("employer", rf"(?:(?:today|yesterday|this|it|last \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day) "
+    _cue("employer", rf"(?:(?:today|yesterday|this|it|last \w+|{_WEEKDAY}) "
                      rf"(?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
                      rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:first (?:day|week|month|shift)"
                      rf"(?: of work| on the job)?|onboarding|orientation) (?:at|with) {_NAME_VALUE}\b.*"),
@@ -279,6 +281,8 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"(?: (?:that(?: says| said)?|saying|of)|(?= (?:I|we|my|our)\b)))| that)? "
                      r"(?!(?:me|us)\b)(?P<thing>.+)$",
                      re.IGNORECASE)
+# The speaker living or working somewhere: "(the city) I live (in)", "(which company) I work (for)".
+_SPEAKER_SETTLED = r"(?:I|we) (?:live|work|reside|stay|moved|eat)\b"
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
 _EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge clear strike".split())
@@ -288,7 +292,7 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
                        r"job|employer|workplace|city|home|residence|favou?rite food)\b(?! I\b)|"
                        # Where the speaker lives or works: "where I live", "the city I live in", "what my job is".
                        r"^(?:where|which (?:\w+ )?\w+|what (?:\w+ )?\w+|the (?:city|town|country|place|company|firm|employer|"
-                       r"job|address|number|email|food|dish)) (?:I|we) (?:live|work|reside|stay|moved|eat)\b|^what my \w+ is\b|"
+                       rf"job|address|number|email|food|dish)) {_SPEAKER_SETTLED}|^what my \w+ is\b|"
                        r"\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
                        r"\bon file\b|\b(?:for|about|of) me\b|"
                        r"\b(?:your|the) (?:memory|memories|records?|notes|database|system)\b|\byour (?:list|file)\b|"
@@ -333,8 +337,6 @@ _REMINISCENCE = re.compile(r"\b(?:when (?:I|we) (?:was|were) (?:a |little|young|
 _NOT_TRUE = re.compile(r"^(?:that is|it is|this is) (?:not true|wrong|no longer true|not the case|outdated)", re.I)
 
 
-_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _TIME_TAIL = re.compile(rf"(?:,? (?:yesterday|today|last (?:week|weekend|month|year|night|{_WEEKDAY})|"
                         rf"this (?:week|month|year|morning)|(?:this )?past (?:week|weekend|month|year)|on {_WEEKDAY}|"
                         rf"(?:back )?in {_MONTH}(?: \d{{4}})?|(?:back )?in \d{{4}}|"
@@ -449,7 +451,7 @@ def _clean_value(value: str) -> str:
                      rf"until | when | while | (?:in|on|during|over) (?:the )?(?:{_MONTH}|{_WEEKDAY}|spring|summer|autumn|fall|"
                      r"winter|weekend|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
-                   r"(?:last|next) (?:week|weekend|month|year|night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|tomorrow|"
+                   rf"(?:last|next) (?:week|weekend|month|year|night|{_WEEKDAY})|tomorrow|"
                    r"on the \d+(?:st|nd|rd|th)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
@@ -530,13 +532,12 @@ def retracted(sentence: str) -> str | None:
         if thing.lower() in ("", "it", "that", "this", "them") or _A_TURN.match(thing):
             return None  # "forget it", "forget the previous question": never mind
         # "the company I work for", "which city I am in": what the clause says of the speaker.
-        thing = re.sub(r"^(?:the|which|what) (?:\w+ ){1,2}(?=(?:I|we) (?:live|work|reside|stay|moved|eat)\b)", "", thing,
-                       flags=re.I)
+        thing = re.sub(rf"^(?:the|which|what) (?:\w+ ){{1,2}}(?={_SPEAKER_SETTLED})", "", thing, flags=re.I)
         # "forget where I work" takes back a property named by a question word, not "my where I work".
         if re.match(r"^(?:I|my|where|what|which|who|how|when)\b", thing, re.I):
             return thing
         thing = re.sub(r"^(?:the|my) (?:(?:old|current|saved|stored) )?", "", thing)
-        return f"my {re.sub(r'(?<!contact) (?:info|information|details|data)$', '', thing)}"  # "the job info" 
+        return f"my {re.sub(r'(?<!contact) (?:info|information|details|data)$', '', thing)}"  # "the job info"
     if match := _GONE.search(sentence):
         return f"my {match[1] or match[2]}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
