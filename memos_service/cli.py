@@ -154,7 +154,7 @@ def bench_locomo(
 
 @bench.command("updates")
 def bench_updates(
-    people: Annotated[int, typer.Option(help="People in the generated suite (an eighth per pool)")] = 240,
+    people: Annotated[int, typer.Option(help="People in the generated suite (a ninth per pool)")] = 270,
     base_url: BaseUrl = None,
     admin_key: AdminKey = None,
 ) -> None:

@@ -10,7 +10,9 @@ of these pools, and every number is reported per pool:
   unread): the pool whose numbers say how the manager does on phrasings it was not tuned on;
 - `held-out-2`: written before the manager learnt to read properties by meaning (`policy/properties.py`)
   and, like `held-out`, never read for misses;
-- `held-out-3`: written before the manager learnt to read retractions by meaning, never read for misses.
+- `held-out-3`: written before the manager learnt to read retractions by meaning, never read for misses;
+- `held-out-4`: written at the start of the sixth session on the extractor, measured before any of its
+  changes and after them, never read for misses.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
 the speaker's, which must not replace what the speaker said about themselves.
 
@@ -81,6 +83,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "We bought an apartment in {value} and moved in last week.", "My home base is {value} now.",
                         "Live from {value}, my new hometown!", "I've put down roots in {value}.",
                         "These days you'll find me living up in {value}."],
+        "held-out-4": ["Quick update: I'm in {value} now, we moved over the holidays.",
+                        "Our new address is in {value}, close to the old town.",
+                        "We relocated to {value} for my partner's job and I love it.", "I moved across the country to {value}.",
+                        "Finally got the keys to our place in {value}!", "So I live in {value} now, can you believe it?",
+                        "I've been a resident of {value} since April.", "Home these days is a small flat in {value}."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -112,6 +119,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "I accepted {value}'s offer, starting Monday.", "My first paycheck from {value} just came in.",
                         "I work as a nurse for {value} these days.", "Just wrapped my first sprint at {value}.",
                         "Signed on with {value} as a product manager.", "I'm part of the {value} team now."],
+        "held-out-4": ["I got hired by {value} as a data analyst.", "Started my new job at {value} on Monday.",
+                        "I'm working at {value} now, in their marketing team.",
+                        "{value} offered me a permanent position and I accepted.",
+                        "I've moved jobs, I'm with {value} these days.", "My new workplace is {value}.",
+                        "I'm employed as an engineer at {value}.", "Just finished my first week working for {value}."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -140,6 +152,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "If I could only eat one thing again it'd be {value}.", "My ultimate favorite food: {value}.",
                         "I've become a huge {value} fan, it's my favorite thing to eat now.",
                         "Out of everything, {value} is my favorite to eat."],
+        "held-out-4": ["I'd say {value} is my favourite food at the moment.",
+                        "{value} is the best thing I've ever eaten, it's my favourite.", "My favourite food has become {value}.",
+                        "These days I can't get enough of {value}, it's my favourite.",
+                        "{value} is my go-to meal, my all-time favourite.", "Top food for me is {value}."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
@@ -158,6 +174,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "held-out-3": ["My digits changed, it's {value} now.", "Ring me on {value}, it's my new mobile.",
                         "You'll get me at {value} from today.", "My phone number is {value} now, the old one is dead.",
                         "Put {value} down as my number."],
+        "held-out-4": ["Here's my new number: {value}.", "I have a new mobile number, {value}.",
+                        "You can call me at {value} now.", "My number's changed, it's {value}.",
+                        "Contact me on {value} from now on."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -179,7 +198,10 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                      "held-out-3": ["Please don't hang on to my phone number.",
                                     "Erase my mobile number, I'd rather you not have it.",
                                     "Take my phone number out of your memory.", "Could you purge my number?",
-                                    "I want my phone number deleted."]},
+                                    "I want my phone number deleted."],
+                     "held-out-4": ["Please remove my number from your records.", "Forget the number I gave you earlier.",
+                                    "Don't store my phone number, please delete it.", "Could you erase my mobile number?",
+                                    "I'd like my phone number removed."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
@@ -197,7 +219,10 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                  "held-out-3": ["I'm no longer employed at {value}.", "I handed in my resignation to {value}.",
                                 "I've finished up at {value}, I'm between jobs now.",
                                 "{value} and I are done, I quit last month.", "I'm not employed by {value} anymore.",
-                                "I stepped down from my job at {value}."]},
+                                "I stepped down from my job at {value}."],
+                 "held-out-4": ["I left my job at {value} last month.", "I'm no longer working for {value}.",
+                                "I quit working at {value}.", "I was made redundant by {value}.",
+                                "My time at {value} is over, I resigned.", "I don't work at {value} these days."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -222,8 +247,11 @@ NEAR_MISSES: dict[str, list[str]] = {
     "held-out-3": ["My aunt just moved to Sydney.", "I'm interviewing at Amazon next week.",
                    "We grabbed curry with coworkers after the meeting.", "My landlord's number is 555-0166.",
                    "I might visit Montreal this winter."],
+    "held-out-4": ["My brother just moved to Vancouver.", "I have a job interview at Netflix on Friday.",
+                   "We ate the best gnocchi in Florence on holiday.", "My colleague's number is 555-0144.",
+                   "My mum works at a bakery in Leeds."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out", "held-out-2", "held-out-3")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out", "held-out-2", "held-out-3", "held-out-4")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
