@@ -19,7 +19,8 @@ _VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{NAME}|(?!(?:it|that|
 _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # The way from the old to the new: "from Asana to Notion", "out of Leeds and into a flat in York", "out of my
     # old flat and into a house in Ghent".
-    (re.compile(rf"\b(?:from|out of) (?:{_VALUE}|(?:my|our|the) (?:old |previous )?(?:flat|apartment|house|place|home)) "
+    (re.compile(rf"\b(?:from|out of) (?:{_VALUE}|(?:my|our|the) (?:old |previous )?(?:flat|apartment|house|place|home)"
+                rf"(?: (?:in|at) {NAME})?) "
                 rf"(?:and )?(?=(?:in)?to\b)", re.I), ""),
     # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
     (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched|moved on from) {NAME}[,;] (?:and |so )?(?:now )?"
@@ -42,11 +43,13 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
                 rf"(?:in|at) {NAME},? (?:and |then )*(?=(?:bought|rented|found|got|moved)\b)", re.I), ""),
     # The old left behind: "Leaving Monterrey behind, we're in Queretaro now".
     (re.compile(rf"^(?:leaving|having left|I (?:have )?left|left) {NAME} behind[,;:] (?:and )?(?:now )?", re.I), ""),
-    # The old left first: "I left Canva and joined Atlassian", "Left Natura in June and joined Ambev".
-    (re.compile(rf"^(?P<who>I (?:just |finally |have )*)?(?:left|quit|ditched) {NAME}"
+    # The old left first: "I left Canva and joined Atlassian", "Left Natura in June and joined Ambev", "We left our
+    # flat in Riga and moved to Tartu".
+    (re.compile(rf"^(?P<who>(?:I|we) (?:just |finally |have )*)?(?:left|quit|ditched|moved out of) "
+                rf"(?:{NAME}|(?:my|our|the) (?:old |previous |last )?(?:flat|apartment|house|place|home)(?: (?:in|at) {NAME})?)"
                 rf"(?: (?:in|on|last|this|back in|after|at the end of) (?:\w+ ){{0,2}}?\w+)?"
-                rf"(?:,| and| so)+(?: then| now)? ", re.I),
-     r"\g<who>"),
+                rf"(?:,| and| so)+(?: then| now)? (?=(?P<again>(?:I|we)\b))?", re.I),
+     lambda match: "" if match["again"] else match["who"] or ""),  # "We left Riga, now we live in Tartu"
     # The old put aside after the new: "Kyoto now instead of Osaka", "at Figma now, not Adobe", "York (not Leeds)".
     (re.compile(rf" \((?:not|instead of|rather than) {_VALUE}\)", re.I), ""),
     (re.compile(rf"(?:,? instead of|,? rather than|, not) {_VALUE}(?=$|[,.;!])", re.I), ""),

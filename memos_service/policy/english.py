@@ -70,6 +70,8 @@ _ENDINGS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|qu
 
 # A number or address that was: "my old email", "my previous number".
 _OLD_CONTACT = r"(?:my|the) (?:old|previous|former) (?:\w+ )?(?:number|phone|cell|mobile|e-?mail|address)"
+# A home that was: "my old flat in Ghent had mould" says where the speaker lived, not where they live.
+_OLD_HOME = r"(?:my|our|the) (?:old|previous|former|last) (?:\w+ )?(?:flat|apartment|house|place|home|neighbou?rhood|building)"
 
 # Words that say something ends, stops or goes: the direction the embedder does not hear. Endings are
 # spelled out, never a bare stem: "quit" must not find "Quito", nor "eras" "Erasmus".
@@ -114,7 +116,7 @@ def away_for_a_while(sentence: str) -> bool:
 
 # Narrower: a statement denied, or a job's end, which no reader of what a sentence sets may read as
 # setting it. "Moved out of my old place and into a flat in Oslo" ends one home and sets another.
-_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_ENDINGS}|{_OLD_CONTACT}|not|never|any ?more|any longer|"
+_DENIED = re.compile(rf"{USED_TO.pattern}|\b(?:{_ENDINGS}|{_OLD_CONTACT}|{_OLD_HOME}|not|never|any ?more|any longer|"
                      r"(?:is|was|are|were) over|resign(?:s|ed|ing)?|walk(?:ed|ing)? away|step(?:ped|ping)? down)\b",
                      re.IGNORECASE)
 

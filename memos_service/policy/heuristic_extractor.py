@@ -23,6 +23,8 @@ from memos_service.policy.statements import (
     as_speaker,
     asks_to_forget,
     canonical_attribute,
+    employer_beside_occupation,
+    one_request_per_thing,
     read_property,
     retracted,
     states_retraction_of_previous,
@@ -85,7 +87,7 @@ class HeuristicExtractor:
 
     def extract(self, messages: Sequence[ChatMessage], speaker: str) -> list[list[Candidate]]:
         """One list of candidates per message; only the user's messages state facts about the user."""
-        said = {message.key: clauses(message.content) for message in messages if message.role == "user"}
+        said = {message.key: _one_request_each(clauses(message.content)) for message in messages if message.role == "user"}
         pairs = [pair for parts in said.values() for pair in parts]
         readings = self._read_by_meaning([clause for clause, _ in pairs], [whole for _, whole in pairs])
         retractions = self._read_retractions([clause for clause, _ in pairs], [whole for _, whole in pairs])
@@ -99,7 +101,9 @@ class HeuristicExtractor:
                 candidate = self._read(sentence, message, message.name or speaker, speaker, found,
                                        _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
                 if candidate is not None:
-                    found.extend(_contact_details_apart(_named_before(candidate, previous, message.name or speaker)))
+                    candidate = _named_before(candidate, previous, message.name or speaker)
+                    found.extend(part for detail in _contact_details_apart(candidate)
+                                 for part in _occupation_apart(detail, message.name or speaker))
                 previous = sentence
             per_message.append(_ended_then_set(found))
         return per_message
@@ -241,6 +245,30 @@ def _contact_details_apart(candidate: Candidate) -> list[Candidate]:
     return [dataclasses.replace(candidate, attribute=attribute, thing=attribute,
                                 content=candidate.content.replace(candidate.attribute, attribute))
             for attribute in ("phone number", "email")]
+
+
+def _one_request_each(said: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The clauses, where a sentence asks to forget two things at once ("Please delete my number and my
+    email") one request for each instead of the sentence's clauses ("my email" alone asks nothing)."""
+    parts: list[tuple[str, str]] = []
+    for clause, whole in said:
+        if parts and parts[-1][1] == whole and len(one_request_per_thing(whole)) > 1:
+            continue  # the sentence's requests are in already
+        requests = one_request_per_thing(whole)
+        parts.extend([(request, whole) for request in requests] if len(requests) > 1 else [(clause, whole)])
+    return parts
+
+
+def _occupation_apart(candidate: Candidate, name: str) -> list[Candidate]:
+    """"I'm working as a nurse at UZ Leuven": the occupation, and the employer as a fact of its own, so that
+    a new job updates the one and leaves the other, and a job left takes back the employer's name."""
+    employer = employer_beside_occupation(candidate.content) if candidate.attribute == "occupation" else None
+    if not employer or candidate.retraction:
+        return [candidate]
+    occupation = re.sub(rf" (?:at|for|with|by) {re.escape(employer)}\b", "", candidate.content, count=1)
+    return [dataclasses.replace(candidate, content=occupation),
+            dataclasses.replace(candidate, content=f"{to_third_person(f'I work at {employer}', name)}.", attribute="employer",
+                                value=employer, thing=None, memory_type="fact")]
 
 
 # A name said alone, as an answer may be: "Nope, Antwerp. I moved there in April."

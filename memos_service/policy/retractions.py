@@ -74,6 +74,9 @@ NOT_TAKEN_BACK = [
 # The speaker's own memory failing: "I don't remember my old address" asks nothing to be forgotten.
 _OWN_MEMORY = re.compile(r"\bI (?:do not|did not|cannot|can not|could not|never) (?:remember|recall)\b|\bI (?:forgot|forget)\b",
                          re.IGNORECASE)
+# A number or address of something else: "The old number for the clinic doesn't work anymore".
+_SOMEONE_ELSES_DETAIL = re.compile(r"\b(?:number|phone|cell|mobile|e-?mail|address)(?: address)? (?:for|of) (?!(?:me|us|mine)\b)",
+                                   re.IGNORECASE)
 # A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
 _REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
 
@@ -116,4 +119,4 @@ class RetractionReader:
         changes = without_old_value(sentence) != sentence
         return says_something_ends(sentence) and not (changes or mentions_someone_else(sentence) or away_for_a_while(sentence) or
                                                       (asked and not _REQUEST.match(sentence)) or _OWN_MEMORY.search(sentence)
-                                                      or edits_something(sentence))
+                                                      or edits_something(sentence) or _SOMEONE_ELSES_DETAIL.search(sentence))

@@ -255,13 +255,17 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"and I (?:are|were) (?:done|finished|through|over)(?:,.*)?)|"
                         r"(?:I )?parted ways with (?P<with>.+)|"
                         r"my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        r"my contract (?:at|with) (?P<contract>.+?) (?:was not|has not been|did not get|was never) renewed\b.*|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<ended>.+?) (?:has |have )?(?:ended|came to an end)|"
                         r"(?:I )?(?:finished|worked|did|had) my (?:very )?last (?:day|shift|week) (?:at|with) (?P<final>.+)|"
                         r"I am (?:all )?(?:done|finished) (?:at|working (?:at|for)) (?P<done>.+?)"
                         r"(?:,? (?:and |so )?(?:my )?last .*)?|"
                         r"(?:I )?(?:handed|turned|put|gave) (?:in )?(?:my )?(?:notice|resignation) (?:at|to) (?P<notice>[^,]+?)"
-                        r"(?:,? and .*|, .*)?)$", re.I)
+                        r"(?:,? and .*|, .*)?|"
+                        # The staff's things given back, as "got my Monzo badge" was being taken on.
+                        rf"(?:I )?(?:handed|gave|turned) (?:back|in) my (?:\w+ )?(?:badge|lanyard|access card|id card|"
+                        rf"staff id|employee id) (?:at|to) (?P<badge>{NAME})(?:,? and .*|, .*)?)$", re.I)
 # Asking not to keep something is asking to forget it: "stop storing my number", "do not keep my address".
 _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|remember(?:ing)?|record(?:ing)?|retain(?:ing)?|"
          r"us(?:e|ing)|"
@@ -325,7 +329,7 @@ _WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently
 _A_TURN = re.compile(r"^(?:the |my |your )?(?:previous|last|earlier|first|second|above|other) (?:question|message|answer|request|"
                      r"sentence|prompt|reply|paragraph|one)s?$", re.I)
 # "Forget the movie, let's go bowling": never mind, not a request to forget anything.
-_NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should))\b", re.I)
+_NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should|will|are going to))\b", re.I)
 _FORGET_IT = re.compile(r"\b(?:forget|delete|remove|erase|wipe) (?:it|that|this|them)\b", re.I)
 # "my number" in "my number should not be kept": the thing ends where its verb begins.
 _NOT_A_VERB = rf"(?!(?:{_AUXILIARIES})\b)"
@@ -469,6 +473,18 @@ def _clean_value(value: str) -> str:
     return value.strip(" .!?\"'-")
 
 
+# Where the work is done, after what it is: "(I work as a nurse) at UZ Leuven", "(an engineer) for Siemens".
+_EMPLOYER_AFTER = re.compile(r" (?:at|for|with|by) (?=(?-i:[A-Z0-9]))")
+_OCCUPATION_AT = re.compile(rf"\b(?:work|works|working|worked|employed|job|position|role|post|career|gig) as (?:an? |the )?"
+                            rf"(?:[\w-]+ ){{1,3}}?(?:at|for|with|by) (?P<employer>{NAME})", re.I)
+
+
+def employer_beside_occupation(sentence: str) -> str | None:
+    """"I'm working as a nurse at UZ Leuven" says where the speaker works, beside what they do."""
+    match = _OCCUPATION_AT.search(sentence)
+    return _clean_value(match["employer"]) if match else None
+
+
 def read_property(sentence: str) -> Statement:
     """The single-valued property a first-person sentence sets, if any, else what it is about."""
     for template, pattern in PROPERTY_CUES:
@@ -484,6 +500,8 @@ def read_property(sentence: str) -> Statement:
                 attribute, value = found
             else:
                 value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
+                if attribute == "occupation":
+                    value = _EMPLOYER_AFTER.split(value)[0]  # "nurse at UZ Leuven": the employer is read apart
             if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
@@ -509,6 +527,22 @@ def as_speaker(sentence: str) -> str:
 def asks_to_forget(sentence: str) -> bool:
     """"Can you delete my phone number?" is a request, not a question to answer."""
     return bool(_FORGET.match(strip_time(sentence.rstrip("?"))))
+
+
+# Two things asked to be forgotten at once: "my number and my email", "my address and phone number".
+_TWO_THINGS = re.compile(r"(?P<first>my (?:[\w-]+ ){0,2}[\w-]+),? and (?:also )?"
+                         r"(?P<second>(?:my )?(?!(?:her|his|their|your|our|its)\b)(?:[\w-]+ ){0,2}?[\w-]+)"
+                         r"(?P<tail> (?:from|off|out of) .*|,? (?:please|thanks|thank you))?", re.I)
+
+
+def one_request_per_thing(sentence: str) -> list[str]:
+    """"Please delete my number and my email" as one request for each thing, which each take back one property."""
+    sentence = sentence.rstrip(" .!?")
+    if not ((asked := _FORGET.match(sentence)) and (things := _TWO_THINGS.fullmatch(asked["thing"]))):
+        return [sentence]
+    asking, tail = sentence[:asked.start("thing")], things["tail"] or ""
+    second = things["second"] if things["second"].lower().startswith("my ") else f"my {things['second']}"
+    return [f"{asking}{things['first']}{tail}", f"{asking}{second}{tail}"]
 
 
 def retracted(sentence: str) -> str | None:

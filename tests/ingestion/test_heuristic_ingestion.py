@@ -236,3 +236,24 @@ def test_forgetting_a_property_by_what_it_is_deletes_it(client, tenant, cube, in
     assert result["counts"] == {"DELETE": 1}, result["operations"]
     assert not any(gone in text for text in contents(active()))
     assert any(kept in text for text in contents(active("fact")))
+
+
+def test_an_occupation_at_an_employer_outlives_the_job_and_answers_where_one_works(client, tenant, cube, ingest, active):
+    ingest([message("I'm working as a nurse at Asklepios these days.")])
+    found = client.post(f"/v1/cubes/{cube['id']}/search", json={"query": "Where does Ana work now?", "top_k": 3},
+                        headers=tenant.headers).json()["data"]
+    assert found[0]["memory"]["content"] == "Ana works at Asklepios."
+    result = ingest([message("I joined Vivantes last week.", day=9)], session_id="s2")
+    assert result["counts"] == {"UPDATE": 1}, result["operations"]
+    facts = {memory["metadata"].get("attribute"): memory["content"] for memory in active("fact")}
+    assert facts == {"occupation": "Ana is working as a nurse these days.", "employer": "Ana joined Vivantes last week."}
+    # The turn that said the old employer left default search with it.
+    assert not any("Asklepios" in text for text in contents(active()))
+
+
+def test_two_things_asked_to_be_forgotten_at_once_are_both_deleted(client, tenant, cube, ingest, active):
+    ingest([message("My number is 555-0163."), message("My email is ana@example.org."), message("I live in Lisbon.")])
+    result = ingest([message("Please delete my number and my email.", day=4)], session_id="s2")
+    assert result["counts"] == {"DELETE": 2}, result["operations"]
+    assert not any("555-0163" in text or "ana@example.org" in text for text in contents(active()))
+    assert any("Lisbon" in text for text in contents(active("fact")))

@@ -124,7 +124,19 @@ def test_the_old_value_ended_after_the_new_one_is_set_takes_back_nothing(extract
     assert _read(extractor, message) == [(attribute, value, False)]
 
 
+@pytest.mark.parametrize("sentence, attribute, value", [
+    ("We left our last apartment in Riga and moved to Tartu.", "residence", "Tartu"),  # once set nothing
+    ("We moved out of the house in Riga and into a flat in Tartu.", "residence", "Tartu"),
+    ("We left Riga, now we live in Tartu.", "residence", "Tartu"),
+])
+def test_a_home_left_for_another_sets_the_new_one(extractor, sentence, attribute, value):
+    assert _read(extractor, sentence) == [(attribute, value, False)]
+    assert "Riga" not in _candidates(extractor, sentence)[0].content
+
+
 @pytest.mark.parametrize("sentence", [
+    "My old flat in Ghent had mould everywhere.",  # where one lived: once set the residence
+    "Our previous house in Lille had a garden.",
     "My brother went from Deloitte to KPMG.",  # someone else's change
     "We drove from Denver to Boise for the weekend.",  # a trip
     "I switched from coffee to tea.",

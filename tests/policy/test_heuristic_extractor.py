@@ -321,6 +321,24 @@ def test_a_thing_that_does_not_work_takes_back_no_job():
         "Ana's sister works at Zalando", "sister's employer", "Zalando", True)
 
 
+@pytest.mark.parametrize("text, occupation, employer", [
+    ("I'm working as a nurse at UZ Leuven these days.", "nurse", "UZ Leuven"),  # once the occupation "nurse at UZ Leuven"
+    ("I work as a senior data engineer for Wise.", "senior data engineer", "Wise"),  # once lost the employer
+    ("I'm employed as a driver by DHL.", "driver", "DHL"),
+    ("I started a new job as head baker at Padaria Lisboa.", "head baker", "Padaria Lisboa"),  # a new job: both change
+])
+def test_an_occupation_at_an_employer_is_two_facts(text, occupation, employer):
+    found = {attribute: (content, value) for content, attribute, value, _ in extract(text)}
+    assert found.keys() == {"occupation", "employer"}
+    assert found["occupation"][1] == occupation and employer not in found["occupation"][0]  # a new job leaves it true
+    assert found["employer"] == (f"Ana works at {employer}.", employer)
+
+
+def test_an_occupation_alone_is_one_fact():
+    assert [attribute for _, attribute, _, _ in extract("I work as a freelance graphic designer.")] == ["occupation"]
+    assert [attribute for _, attribute, _, _ in extract("My sister works as a nurse at Charite.")] == ["sister's occupation"]
+
+
 def test_forget_it_is_never_mind():
     assert extract("Please forget about it.") == []
     assert extract("Can you delete that for me?") == []

@@ -163,6 +163,16 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("Can you delete the info you have on where I work?", [("employer", None, True)]),
     ("Delete my home city from your notes.", [("residence", None, True)]),
     ("Forget the previous question.", []),  # a turn of the conversation, no memory
+    # Two things at once, each taken back.
+    ("Please delete my number and my email.", [("phone number", None, True), ("email", None, True)]),
+    ("Forget my address and phone number, thanks.", [("address", None, True), ("phone number", None, True)]),
+    # An end of a job said by its contract or its badge.
+    ("My contract at Vinted wasn't renewed, so I'm out.", [("employer", "Vinted", True)]),
+    ("I handed back my badge at Adyen on Friday, I'm done there.", [("employer", "Adyen", True)]),
+    ("I handed in my laptop to IT for repairs.", []),
+    # Never mind, and someone else's number.
+    ("Forget the restaurant, we'll cook at home.", []),
+    ("The old number for the clinic doesn't work anymore.", []),  # once took back the speaker's number
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
