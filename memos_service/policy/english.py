@@ -83,7 +83,7 @@ _ENDS = re.compile(
     r"step(?:ped|ping)? (?:down|away)|walk(?:ed|ing)? (?:out|away)|mov(?:e|ed|ing) (?:on|away|out)|"
     r"finish(?:ed|ing)? (?:up )?(?:at|with|there|my (?:job|work|contract|time))|"
     r"(?:am|is|are|was|were) (?:all )?(?:done|over|through)\b(?! (?:in|at|on|here|there|the)\b)|"
-    rf"{_OLD_CONTACT}|closed|disconnected|deactivated|cancell?ed|"
+    rf"{_OLD_CONTACT}|closed(?! on\b)|disconnected|deactivated|cancell?ed|"
     r"parted|separate ways|cut ties|behind (?:me|us)|g[ai]ve up|sold|goodbye|out of a job|"
     r"(?<!not )(?<!never )forget|delet(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|remov(?:e|es|ed|ing|al)|purg(?:e|es|ed|ing)|"
     r"wip(?:e|ed|ing)|clear|cleared|drop(?! (?:me|us|by|in|off)\b)|discard(?:s|ed|ing)?|scrap|"
@@ -108,6 +108,14 @@ _FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d
 # Words of a stay somewhere one does not live: a trip, a holiday, a night at a hotel.
 A_STAY = (r"visit\w*|spend|spends|spending|spent|on business|trips?|vacation|holidays?|flights?|flying|flew|conference|"
           r"honeymoon|hotel|hostel|airbnb")
+
+
+# A time of life that is over: "I lived in Cologne as a student", "I worked at a diner as a teenager".
+A_PAST_STAGE = (r"born|grew up|raised|went to (?:school|college|university)|as an? (?:student|kid|child|teen|teenager|undergrad)|"
+                r"in (?:my )?(?:student|college|uni|university|school) days|during my studies")
+# A place where work is done, named by its town: "a teacher at a school in Bonn", "my commute to the office in Mannheim".
+A_WORKPLACE_IN = (r"(?:office|school|hospital|factory|plant|branch|campus|store|shop|clinic|lab|warehouse|site|headquarters|hq|"
+                  r"university|college|bakery|restaurant|studio|firm|agency) in")
 
 
 def away_for_a_while(sentence: str) -> bool:
@@ -178,7 +186,8 @@ def clauses(text: str) -> list[tuple[str, str]]:
 
 
 # "I live in Lisbon and work at Globex": two statements of one subject, each with its own verb.
-_SECOND_VERB = re.compile(r"^(?P<lead>(?:[\w' ]{1,25}: )?)(?P<subject>I|we|my(?: [a-z]+)? [a-z]+) "
+_SECOND_VERB = re.compile(r"^(?P<lead>(?:[\w' ]{1,25}: )?)"
+                          r"(?P<subject>I|we|my(?: [a-z]+)? (?!(?:am|is|are|was|were|has|have|had)\b)[a-z]+) "
                           r"(?P<first>.+?),? and (?:also |now )?"
                           r"(?P<second>(?:work|works|live|lives|am|is|are)\b.+)$", re.IGNORECASE)
 

@@ -21,6 +21,7 @@ from memos_service.policy.retractions import RetractionReader
 from memos_service.policy.statements import (
     Statement,
     as_speaker,
+    as_statement_of_change,
     asks_to_forget,
     canonical_attribute,
     employer_beside_occupation,
@@ -135,6 +136,7 @@ class HeuristicExtractor:
               readings: dict[str, Reading], retractions: dict[str, Reading]) -> Candidate | None:
         # Two words with the "I" dropped are three ("Joined Ambev"), and a label says what its value is ("Home: Poznan").
         too_short = len(implied_first_person(sentence).split()) < 3 and not re.match(r"^\w+: \S", sentence)
+        sentence = as_statement_of_change(sentence) or sentence
         if (sentence.endswith("?") and not asks_to_forget(sentence)) or _is_filler(sentence) or too_short:
             return None
         sentence = sentence.rstrip(" .!?;:")

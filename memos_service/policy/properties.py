@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
 from memos_service.policy.changes import without_old_value
-from memos_service.policy.english import A_STAY, EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
+from memos_service.policy.english import A_PAST_STAGE, A_STAY, A_WORKPLACE_IN, EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, WORK_MOVED, mentions_someone_else
 
@@ -104,9 +104,11 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 _NOT_A_SETTING = re.compile(
     rf"\b(?:{A_STAY}|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
-    rf"born|grew up|raised|went to (?:school|college|university)|studied|{WORK_MOVED})\b|"
+    rf"{A_PAST_STAGE}|{A_WORKPLACE_IN}|studied|{WORK_MOVED})\b|"
     # A stretch of the past that ended: "We were in Sevilla for years" (but "we live in Malaga now").
-    r"^(?:I|we) (?:were|was|lived) (?:\w+ )?in\b.*\bfor (?:\w+ ){0,2}(?:years|months|decades|time|while)\b", re.IGNORECASE)
+    r"^(?:I|we) (?:were|was|lived) (?:\w+ )?in\b.*\bfor (?:\w+ ){0,2}(?:years|months|decades|time|while)\b|"
+    # "After ten years in Berlin, ...": a stretch of the past, before what the sentence goes on to say.
+    r"^after (?:\w+ ){0,2}(?:years|months|decades|a year|a decade) (?:in|at)\b", re.IGNORECASE)
 # Words after "the Hague" that begin no noun it names: "moved to the Hague last year".
 _NOT_A_NOUN = r"(?:last|this|next|in|on|at|since|for|and|with|now|a|an|the|because|after|before|when|where|so|but|too|again)"
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.

@@ -77,6 +77,10 @@ _OWN_MEMORY = re.compile(r"\bI (?:do not|did not|cannot|can not|could not|never)
 # A number or address of something else: "The old number for the clinic doesn't work anymore".
 _SOMEONE_ELSES_DETAIL = re.compile(r"\b(?:number|phone|cell|mobile|e-?mail|address)(?: address)? (?:for|of) (?!(?:me|us|mine)\b)",
                                    re.IGNORECASE)
+# An earlier value of a property: "my old number", "our previous flat".
+_AN_OLD_ONE = re.compile(r"\b(?:my|our|the|that) (?:old|previous|former|last) (?:\w+ )?"
+                         r"(?:number|phone|cell|mobile|e-?mail|address|flat|apartment|house|place|home|job|employer|company|"
+                         r"workplace)\b", re.IGNORECASE)
 # A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
 _REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
 
@@ -110,6 +114,8 @@ class RetractionReader:
         value = value_in(sentence, VALUE_KINDS[attribute])
         if value is None and not _NAMED[attribute].search(sentence):
             return None  # neither a value nor the property's words: too vague to delete anything
+        if value is None and _AN_OLD_ONE.search(sentence):
+            return None  # "I ditched my old number": an earlier value, maybe replaced since, not the one known now
         return Reading(attribute, value, similarity)
 
     @staticmethod

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from memos_service.policy.english import (
+    A_PAST_STAGE,
     ADVERBS,
     EMAIL_SHAPE,
     NAME,
@@ -97,9 +98,10 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf".*\b(?:in|from|to|at) {_NAME_VALUE}, where (?P<who>I|(?P<we>we)) (?:now |currently )?"
                       rf"(?:live|reside|am living|are living|am based|are based|call home)(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:am |is |are |have |has |had )?{_ADV}(?:been )?(?:started |begun |began |start |starting )?"
-                     rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now )?"
+                     rf"(?:work|works|working|worked|employed|interning|intern) (?:full[- ]time |part[- ]time |now |remotely )?"
                      rf"(?:at|for|with|by) {_VALUE}"),
-    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|got a job (?:at|with)|"
+    _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|"
+                     rf"(?:got|was|have been) (?:poached|headhunted|recruited|snapped up) by|got a job (?:at|with)|"
                      rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:started|starting|began|begun|beginning) (?:a |my )?new "
                      rf"(?:chapter|job|role|position|adventure|gig|journey) (?:at|with) {_VALUE}"),
@@ -182,6 +184,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone|tel)(?: number)?|number|"
                       r"digits|e-?mail(?: address)?|mail(?: address)?)\.?(?:'s| is)?:? (?P<value>.+)"),
+    # After talk of a new number or address: "Swapped numbers, the new one is 0151 2345 678".
+    _cue("{contact}", r"(?:the |my )?new one(?: is|:)(?: now)? (?P<value>.+)"),
     # Where to write or call: "For correspondence please use piotr.k@wp.pl" (the detail itself, not "the office's number").
     _cue("{contact}", r"(?:for (?:correspondence|contact|e-?mails?|mail|calls|texts|messages|anything urgent),? )?"
                       r"(?:please |kindly )?(?:use|write to|e-?mail|mail|"
@@ -254,6 +258,8 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"and I (?:have |had )?parted ways|and I (?:have |had )?(?:went|gone) (?:our )?separate ways|"
                         r"and I (?:are|were) (?:done|finished|through|over)(?:,.*)?)|"
                         r"(?:I )?parted ways with (?P<with>.+)|"
+                        r"(?P<ex>.+?) is (?:now )?my (?:ex-|ex |former |old |previous )(?:employer|company|job|workplace)"
+                        r"(?: now)?|"
                         r"my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
                         r"my contract (?:at|with) (?P<contract>.+?) (?:was not|has not been|did not get|was never) renewed\b.*|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
@@ -273,7 +279,8 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
                      r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey),? )*"
                      r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|clear|strike|"
-                     rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to) {_KEEP})"
+                     rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
+                     rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})"
                      r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
                      r" (?:everything|all|anything|what) you (?:know|have|have got|remember|kept|stored|saved) (?:about|on)|"
                      r" (?:the|any|all|every) (?:bit|part|stuff|info|information|detail|fact|note|record|entry|entries|memory|"
@@ -436,6 +443,7 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 _NAMED_PROPERTIES = {"residence", "employer"}
+_PAST_STAGE = re.compile(rf"\b(?:{A_PAST_STAGE})\b", re.I)
 _A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
 
 
@@ -464,6 +472,9 @@ def _clean_value(value: str) -> str:
     # "nothing beats a good paella": the dish, not the praise.
     value = re.sub(r"^(?:honestly |really )?nothing (?:beats|tops|compares to|is better than|comes close to) "
                    r"(?:an? (?:good |nice |big |hot )?|the |some )?", "", value, flags=re.I)
+    # "a company in Amsterdam called Mollie": the company's name.
+    value = re.sub(r"^(?:an? |the )?(?:[\w-]+ ){0,2}?(?:company|firm|startup|agency|business|shop|place|town|city|village)"
+                   r"(?: (?:in|near|from) [\w -]+?)?,? (?:called|named) ", "", value.strip(), flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
                    r"^with (?:my|our|a) (?:\w+ ){0,2}?(?:in|at|near) |"
@@ -506,6 +517,10 @@ def read_property(sentence: str) -> Statement:
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
                 continue  # "I'm staying at the Hilton in Porto tonight"
+            if attribute in _NAMED_PROPERTIES and _PAST_STAGE.search(sentence):
+                continue  # "I lived in Cologne as a student"
+            if template == "{thing}" and thing.lower().split()[-1] in PEOPLE_WORDS and not value[0].isupper():
+                continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
@@ -522,6 +537,18 @@ def read_property(sentence: str) -> Statement:
 def as_speaker(sentence: str) -> str:
     """"We moved to Lyon" says where the speaker lives: "I moved to Lyon"."""
     return _HOUSEHOLD_SUBJECT.sub("I", sentence, count=1)
+
+
+# Asked of the assistant: "Can you update my number to 0176 9988 776?", "Please change my email to ...".
+_CHANGE_REQUEST = re.compile(r"^(?:(?:please|can you|could you|would you|kindly),? )*(?:update|change|set|correct) "
+                             r"my (?P<thing>(?:\w+ )?(?:number|phone|cell|mobile|e-?mail)(?: address)?) to (?P<value>.+?)"
+                             r"(?:,? (?:please|thanks|thank you))?[?.!]*$", re.I)
+
+
+def as_statement_of_change(sentence: str) -> str | None:
+    """A request to change a contact detail, as the statement of the new one: "My number is 0176 9988 776"."""
+    asked = _CHANGE_REQUEST.match(sentence)
+    return f"My {asked['thing']} is {asked['value']}" if asked else None
 
 
 def asks_to_forget(sentence: str) -> bool:

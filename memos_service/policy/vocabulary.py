@@ -10,7 +10,16 @@ the property's words, in sentences plainly about the speaker (no one else in the
 
 import re
 
-from memos_service.policy.english import A_STAY, PEOPLE_WORDS, PHONE_SHAPE, contact_now, denied_or_ended, supposed
+from memos_service.policy.english import (
+    A_PAST_STAGE,
+    A_STAY,
+    A_WORKPLACE_IN,
+    PEOPLE_WORDS,
+    PHONE_SHAPE,
+    contact_now,
+    denied_or_ended,
+    supposed,
+)
 
 _NAME_WORD = r"(?-i:[A-Z][\w&.'-]*)"
 # "I" after a name starts a clause: "since I moved to Lisbon I've been cycling".
@@ -32,7 +41,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
-     re.compile(rf"\b(?:born|grew up|raised|went to (?:school|college|university)|{WORK_MOVED}|"
+     re.compile(rf"\b(?:{A_PAST_STAGE}|{A_WORKPLACE_IN}|{WORK_MOVED}|"
                 rf"{A_STAY}|went|go|goes|going|fly|tour|touring|travel\w*|weekend|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),

@@ -146,6 +146,12 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I'm a Monzo employee as of this month.", "employer", "Monzo"),
     ("You'll find me at sam@hey.com from now on.", "email", "sam@hey.com"),
     ("I've fallen for bao buns, they're my new favourite food.", "favorite food", "bao buns"),
+    ("I got poached by N26 last month.", "employer", "N26"),
+    ("I work remotely for a company in Amsterdam called Mollie.", "employer", "Mollie"),  # the company's name
+    ("Swapped numbers, the new one is 0151 2345 678.", "phone number", "0151 2345 678"),
+    # A change asked of the assistant states the new value.
+    ("Can you update my number to 0176 9988 776?", "phone number", "0176 9988 776"),
+    ("Please change my email to jo@web.de, thanks.", "email", "jo@web.de"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -216,9 +222,20 @@ def test_so_we_starts_a_clause_of_the_household():
     "My old boss from Andela texted me.",  # a boss of before
     "Please use the side door.", "Note: the meeting is at 10.", "Home: where the heart is.",
     "Send the report to anna@corp.com please.",  # someone else's address
+    # A time of life that is over, and a relative described rather than named.
+    "I lived in Cologne as a student.", "I worked at a diner as a teenager.",
+    "My son is obsessed with pancakes.", "My dad is retired.", "My older sister is a nurse.",
+    "Can you update the report?", "Can you change my password to something safer?",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
+
+
+def test_a_relative_is_a_property_where_named():
+    assert extract("My best friend is Tom.")[0][1:3] == ("best friend", "Tom")
+    # One subject with two verbs, the first "is": "my dad is" is no subject.
+    assert [content for content, *_ in extract("My dad is retired and lives in Leeds.")] == [
+        "Ana's dad is retired.", "Ana's dad lives in Leeds."]
 
 
 def test_a_name_that_looks_like_a_verb_is_not_a_dropped_i():

@@ -142,6 +142,12 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "Forget the movie, let's go bowling.",  # never mind, not a request to forget
     "We moved our office to Leeds.",  # the work moved, not the home
     "Email support@shop.com about my order.",  # someone else's address, to write to
+    # Where work is done, named by its town; a time of life that is over; someone else's number.
+    "I'm a teacher at a primary school in Bonn.",  # once set the residence
+    "My commute to the office in Mannheim is killing me.",
+    "I lived in Cologne as a student.",
+    "After ten years in Berlin, we are thinking about a change.",
+    "The old number for the clinic doesn't work anymore.",
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())

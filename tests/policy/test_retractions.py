@@ -173,6 +173,13 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     # Never mind, and someone else's number.
     ("Forget the restaurant, we'll cook at home.", []),
     ("The old number for the clinic doesn't work anymore.", []),  # once took back the speaker's number
+    ("Klarna is my ex-employer now.", [("employer", "Klarna", True)]),  # once took back the employer, whichever it was
+    ("Don't bother keeping my favourite food, it changes all the time.", [("favorite food", None, True)]),
+    ("You don't need to remember my number anymore.", [("phone number", None, True)]),
+    # An earlier value, maybe replaced since: never the one known now.
+    ("I ditched my old number.", []),
+    ("We just closed on a townhouse in Freiburg, moving in next month.", []),  # a purchase closed: once took Freiburg back
+    ("You don't need to remember my old address anymore.", [("old address", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
