@@ -37,11 +37,12 @@ _FILLER = re.compile(
     r"^(?:hi|hey|hello|yo|thanks|thank you|thx|ok|okay|k|cool|nice|great|awesome|sure|yes|yeah|yep|no|nope|lol|haha|"
     r"hmm|good (?:morning|night|evening)|bye|see you|got it|sounds good|i see|wow|right|alright|oh|ah|interesting|"
     r"no problem|np|exactly|true|of course|fair enough|makes sense|me too|same|agreed)\b[\s\w]{0,12}$", re.IGNORECASE)
-_ABOUT_SPEAKER = re.compile(r"\bI\b|\b(?i:my|me|mine|myself)\b")
+_ABOUT_SPEAKER = re.compile(r"\bI\b|(?<![.@])\b(?i:my|me|mine|myself)\b")  # not the "me" of "marta@proton.me"
 _PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|dislike|detest|cannot stand|am (?:a )?(?:big )?"
                          r"fan of|am into|am obsessed with)\b", re.IGNORECASE)
 # A property named as a label ("Home is Lyon now", "New number: 555-0101"), the speaker's when no one else's.
-_LABEL = re.compile(r"^(?:new |current |updated )?(?:[a-z]+ ){0,2}[a-z]+(?: is|:) ", re.IGNORECASE)
+_LABEL = re.compile(r"^(?!(?:it|this|that|there|here|everything|nothing|all)\b)(?:new |current |updated )?(?:[a-z]+ ){0,2}[a-z]+"
+                    r"(?: is|:) ", re.IGNORECASE)
 _ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
                                r"find|recommend|suggest|remind|(?:e-?mail|call|text|contact|message|ring)(?!.*\b(?:me|us)\b))\b",
                                re.IGNORECASE)

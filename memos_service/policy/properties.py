@@ -107,6 +107,8 @@ _NOT_A_SETTING = re.compile(
     rf"{A_PAST_STAGE}|{A_WORKPLACE_IN}|studied|{WORK_MOVED})\b|"
     # A stretch of the past that ended: "We were in Sevilla for years" (but "we live in Malaga now").
     r"^(?:I|we) (?:were|was|lived) (?:\w+ )?in\b.*\bfor (?:\w+ ){0,2}(?:years|months|decades|time|while)\b|"
+    # A place or company liked, not lived in or worked for: "I love Valencia, the beaches are amazing".
+    r"^(?:I|we) (?:really |just |absolutely )?(?:love|adore|like|hate|miss|enjoy) (?-i:[A-Z])|"
     # "After ten years in Berlin, ...": a stretch of the past, before what the sentence goes on to say.
     r"^after (?:\w+ ){0,2}(?:years|months|decades|a year|a decade) (?:in|at)\b", re.IGNORECASE)
 # Words after "the Hague" that begin no noun it names: "moved to the Hague last year".
@@ -116,6 +118,13 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"
                           r"(?:numbers?|phones?|cells?|mobiles?|e-?mails?|address)\b(?! (?:for|of) (?!me\b))",
                           re.IGNORECASE)
+
+# Said of the speaker, or of what they tell of themselves: "Everything is closed in Lyon today" is of no one.
+_OF_THE_SPEAKER = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b|\b(?:number|phone|cell|mobile|e-?mail|home|address|job|"
+                             r"work|employer|favou?rite|best|food|dish|meal)\b", re.IGNORECASE)
+def of_the_speaker(sentence: str) -> bool:
+    return bool(_OF_THE_SPEAKER.search(sentence))
+
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any(?:thing)?|wins|forever|only eat|"
@@ -207,5 +216,5 @@ class PropertyReader:
         # What ends is for the retraction reader: "Finished my last shift at Globex" sets no employer.
         # A change says what ends of the old value only: "Quit Uber, now I'm at Lyft" sets the new one.
         now = without_old_value(sentence)
-        return not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence) or denied_or_ended(now)
-                    or sentence.rstrip().endswith("?"))
+        return of_the_speaker(sentence) and not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence)
+                                                 or denied_or_ended(now) or sentence.rstrip().endswith("?"))

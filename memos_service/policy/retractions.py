@@ -26,7 +26,7 @@ from memos_service.policy.changes import without_old_value
 from memos_service.policy.english import away_for_a_while, says_something_ends
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
-from memos_service.policy.properties import VALUE_KINDS, Reading, value_in
+from memos_service.policy.properties import VALUE_KINDS, Reading, of_the_speaker, value_in
 from memos_service.policy.statements import edits_something
 from memos_service.policy.vocabulary import mentions_someone_else
 
@@ -81,6 +81,9 @@ _SOMEONE_ELSES_DETAIL = re.compile(r"\b(?:number|phone|cell|mobile|e-?mail|addre
 _AN_OLD_ONE = re.compile(r"\b(?:my|our|the|that) (?:old|previous|former|last) (?:\w+ )?"
                          r"(?:number|phone|cell|mobile|e-?mail|address|flat|apartment|house|place|home|job|employer|company|"
                          r"workplace)\b", re.IGNORECASE)
+# A search or a wait that ended in good news: "The job hunt is over, Glovo said yes!"
+_WAIT_OVER = re.compile(r"\b(?:job )?(?:hunt|search|wait|waiting|interviews?|application process|probation)(?: period)? "
+                        r"(?:is|are) (?:finally )?over\b", re.IGNORECASE)
 # A request to the assistant may be asked ("Could you drop my email?"); any other question takes nothing back.
 _REQUEST = re.compile(r"^(?:(?:please|so|ok|okay|and|also|oh|hey),? )*(?:can|could|would|will) you\b", re.IGNORECASE)
 
@@ -123,6 +126,8 @@ class RetractionReader:
         asked = sentence.rstrip().endswith("?")
         # A change said with both values ("Quit Uber, now I'm at Lyft") sets the new one, which retires the old.
         changes = without_old_value(sentence) != sentence
-        return says_something_ends(sentence) and not (changes or mentions_someone_else(sentence) or away_for_a_while(sentence) or
-                                                      (asked and not _REQUEST.match(sentence)) or _OWN_MEMORY.search(sentence)
-                                                      or edits_something(sentence) or _SOMEONE_ELSES_DETAIL.search(sentence))
+        # "Everything is closed in Lyon today" ends nothing of the speaker's.
+        return says_something_ends(sentence) and of_the_speaker(sentence) and not (
+            changes or mentions_someone_else(sentence) or away_for_a_while(sentence) or (asked and not _REQUEST.match(sentence))
+            or _OWN_MEMORY.search(sentence) or edits_something(sentence) or _SOMEONE_ELSES_DETAIL.search(sentence)
+            or _WAIT_OVER.search(sentence))

@@ -72,9 +72,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed|renting|rent|rents|put down roots|"
                       rf"putting down roots) "
                       rf"(?:back |over |down |out |up )?"
-                      rf"(?:(?:in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
+                      rf"(?:(?:in to|in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
                       rf"(?P<there>there)(?: now| these days| (?:in|since|last|this) \w+| {_AGO})?)"),
-    _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_VALUE} home"),
+    _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_NAME_VALUE} home(?: now| these days| nowadays)?"),
     # "We ended up in Tallinn (after all)": a home only when named and nothing follows ("... for the weekend").
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:ended|wound) up (?:living )?in {_NAME_VALUE}"
                       rf"(?: after all| in the end)?"),
@@ -115,6 +115,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:joined|join|joining|signed with|"
                      rf"jumped ship to|started at|start at|starting at|began at) "
                      rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
+    # "Joined the Cabify team in their Madrid office": the team of a company, named by its name.
+    _cue("employer", rf"{_WHO} (?:have |has |am |is )?{_ADV}(?:joined|became part of|part of) the {_NAME_VALUE} "
+                     rf"(?:team|crew|family|staff)\b.*"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
@@ -126,6 +129,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?: now| these days)?"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I) (?:now |currently )?(?:work|am working|am employed)"
                      rf"(?: now| these days| nowadays)?"),
+    _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?on {_NAME_VALUE}'s (?:payroll|books|staff)\b.*"),
     # At a company for weeks or since spring, or these days: working there ("I'm at the airport" is a moment).
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?at {_NAME_VALUE}(?: now)? (?:since|for (?:about |almost |"
                      rf"nearly |over |a few |several |\w+ )?(?:weeks|months|years|a year)|these days|nowadays)\b.*"),
@@ -460,7 +464,8 @@ def _clean_value(value: str) -> str:
                      # "Itau in the risk team": where in the company, not its name.
                      r"in (?:the|our|a|its|their) (?:[\w-]+ ){0,2}(?:team|department|division|group|unit|office|branch|lab)\b|"
                      r"(?-i: I | we )| "
-                     rf"until | when | while | (?:in|on|during|over) (?:the )?(?:{_MONTH}|{_WEEKDAY}|spring|summer|autumn|fall|"
+                     rf"until | when | while | on the (?:first|second|third|last|\d+(?:st|nd|rd|th)?) (?:of|day)\b|"
+                     rf" (?:in|on|during|over) (?:the )?(?:{_MONTH}|{_WEEKDAY}|spring|summer|autumn|fall|"
                      r"winter|weekend|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
                    rf"(?:last|next) (?:week|weekend|month|year|night|{_WEEKDAY})|tomorrow|"

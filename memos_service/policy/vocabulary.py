@@ -33,6 +33,7 @@ _WORKPLACE = r"(?:our|my|the) (?:office|company|team|business|headquarters|meeti
 WORK_MOVED = (rf"(?:moved|moving|relocated|relocating|switched|switching) {_WORKPLACE}|"
               rf"{_WORKPLACE} (?:has |have |just |finally )*(?:moved|relocated|switched)")
 _HOME = (r"live|lives|lived|living|move|moves|moved|moving|relocate|relocated|relocating|settle|settled|settling|home|"
+         r"unpacked|unpacking|"
          r"house|apartment|flat|condo|address|neighbou?rhood|lease|rent|rents|rented|renting|based")
 _WORK = (r"work|works|worked|working|job|hired|employed|employer|boss|colleagues?|co-?workers?|manager|onboarding|position|"
          r"role|team|offer|contract|internship|career|office|staff|shift|clocking|clock")
@@ -60,7 +61,8 @@ _OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|m
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b", re.I)
 _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"
                            r"\b(?!(?:here|let|it|that|there|what|who|where|how)'s)\w+'s\b", re.I)  # "the restaurant's number"
-_VERB_AFTER_NAME = re.compile(r"^[A-Z]\w* (?:\w+ed|\w+s|was|is|has|got|went|left|took|made)\b")
+_VERB_AFTER_NAME = re.compile(r"^(?!(?:Everything|Everyone|Everybody|Nothing|It|This|That|There|Here|All)\b)"
+                              r"[A-Z]\w* (?:\w+ed|\w+s|was|is|has|got|went|left|took|made)\b")
 
 
 _WORK_TALK = re.compile(rf"\b(?:{_WORK}|jobs|company|companies|let me go|laid (?:me )?off|quit|fired|resigned)\b", re.I)

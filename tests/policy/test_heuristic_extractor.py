@@ -152,6 +152,12 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     # A change asked of the assistant states the new value.
     ("Can you update my number to 0176 9988 776?", "phone number", "0176 9988 776"),
     ("Please change my email to jo@web.de, thanks.", "email", "jo@web.de"),
+    ("We call Reus home these days.", "residence", "Reus"),
+    ("Officially moved in to our place in Castellon.", "residence", "Castellon"),
+    ("Started at Holaluz on the first of the month.", "employer", "Holaluz"),
+    ("Joined the Cabify team in their Madrid office.", "employer", "Cabify"),
+    ("I'm on Wallapop's payroll since May.", "employer", "Wallapop"),
+    ("Email's changed to marta.r@proton.me.", "email", "marta.r@proton.me"),  # Ana's: the address's "me" is not her
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

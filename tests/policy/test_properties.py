@@ -125,6 +125,10 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli in sales now.")[1] == (None, None, False)
     assert _facts(with_meaning, "I switched jobs, I'm with Hooli in sales now.")[1] == ("employer", "Hooli", False)
     assert _facts(with_meaning, "I switched jobs, and I'm based out of Rotterdam now.")[1] == ("residence", "Rotterdam", False)
+    # A sentence about the speaker with no name of anyone is kept with who said it ("It's ..." is no label).
+    assert [found.content for found in with_meaning.extract([ChatMessage("m1", "user", "It's lovely living in Lyon.",
+                                                                          datetime(2024, 3, 1, tzinfo=UTC))], "ana")[0]] == [
+        "Ana: It is lovely living in Lyon."]
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
 
@@ -147,6 +151,10 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "My commute to the office in Mannheim is killing me.",
     "I lived in Cologne as a student.",
     "After ten years in Berlin, we are thinking about a change.",
+    "I love Valencia, the beaches are amazing.",  # a town liked: once set the residence
+    "Everything is closed in Lyon today.",  # of no one: once took the residence back
+    "Fred moved to Paris.",  # once set the residence
+    "The job hunt is over, Glovo said yes!",  # good news: once took Glovo back
     "The old number for the clinic doesn't work anymore.",
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
