@@ -107,7 +107,7 @@ _FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d
 
 # Words of a stay somewhere one does not live: a trip, a holiday, a night at a hotel.
 A_STAY = (r"visit\w*|spend|spends|spending|spent|on business|trips?|vacation|holidays?|flights?|flying|flew|conference|"
-          r"honeymoon|hotel|hostel|airbnb")
+          r"honeymoon|hotel|hostel|airbnb|(?:house|pet|dog)-?sitting|couch-?surfing")
 
 
 # A time of life that is over: "I lived in Cologne as a student", "I worked at a diner as a teenager".
@@ -142,6 +142,7 @@ _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?
                        r"consider(?:s|ed|ing)?|might|should|ought to|"
                        r"would (?:love|like|rather) to|"
                        r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future|"
+                       r"if (?:all|everything) goes (?:well|to plan)|fingers crossed|hopefully|"
                        # "I'll be in Tokyo next month": a stay to come; "I almost took a job at ...", not "for almost a year".
                        r"will be in|(?:almost|nearly) "
                        r"(?!(?:an?|\d+|one|two|three|four|five|six|seven|eight|nine|ten|half)\b)\w+)\b",
@@ -173,7 +174,7 @@ def clauses(text: str) -> list[tuple[str, str]]:
     # Lines are sentences of their own ("- Moved to Stavanger\n- Started at Aker").
     said = [_TAG_QUESTION.sub(r"\g<said>.", sentence) for line in text.splitlines()
             for sentence in _SENTENCE_END.split(normalize(line)) if sentence]
-    for sentence in _with_it_named(_answered_questions(said)):
+    for sentence in _with_it_named([_said_plainly(sentence) for sentence in _answered_questions(said)]):
         whole = sentence.strip(" \t-–—*•").rstrip(" .!;:")
         for clause in _CLAUSE_JOIN.split(sentence):
             clause = clause.strip(" \t-–—*•")
@@ -196,6 +197,23 @@ def _with_subject_shared(clause: str) -> list[str]:
     if (shared := _SECOND_VERB.match(clause)) is None:
         return [clause]
     return [f"{shared['lead']}{shared['subject']} {shared['first']}", f"{shared['subject']} {shared['second']}"]
+
+
+# A statement asked as a question, for effect: "Would you believe I'm now at Deliveroo?", "Did I tell you I moved to
+# Cardiff?"; and a question the speaker answers at once: "Wanna know where I live now? Swansea!".
+_FOR_EFFECT = re.compile(r"^(?:would you believe|can you believe|did I (?:tell|mention to) you|have I told you|did you know|"
+                         r"guess what)(?: that)?,? (?P<said>(?:I|we) .+?)\?*$", re.IGNORECASE)
+_GUESS_WHERE = re.compile(rf"^(?:(?:wanna|want to|do you want to|you want to) know|guess|can you guess) where (?P<who>I|we) "
+                          rf"(?P<verb>live|work|moved)(?P<when> now| these days)?\?* (?P<answer>{NAME})[.!]*$", re.IGNORECASE)
+
+
+def _said_plainly(sentence: str) -> str:
+    if said := _FOR_EFFECT.match(sentence):
+        return f"{said['said']}."
+    if guessed := _GUESS_WHERE.match(sentence):
+        where = {"live": "in", "work": "at", "moved": "to"}[guessed["verb"].lower()]
+        return f"{guessed['who']} {guessed['verb']} {where} {guessed['answer']}{guessed['when'] or ''}."
+    return sentence
 
 
 def _answered_questions(said: list[str]) -> list[str]:
@@ -344,4 +362,6 @@ def to_third_person(sentence: str, name: str) -> str:
             out.append(word)
         conjugate_next = False
     text = " ".join(out)
+    if EMAIL_SHAPE.match(text):
+        return text  # "ana@x.io is Ana's email": an address keeps its letters
     return text[0].upper() + text[1:] if text else text

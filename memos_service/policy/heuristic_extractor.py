@@ -43,7 +43,8 @@ _PREFERENCE = re.compile(r"^I (?:\w+ )?(?:love|like|enjoy|prefer|adore|hate|disl
 # A property named as a label ("Home is Lyon now", "New number: 555-0101"), the speaker's when no one else's.
 _LABEL = re.compile(r"^(?!(?:it|this|that|there|here|everything|nothing|all)\b)(?:new |current |updated )?(?:[a-z]+ ){0,2}[a-z]+"
                     r"(?: is|:) ", re.IGNORECASE)
-_ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|write|"
+_ASKING_ASSISTANT = re.compile(r"^(?:can|could|would|will) you\b|^(?:please )?(?:tell|show|give|help|explain|"
+                               r"write(?! (?:this|that|it) down)|"
                                r"find|recommend|suggest|remind|(?:e-?mail|call|text|contact|message|ring)(?!.*\b(?:me|us)\b))\b",
                                re.IGNORECASE)
 # Words that say which property a bare retraction ("I quit my job") is about.

@@ -45,6 +45,8 @@ _VALUE = r"(?P<value>.+)"
 # A value that is a name ("Hanoi", "Umbrella Labs"), where the words after it are no part of it.
 _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
 _DWELLING = r"home|place|apartment|flat|house"
+# Words said aside, which a lead-in ends before and no value begins with: "Fish and chips, obviously, is my favourite".
+_ASIDE = r"(?:obviously|honestly|of course|definitely|clearly|naturally|surely|seriously|really|truly|frankly)"
 # "It is my favorite and never gets old": no thing named after "favorite".
 _NOT_A_THING = r"(?:and|or|but|so|because|of|for|in|too|ever|now|lately|these|right)"
 # "my all-time favourite", "my go-to food", "my top comfort food": what puts a thing above the others.
@@ -121,6 +123,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
                      rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
+    _cue("employer", rf"(?P<who>my) (?:new )?(?:gig|role|position|post) is (?:now )?(?:at|with) {_NAME_VALUE}"
+                     rf"(?: now| these days|,.*)?"),  # "My role is with the kids on weekends" names no company
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"
                      rf"(?: now)?(?: (?:as of|since|from) [\w ]+)?"),  # "... as of last week"
     _cue("employer", rf"(?:it is|it was) {_NAME_VALUE},? (?:that |who )?(?P<who>I) (?:now )?(?:work|am working) (?:for|at)"
@@ -142,7 +146,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                        rf"(?:an? |the )?{_VALUE}"),
     _cue("occupation", rf"{_WHO} (?:have |has |just )?(?:started|start|took|take|got|get|landed|accepted|began|have) "
                        rf"(?:a |my |the )?(?:new )?(?:job|position|role|career|gig) as (?:an? |the )?{_VALUE}"),
-    _cue("occupation", rf"(?P<who>my) (?:job|profession|occupation|role|job title|title) is (?:now )?(?:an? |the )?{_VALUE}"),
+    # "My role is with the kids on weekends" says what it is about, not what it is.
+    _cue("occupation", rf"(?P<who>my) (?:job|profession|occupation|role|job title|title) is (?:now )?(?:an? |the )?"
+                       rf"(?!(?:with|at|in|on|for|to|from|about)\b){_VALUE}"),
     _cue("occupation", rf"{_WHO} (?:am|is) (?:now )?(?:an? )(?P<value>[a-z]+(?: [a-z]+)?) (?:by (?:profession|trade))"),
     _cue("relationship status", rf"{_WHO} (?:am|is) {_ADV}(?P<value>single|married|engaged|divorced|widowed|separated|"
                                 rf"in a relationship)"),
@@ -156,7 +162,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                              rf"(?:is|are|has to be|must be|would (?:have to )?be|(?:has )?changed to) "
                              rf"(?:now )?{_VALUE}"),
     # What is named is a thing, not a clause: "Lately I'm obsessed with pho, it's my favorite" names no value here.
-    _cue("favorite {thing}", rf"(?P<value>(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|became|is now|"
+    _cue("favorite {thing}", rf"(?P<value>(?!{_ASIDE}\b)(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|"
+                             rf"became|is now|"
                              rf"are now) (?:now )?"
                              rf"my {_FAVORITE} (?P<thing>(?!{_NOT_A_THING}\b)[a-z]+(?: [a-z]+){{0,7}})"),
     # A liking, then named a favourite: "These days I'm all about ramen, it's my number one food".
@@ -188,6 +195,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone|tel)(?: number)?|number|"
                       r"digits|e-?mail(?: address)?|mail(?: address)?)\.?(?:'s| is)?:? (?P<value>.+)"),
+    # A number or address said first: "07700 900123 is my new mobile".
+    _cue("{contact}", r"(?P<value>\+?\d[\d ().-]{4,}\d|\S+@\S+) is (?:now )?(?P<who>my) (?:new |current )?"
+                      r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     # After talk of a new number or address: "Swapped numbers, the new one is 0151 2345 678".
     _cue("{contact}", r"(?:the |my )?new one(?: is|:)(?: now)? (?P<value>.+)"),
     # Where to write or call: "For correspondence please use piotr.k@wp.pl" (the detail itself, not "the office's number").

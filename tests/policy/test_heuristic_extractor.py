@@ -158,6 +158,13 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Joined the Cabify team in their Madrid office.", "employer", "Cabify"),
     ("I'm on Wallapop's payroll since May.", "employer", "Wallapop"),
     ("Email's changed to marta.r@proton.me.", "email", "marta.r@proton.me"),  # Ana's: the address's "me" is not her
+    ("My new gig is with Ovo Energy.", "employer", "Ovo Energy"),
+    ("Write this down: 07700 900123 is my new mobile.", "phone number", "07700 900123"),  # a note asked, not a text written
+    ("Fish and chips, obviously, is my favourite food.", "favorite food", "Fish and chips"),  # not "obviously"
+    # A statement asked as a question for effect, and a question answered at once.
+    ("Did I tell you I moved to Cardiff?", "residence", "Cardiff"),
+    ("Wanna know where I live now? Swansea!", "residence", "Swansea"),
+    ("Guess where I work now? Arm!", "employer", "Arm"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -232,9 +239,19 @@ def test_so_we_starts_a_clause_of_the_household():
     "I lived in Cologne as a student.", "I worked at a diner as a teenager.",
     "My son is obsessed with pancakes.", "My dad is retired.", "My older sister is a nurse.",
     "Can you update the report?", "Can you change my password to something safer?",
+    "I'm house-sitting in Exeter for a month.",
 ])
 def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
+
+
+def test_what_a_role_is_about_is_no_occupation():
+    assert [attribute for _, attribute, _, _ in extract("My role is with the kids on weekends.")] == ["role"]
+    assert extract("My role is team lead.")[0][1:3] == ("occupation", "team lead")
+
+
+def test_an_address_said_first_keeps_its_letters():
+    assert extract("ana@x.io is my email.")[0][:3] == ("ana@x.io is Ana's email.", "email", "ana@x.io")
 
 
 def test_a_relative_is_a_property_where_named():

@@ -155,6 +155,7 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "Everything is closed in Lyon today.",  # of no one: once took the residence back
     "Fred moved to Paris.",  # once set the residence
     "The job hunt is over, Glovo said yes!",  # good news: once took Glovo back
+    "If all goes well I'll be working at Arm by June.",  # a hope: once set the employer
     "The old number for the clinic doesn't work anymore.",
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
