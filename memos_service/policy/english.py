@@ -142,7 +142,7 @@ _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?
                        r"consider(?:s|ed|ing)?|might|should|ought to|"
                        r"would (?:love|like|rather) to|"
                        r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future|"
-                       r"if (?:all|everything) goes (?:well|to plan)|fingers crossed|hopefully|"
+                       r"if (?:all|everything) goes (?:well|to plan)|fingers crossed|hopefully|probably|possibly|"
                        # "I'll be in Tokyo next month": a stay to come; "I almost took a job at ...", not "for almost a year".
                        r"will be in|(?:almost|nearly) "
                        r"(?!(?:an?|\d+|one|two|three|four|five|six|seven|eight|nine|ten|half)\b)\w+)\b",

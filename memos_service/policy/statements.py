@@ -251,8 +251,10 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
 # Leaving a job, said of the job ("quit my job at Globex") or of the employer ("quit Globex").
 _LEAVING_A_JOB = r"quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from"
 _UNDOING_VERBS = [
+    # The thing, not where or when: "I lost my wallet in Aarhus" takes back no memory of Aarhus.
     (re.compile(r"\b(?:sold|gave away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|rehomed) "
-                r"(?:my |the |our )?(.*)$", re.I),
+                r"(?:my |the |our )?((?:flat|apartment|house|place|home|room|studio|condo|lease)\b.*|.*?)"  # "my flat in Brno"
+                r"(?: (?:in|at|on|from|to|near|while|during|after|before|when|yesterday|today|last|this)\b.*)?$", re.I),
      r"have \1"),
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my |that |the |this )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I),
      r"work at \1"),
@@ -296,7 +298,8 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
                      rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})"
                      r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
-                     r" (?:everything|all|anything|what) you (?:know|have|have got|remember|kept|stored|saved) (?:about|on)|"
+                     r" (?:everything|all|anything|what|whatever) you (?:know|have|have got|remember|kept|stored|saved) "
+                     r"(?:about|on)|"
                      r" (?:the|any|all|every) (?:bit|part|stuff|info|information|detail|fact|note|record|entry|entries|memory|"
                      r"memories|mention)s? (?:(?:that )?you (?:have|have got|keep|kept|stored|saved|know) )?"
                      r"(?:about|on|regarding)|"
@@ -326,7 +329,8 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
                        rf"(?:have|know|{_KEEP})|(?:rather|prefer|wish) you (?:forgot|deleted|removed|erased|wiped|dropped|"
-                       rf"cleared)) my ((?:[\w-]+ ){{0,2}}[\w-]+)", re.I)
+                       rf"cleared)|(?:would rather|would prefer|prefer) (?:you )?not (?:have|{_KEEP})) "
+                       rf"my ((?:[\w-]+ ){{0,2}}[\w-]+)", re.I)
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
@@ -337,7 +341,8 @@ _DAYS_OVER = re.compile(rf"^(?:my (?P<name>{NAME}) (?:days|years) are (?:over|be
 _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>(?:phone |cell |mobile )?number|"
                            r"e-?mail(?: address| account)?)(?: (?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d))? "
                            r"(?:is |has |has been |was )?(?:now )?(?:dead|gone|closed|disconnected|deactivated|cancell?ed|"
-                           r"shut down|out of service|bounced|bouncing|no longer (?:valid|active|in use|mine|working))\b.*$",
+                           r"shut down|out of service|bounced|bouncing|no longer (?:valid|active|in use|mine|working)|"
+                           r"not (?:valid|active|in use|mine|working) (?:any ?more|any longer))\b.*$",
                            re.I)
 # "I'm unemployed at the moment", "I'm between jobs", "I have no fixed address": no employer, no home, whichever it was
 # (a sentence that goes on may say which: "I'm jobless now, Hooli closed" is read by meaning).
@@ -458,6 +463,7 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 _NAMED_PROPERTIES = {"residence", "employer"}
 _PAST_STAGE = re.compile(rf"\b(?:{A_PAST_STAGE})\b", re.I)
+_MAYBE = re.compile(r"\b(?:probably|possibly|maybe|perhaps|hopefully)\b", re.I)  # narrower than `supposed`: "should" is not
 _A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
 
 
@@ -532,8 +538,8 @@ def read_property(sentence: str) -> Statement:
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
                 continue  # "I'm staying at the Hilton in Porto tonight"
-            if attribute in _NAMED_PROPERTIES and _PAST_STAGE.search(sentence):
-                continue  # "I lived in Cologne as a student"
+            if attribute in _NAMED_PROPERTIES and (_PAST_STAGE.search(sentence) or _MAYBE.search(sentence)):
+                continue  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
             if template == "{thing}" and thing.lower().split()[-1] in PEOPLE_WORDS and not value[0].isupper():
                 continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",

@@ -257,3 +257,11 @@ def test_two_things_asked_to_be_forgotten_at_once_are_both_deleted(client, tenan
     assert result["counts"] == {"DELETE": 2}, result["operations"]
     assert not any("555-0163" in text or "ana@example.org" in text for text in contents(active()))
     assert any("Lisbon" in text for text in contents(active("fact")))
+
+
+def test_a_thing_lost_in_a_town_keeps_the_home_in_that_town(client, tenant, cube, ingest, active):
+    ingest([message("I live in Aarhus."), message("I have a red wallet from my grandmother.")])
+    assert any("wallet" in text for text in contents(active())), contents(active())
+    ingest([message("I lost my wallet in Aarhus.", day=3)], session_id="s2")
+    assert "Ana lives in Aarhus." in contents(active("fact")) and "I live in Aarhus." in contents(active("episode"))
+    assert not any("wallet" in text for text in contents(active())), contents(active())

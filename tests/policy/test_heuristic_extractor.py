@@ -245,6 +245,12 @@ def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
 
 
+def test_a_thing_lost_is_the_thing_not_where_it_was_lost():
+    # "Aarhus" as the thing taken back would delete where Ana lives.
+    assert extract("I lost my wallet in Aarhus.") == [("Ana has wallet", None, None, True)]
+    assert extract("I gave up my flat in Vilnius.")[0][1:] == ("residence", "Vilnius", True)  # a home, with its town
+
+
 def test_what_a_role_is_about_is_no_occupation():
     assert [attribute for _, attribute, _, _ in extract("My role is with the kids on weekends.")] == ["role"]
     assert extract("My role is team lead.")[0][1:3] == ("occupation", "team lead")

@@ -156,6 +156,7 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "Fred moved to Paris.",  # once set the residence
     "The job hunt is over, Glovo said yes!",  # good news: once took Glovo back
     "If all goes well I'll be working at Arm by June.",  # a hope: once set the employer
+    "We're moving to Aalborg next year, probably.",
     "The old number for the clinic doesn't work anymore.",
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):

@@ -179,6 +179,9 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     # An earlier value, maybe replaced since: never the one known now.
     ("I ditched my old number.", []),
     ("We just closed on a townhouse in Freiburg, moving in next month.", []),  # a purchase closed: once took Freiburg back
+    ("I'd rather not have my address on file.", [("address", None, True)]),
+    ("That number isn't in use anymore.", [("phone number", None, True)]),
+    ("Erase whatever you have on my phone.", [("phone number", None, True)]),
     ("You don't need to remember my old address anymore.", [("old address", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
