@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 from memos_service.policy.english import EMAIL_SHAPE, NAME, PHONE_SHAPE
 
-# A name, a number, an address, or one plain word ("Forget pizza, ..."), never a pronoun ("Forget it, ...").
-_VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{NAME}|(?!(?:it|that|this|them|me|you|him|her|us)\b)[a-z]+)"
+# A name, a number, an address, or one plain word ("Forget pizza, ..."), never a pronoun ("Forget it, ...", "used to be my").
+_PRONOUN = r"(?:it|that|this|them|me|you|him|her|us|my|our|your)"
+_VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{NAME}|(?!{_PRONOUN}\b)[a-z]+)"
 
 # What is said of the old value, and what stands in its place once it is left out.
 _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
@@ -60,12 +61,18 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # A denial of the old, then the new: "I no longer live in Munich, moved back to Vienna".
     (re.compile(rf"^(?:I )?(?:am |do )?(?:no longer|not) (?:\w+ )?(?:in|at|for|with) {NAME}(?: any ?more| now)?[,;] "
                 rf"(?:and |so |but )?(?:now )?", re.I), ""),
+    # The old denied, then the new: "I no longer live in Wroclaw but in Opole".
+    (re.compile(rf"\b(?:no longer|not|do not) (?P<verb>live|work|stay|am based) (?P<at>in|at|for) {NAME},? but (?:now )?"
+                rf"(?:(?:in|at|for) )?(?=(?-i:[A-Z]))", re.I), r"\g<verb> \g<at> "),
     # The old left for the new: "We left Munich for Graz" (the reader by meaning hears which property).
     (re.compile(rf"\b(?P<verb>left|quit) {NAME} for (?=(?-i:[A-Z]))", re.I), r"\g<verb> for "),
     # The old given up for the new: "I've traded Lagos for Accra", "I traded my job at Ford for one at Rivian".
     (re.compile(rf"\b(?:traded|swapped|exchanged) (?:my|our) (?P<what>job|position|flat|apartment|house|place|home) "
                 rf"(?:at|in|with) {_VALUE} for (?:a new one|one|another(?: one)?)\b", re.I), r"got a \g<what>"),
     (re.compile(rf"\b(?P<verb>traded|swapped|exchanged) {_VALUE} for\b", re.I), r"\g<verb>"),
+    # The old favourite, then the new: "Pho used to be my favourite, now it's ramen".
+    (re.compile(rf"^{_VALUE} used to be my (?P<favourite>favou?rite(?: \w+)?),? (?:but |and )?(?:now )?it is (?:now )?", re.I),
+     lambda match: f"my {match['favourite']} is now "),
     # What it used to be, and what it is: "Home used to be Cardiff, now it's Bristol".
     (re.compile(rf"\bused to be {_VALUE},? (?:but |and )?(?:now )?(?:it is )?(?:now )?", re.I), "is now "),
     # One in the other's place: "Tacos have replaced burgers as my favorite food", "Croquetas have overtaken paella as ...".

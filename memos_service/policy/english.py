@@ -16,6 +16,11 @@ _CONTRACTIONS = [
     # Chat drops the apostrophe where no word is lost by reading it back ("i dont live there", "im in Oslo").
     (r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)nt\b", r"\1 not"), (r"\bcant\b", "cannot"),
     (r"\bwont\b", "will not"), (r"\bim\b", "I am"), (r"\bive\b", "I have"),
+    # A dropped g ("livin in Sopot") and chat's short words for time ("last wk").
+    (r"\b(liv|work|mov|stay|rent|bas)in'?(?= )", r"\1ing"), (r"\bwks?\b", "week"), (r"\bmths?\b", "month"),
+    (r"\byrs?\b", "year"),
+    # Laughs and sighs at the end say nothing: "not at Allegro anymore lol".
+    (r"(?:[ ,]+(?:lol|haha+|hah|lmao|tbh|ugh|omg))+(?=[.!?]*$)", ""),
 ]
 # A name as chat writes it: up to four capitalised words ("Umbrella Labs", "Rolls-Royce", "McDonald's").
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
@@ -30,7 +35,7 @@ _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
            "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
            "officially", "basically", "honestly", "literally", "sometimes", "often", "soon", "newly", "happily", "both",
-           "kind", "sort", "of"}
+           "kind", "sort", "of", "hereby"}
 _MODALS = {"will", "would", "can", "could", "should", "shall", "might", "must", "may", "did", "had", "was", "used",
            "cannot", "not", "to"}
 _IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is", "are": "is"}
@@ -304,6 +309,8 @@ def implied_first_person(sentence: str) -> str:
         return f"I have {sentence[having.start(1):]}"
     if re.match(r"^been (?:at|with|living|working)\b", sentence, re.I):  # "Been at Glovo since March"
         return f"I have b{sentence[1:]}"
+    if re.match(r"^(?:not|no longer) (?:at|in|with|working|living|employed)\b", sentence, re.I):  # "Not at Allegro anymore"
+        return f"I am {sentence[:1].lower()}{sentence[1:]}"
     # "Starting at Booking.com on the 1st", not "Working at Globex is fun" (the subject of a verb).
     if (doing := _DOING.match(sentence)) and not re.search(r"\b(?:is|was|are|were|has|had)\b", doing["rest"]):
         return f"I am {doing['verb'].lower()} {doing['rest']}"

@@ -152,7 +152,7 @@ class HeuristicExtractor:
             return Candidate(content=previous.content, subject=subject, message_keys=[message.key], retraction=True,
                              attribute=previous.attribute, value=previous.value, thing=previous.thing,
                              event_time=message.timestamp)
-        if (taken_back := retracted(sentence)) is not None:
+        if (taken_back := retracted(sentence) or retracted(implied_first_person(sentence))) is not None:
             statement = _read_property(taken_back, readings)
             if (named := re.fullmatch(r"my (?:current )?((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 attribute = canonical_attribute(named[1])  # "forget my phone number"

@@ -293,7 +293,8 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
          r"us(?:e|ing)|"
          r"track(?:ing)?|hold(?:ing)? on to)")
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
-                     r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey),? )*"
+                     r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey|"
+                     r"I (?:hereby )?(?:request|ask) (?:that )?you(?: to)?|I would be grateful if you could),? )*"
                      r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|clear|strike|"
                      rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
                      rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})"
@@ -302,7 +303,7 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"(?:about|on)|"
                      r" (?:the|any|all|every) (?:bit|part|stuff|info|information|detail|fact|note|record|entry|entries|memory|"
                      r"memories|mention)s? (?:(?:that )?you (?:have|have got|keep|kept|stored|saved|know) )?"
-                     r"(?:about|on|regarding)|"
+                     r"(?:about|on|regarding|concerning)|"
                      # "the note that I live in Graz", "any record of my number": what is kept of something, not a
                      # part of a thing ("the part of the email that mentions Bob").
                      r" (?:the|any|all|every) (?:info|information|fact|note|record|entry|entries|memory|memories|mention)s?"
@@ -329,7 +330,8 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
                        rf"(?:have|know|{_KEEP})|(?:rather|prefer|wish) you (?:forgot|deleted|removed|erased|wiped|dropped|"
-                       rf"cleared)|(?:would rather|would prefer|prefer) (?:you )?not (?:have|{_KEEP})) "
+                       rf"cleared)|(?:would rather|would prefer|prefer) (?:you )?not (?:have|{_KEEP})|"
+                       rf"withdraw (?:my |the )?consent (?:for you )?to {_KEEP}) "
                        rf"my ((?:[\w-]+ ){{0,2}}[\w-]+)", re.I)
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
@@ -432,7 +434,7 @@ _ATTRIBUTE_NAMES = {
     "home address": "address", "street address": "address",
     "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
     "favorite food to eat": "favorite food", "favorite order": "favorite food", "phone digits": "phone number",
-    "digits": "phone number",
+    "digits": "phone number", "num": "phone number", "place of residence": "residence",
 }
 _CONTACT_SHAPES = {"phone number": PHONE_SHAPE, "email": EMAIL_SHAPE}
 _FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")
@@ -534,6 +536,8 @@ def read_property(sentence: str) -> Statement:
                 value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
                 if attribute == "occupation":
                     value = _EMPLOYER_AFTER.split(value)[0]  # "nurse at UZ Leuven": the employer is read apart
+            if attribute.endswith("address") and EMAIL_SHAPE.fullmatch(value):
+                attribute = "email"  # "my correspondence address is j.nowak@interia.pl"
             if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):

@@ -95,6 +95,8 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     # At a company, among words about work, is working there.
     ("Changed companies, I'm with Wise these days.", "employer", "Wise"),
     ("My old job was a nightmare. I'm at Adyen now.", "employer", "Adyen"),
+    ("Regarding my previous message: I no longer live in Wroclaw but in Opole.", "residence", "Opole"),  # once took Opole back
+    ("Pho used to be my favourite food but now it's ramen.", "favorite food", "ramen"),
 ])
 def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value):
     assert _read(extractor, sentence) == [(attribute, value, False)]
@@ -108,6 +110,11 @@ def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value)
 def test_a_change_said_in_two_clauses_is_one_change(extractor, sentence, new):
     # The end of the old value is not a deletion of its own: the update keeps it in the history.
     assert _read(extractor, sentence) == [new]
+
+
+def test_an_old_favourite_is_not_kept_in_the_new_ones_words(extractor):
+    [found] = _candidates(extractor, "Pho used to be my favourite, now it's ramen.")
+    assert (found.attribute, found.content) == ("favorite food", "Kai's favourite is now ramen.")
 
 
 def test_a_request_to_forget_stays_a_deletion_beside_a_new_value(extractor):

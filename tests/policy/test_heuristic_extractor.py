@@ -165,6 +165,10 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Did I tell you I moved to Cardiff?", "residence", "Cardiff"),
     ("Wanna know where I live now? Swansea!", "residence", "Swansea"),
     ("Guess where I work now? Arm!", "employer", "Arm"),
+    # Chat's dropped letters and short words, and a letter's formal words.
+    ("moved to Gdansk last wk", "residence", "Gdansk"),
+    ("livin in Sopot these days", "residence", "Sopot"),
+    ("For your records, my correspondence address is j.nowak@interia.pl.", "email", "j.nowak@interia.pl"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

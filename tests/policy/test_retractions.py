@@ -182,6 +182,12 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("I'd rather not have my address on file.", [("address", None, True)]),
     ("That number isn't in use anymore.", [("phone number", None, True)]),
     ("Erase whatever you have on my phone.", [("phone number", None, True)]),
+    # Terse chat, and formal letters.
+    ("Not at Allegro anymore lol.", [("employer", "Allegro", True)]),
+    ("delete my num", [("phone number", None, True)]),
+    ("I hereby request that you delete all information concerning my place of residence.", [("residence", None, True)]),
+    ("I wish to withdraw the consent to store my e-mail address.", [("email", None, True)]),
+    ("I would be grateful if you could erase my mobile number.", [("phone number", None, True)]),
     ("You don't need to remember my old address anymore.", [("old address", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
