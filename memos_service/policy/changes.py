@@ -88,6 +88,9 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"^(?:(?:please )?(?:do not use|forget|ignore|scrap|stop using) )?my old (?P<thing>[a-z]+(?: [a-z]+)?) "
                 rf"{_VALUE}(?: is (?:dead|gone|over))?[,;:] (?:it is|now it is|the new one is|my new one is|use) ", re.I),
      r"my new \g<thing> is "),
+    # Where one lived or worked, then where one is: "I used to live in Sapporo, now I'm in Tokyo".
+    (re.compile(rf"^(?P<who>I|we) used to (?P<verb>live|work) (?P<at>in|at|for) {NAME},? (?:but |and )?(?:now )?"
+                rf"(?:I am|we are) (?:now )?(?:in|at|with) (?=(?-i:[A-Z]))", re.I), r"\g<who> \g<verb> \g<at> "),
     # A liking that was: "I used to love pasta but now dumplings are my favourite".
     (re.compile(rf"^I used to (?:love|like|eat|adore|prefer) {_VALUE},? (?:but |and |though )*(?:now |these days )?", re.I), ""),
 ]

@@ -60,6 +60,9 @@ _KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "
                                                      "girlfriend")}
 
 
+_PROPERTY_NOUNS = {"number", "phone", "mobile", "cell", "email", "e-mail", "address", "job", "employer", "city", "home"}
+
+
 def _is_filler(sentence: str) -> bool:
     return bool(_FILLER.match(re.sub(r"[^\w\s']", " ", sentence).strip()))
 
@@ -159,7 +162,9 @@ class HeuristicExtractor:
                 if attribute not in _KEPT_AS and (last := named[1].split()[-1].lower()) in _KEPT_AS \
                         and named[1].split()[0].lower() in ("home", "personal", "private", "main", "work"):
                     attribute = last  # "my home city", "my main job"
-                statement = (Statement(None, named[1], named[1].lower()) if named[1][0].isupper()  # "remove Globex"
+                # "remove Globex" names a thing; "the Colombian number" a property, by its last word.
+                by_name = named[1][0].isupper() and named[1].split()[-1].lower() not in _PROPERTY_NOUNS
+                statement = (Statement(None, named[1], named[1].lower()) if by_name
                              else Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower()))
             if statement.attribute is None and (contact := _contact_in(taken_back)):
                 statement = Statement(*contact, thing=contact[0])  # "I don't use 555-1010 anymore"
@@ -211,7 +216,7 @@ class HeuristicExtractor:
 # At a company, said with nothing after but a time: "I'm at Adyen now"; or gone over to one: "I switched to Globex".
 _AT_A_NAME = re.compile(rf"^(?P<lead>(?:(?:so|and|now|but),? )*)I (?:am (?:now )?(?:back )?(?:at|with)|(?:have )?(?:just |now )?"
                         rf"(?:switched|moved over|went over|changed) to) (?P<name>{NAME})"
-                        r"(?P<tail>(?: now| these days| nowadays| full[- ]time)*[.!]*)$", re.I)
+                        r"(?P<tail>(?: now| these days| nowadays| full[- ]time)*(?:, (?:in|on|with|as) .*)?[.!]*)$", re.I)
 
 
 def _at_work(sentence: str, context: str) -> str:

@@ -500,7 +500,7 @@ def _clean_value(value: str) -> str:
                    r"(?: (?:in|near|from) [\w -]+?)?,? (?:called|named) ", "", value.strip(), flags=re.I)
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
-                   r"^with (?:my|our|a) (?:\w+ ){0,2}?(?:in|at|near) |"
+                   r"^with (?:us |me |them |(?:my|our|a) (?:\w+ ){0,2}?)(?:in|at|near) |"
                    r"'s (?:\w+ )?(?:team|department|office|division|group|branch|lab|headquarters|staff)$", "", value.strip(),
                    flags=re.I)
     value = re.sub(r"\s+(?:and|or|but|so)$", "", re.sub(r"\s+", " ", value).strip(" .!?\"'-"), flags=re.I)
@@ -536,6 +536,8 @@ def read_property(sentence: str) -> Statement:
                 value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
                 if attribute == "occupation":
                     value = _EMPLOYER_AFTER.split(value)[0]  # "nurse at UZ Leuven": the employer is read apart
+            if attribute == "residence":  # "a shoebox in Shibuya"
+                value = re.sub(r"^(?:an?|my|our|the) (?:[\w-]+ ){0,2}(?:in|near|outside) (?=(?-i:[A-Z]))", "", value)
             if attribute.endswith("address") and EMAIL_SHAPE.fullmatch(value):
                 attribute = "email"  # "my correspondence address is j.nowak@interia.pl"
             if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):

@@ -97,6 +97,8 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("My old job was a nightmare. I'm at Adyen now.", "employer", "Adyen"),
     ("Regarding my previous message: I no longer live in Wroclaw but in Opole.", "residence", "Opole"),  # once took Opole back
     ("Pho used to be my favourite food but now it's ramen.", "favorite food", "ramen"),
+    ("I used to live in Sapporo, now I'm in Tokyo.", "residence", "Tokyo"),  # once took Sapporo back and set nothing
+    ("I'm with Rappi now, in the growth team.", "employer", "Rappi"),  # at a company, in a team: working there
 ])
 def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value):
     assert _read(extractor, sentence) == [(attribute, value, False)]

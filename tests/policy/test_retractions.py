@@ -188,6 +188,8 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("I hereby request that you delete all information concerning my place of residence.", [("residence", None, True)]),
     ("I wish to withdraw the consent to store my e-mail address.", [("email", None, True)]),
     ("I would be grateful if you could erase my mobile number.", [("phone number", None, True)]),
+    # A property named with a capital, by its last word: not a thing called "Colombian number".
+    ("Please delete the Colombian number, I'm back on my old one.", [("colombian number", None, True)]),
     ("You don't need to remember my old address anymore.", [("old address", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
