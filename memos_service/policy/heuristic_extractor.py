@@ -168,6 +168,8 @@ class HeuristicExtractor:
                              else Statement(_KEPT_AS.get(attribute, attribute), None, named[1].lower()))
             if statement.attribute is None and (contact := _contact_in(taken_back)):
                 statement = Statement(*contact, thing=contact[0])  # "I don't use 555-1010 anymore"
+            elif statement.attribute is None and statement.value is None and (held := value_in(taken_back, "name")):
+                statement = Statement(None, held, statement.thing)  # "Zalando is history for me": what is held under the name
             attribute = statement.attribute or next(
                 (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None)
             return Candidate(content=to_third_person(taken_back, name), subject=subject, message_keys=[message.key],

@@ -296,8 +296,8 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey|"
                      r"I (?:hereby )?(?:request|ask) (?:that )?you(?: to)?|I would be grateful if you could),? )*"
                      r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|clear|strike|"
-                     rf"unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
-                     rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})"
+                     rf"kill|unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
+                     rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})(?: out| off| away)?"
                      r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
                      r" (?:everything|all|anything|what|whatever) you (?:know|have|have got|remember|kept|stored|saved) "
                      r"(?:about|on)|"
@@ -314,7 +314,7 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
 _SPEAKER_SETTLED = r"(?:I|we) (?:live|work|reside|stay|moved|eat)\b"
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
-_EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge clear strike".split())
+_EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge clear strike kill".split())
 _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|"
                        r"\b(?:info|information|details?|data|stuff|everything) (?:on|about|of|regarding) (?:my|our)\b|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
@@ -331,6 +331,7 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
                        rf"(?:have|know|{_KEEP})|(?:rather|prefer|wish) you (?:forgot|deleted|removed|erased|wiped|dropped|"
                        rf"cleared)|(?:would rather|would prefer|prefer) (?:you )?not (?:have|{_KEEP})|"
+                       rf"if you (?:could |would )?(?:forgot|forget|deleted|delete|removed|remove|erased|erase|dropped|drop)|"
                        rf"withdraw (?:my |the )?consent (?:for you )?to {_KEEP}) "
                        rf"my ((?:[\w-]+ ){{0,2}}[\w-]+)", re.I)
 # "I'd like my email address gone", "Get my number out of your memory".
@@ -338,7 +339,10 @@ _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:go
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
 # "My Haarlem days are over": a time of one's life at a place or company, ended.
 _DAYS_OVER = re.compile(rf"^(?:my (?P<name>{NAME}) (?:days|years) are (?:over|behind me|done|gone)|"
-                        rf"(?P<behind>{NAME}) is (?:now )?behind (?:me|us)(?: now)?)$", re.I)
+                        rf"(?P<behind>{NAME}) is (?:now )?(?:behind (?:me|us)|history(?: for (?:me|us))?|in (?:my|our) past)"
+                        rf"(?: now)?|"
+                        rf"I (?:have|want) nothing (?:more )?to do with (?P<nothing>{NAME})(?: any ?more| now)?|"
+                        rf"I am (?:now )?out (?:of|at) (?P<out>{NAME})(?: as of \w+| now| for good)?)$", re.I)
 # "That phone number is dead", "My old email kai@post.com bounced": a contact detail that no longer reaches anyone.
 _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>(?:phone |cell |mobile )?number|"
                            r"e-?mail(?: address| account)?)(?: (?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d))? "
@@ -354,7 +358,8 @@ _WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently
                       r"have no (?:fixed |permanent )?(?:address|home|place to live))"
                       r"(?: (?:at the moment|right now|now|for now|these days|again))?$", re.I)
 # A turn of the conversation, not a memory: "Forget the previous question".
-_A_TURN = re.compile(r"^(?:the |my |your )?(?:previous|last|earlier|first|second|above|other) (?:question|message|answer|request|"
+_A_TURN = re.compile(r"^(?:the |my |your )?(?:previous|last|earlier|first|second|above|other)(?: two| three| few| couple of)? "
+                     r"(?:question|message|answer|request|"
                      r"sentence|prompt|reply|paragraph|one)s?$", re.I)
 # "Forget the movie, let's go bowling": never mind, not a request to forget anything.
 _NEVER_MIND = re.compile(r",\s*(?:let us|how about|what about|instead|we (?:can|could|should|will|are going to))\b", re.I)
@@ -608,7 +613,7 @@ def retracted(sentence: str) -> str | None:
     if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence) and not _edits(match):
         thing = re.sub(r"(?: from (?:(?:your|the|my) )?(?:memory|memories|records?|notes|database|list|system|profile|account)|"
                        r" from what you know(?: about me)?)?"
-                       r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more| now)?"
+                       r"(?:\s*\bfor (?:me|us))?(?: around| anywhere| on file)?(?: any ?more| now)?(?:,? (?:either|too|as well))?"
                        r"(?:,? (?:please|pls|thanks|thank you))?$", "",
                        match["thing"].strip(" .!"), flags=re.I)
         thing = re.sub(r"^what (my .+?) (?:is|are|was|were)$", r"\1", thing, flags=re.I)  # "what my job is"
@@ -622,10 +627,13 @@ def retracted(sentence: str) -> str | None:
         # "the company I work for", "which city I am in": what the clause says of the speaker.
         thing = re.sub(rf"^(?:the|which|what) (?:\w+ ){{1,2}}(?={_SPEAKER_SETTLED})", "", thing, flags=re.I)
         # "forget where I work" takes back a property named by a question word, not "my where I work".
+        # "the name of my dog" is "my dog name", as "my dog's name is Rex" sets it; "my new number" is the number.
+        thing = re.sub(r"^(?:the )?(name|birthday|age|number|address|email) of my ([\w-]+)$", r"my \2 \1", thing, flags=re.I)
         if re.match(r"^(?:I|my|where|what|which|who|how|when)\b", thing, re.I):
-            return thing
+            return re.sub(r"^my new ", "my ", thing, flags=re.I)
         thing = re.sub(r"^(?:the|my) (?:(?:old|current|saved|stored) )?", "", thing)
-        return f"my {re.sub(r'(?<!contact) (?:info|information|details|data)$', '', thing)}"  # "the job info"
+        # "the job info", "the phone number entry": the thing, not how it is kept.
+        return f"my {re.sub(r'(?<!contact) (?:info|information|details|data|entry|entries|records?)$', '', thing)}"
     if match := _GONE.search(sentence):
         return f"my {match[1] or match[2]}"
     if (match := _UNWANTED.search(sentence)) or (_FORGET_IT.search(sentence) and (match := _MY_THING.search(sentence))):
@@ -635,7 +643,7 @@ def retracted(sentence: str) -> str | None:
     if match := _WITHOUT.match(sentence):
         return "I work" if match["work"] else "I live"
     if match := _DAYS_OVER.match(sentence):
-        return f"I am at {match['name'] or match['behind']}"
+        return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out']}"
     if match := _JOB_ENDED.match(sentence):
         return f"I work at {next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:

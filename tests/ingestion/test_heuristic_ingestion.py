@@ -265,3 +265,11 @@ def test_a_thing_lost_in_a_town_keeps_the_home_in_that_town(client, tenant, cube
     ingest([message("I lost my wallet in Aarhus.", day=3)], session_id="s2")
     assert "Ana lives in Aarhus." in contents(active("fact")) and "I live in Aarhus." in contents(active("episode"))
     assert not any("wallet" in text for text in contents(active())), contents(active())
+
+
+def test_a_company_left_said_of_the_company_takes_back_what_is_held_under_its_name(client, tenant, cube, ingest, active):
+    ingest([message("I work at Zalando."), message("I live in Berlin.")])
+    result = ingest([message("Zalando is history for me.", day=5)], session_id="s2")
+    assert result["counts"] == {"DELETE": 1}, result["operations"]
+    assert not any("Zalando" in text for text in contents(active())), contents(active())
+    assert "Ana lives in Berlin." in contents(active("fact"))

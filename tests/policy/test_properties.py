@@ -119,7 +119,7 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert _facts(HeuristicExtractor(), "I'm over in Rotterdam these days.") == [(None, None, False)]
     assert _facts(with_meaning, "I'm over in Rotterdam these days.") == [("residence", "Rotterdam", False)]
     # What a retraction takes back is read the same way: "I am over in Rotterdam" says where one lives.
-    assert _facts(HeuristicExtractor(), "I'm not over in Rotterdam anymore.") == [(None, None, True)]
+    assert _facts(HeuristicExtractor(), "I'm not over in Rotterdam anymore.") == [(None, "Rotterdam", True)]  # by its name
     assert _facts(with_meaning, "I'm not over in Rotterdam anymore.") == [("residence", "Rotterdam", True)]
     # A clause that alone reads as nothing is read with its sentence; one read alone keeps its reading.
     assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli in sales now.")[1] == (None, None, False)

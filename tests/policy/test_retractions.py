@@ -190,6 +190,17 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     ("I would be grateful if you could erase my mobile number.", [("phone number", None, True)]),
     # A property named with a capital, by its last word: not a thing called "Colombian number".
     ("Please delete the Colombian number, I'm back on my old one.", [("colombian number", None, True)]),
+    # Asked in more ways: an "if", a particle, an entry, the name of a thing, "either".
+    ("I'd appreciate it if you forgot my phone number.", [("phone number", None, True)]),
+    ("Can you clear out my contact info?", [("phone number", None, True), ("email", None, True)]),
+    ("Kill the phone number entry.", [("phone number", None, True)]),
+    ("Please forget the name of my dog, it's a secret.", [("dog name", None, True)]),  # as "my dog's name is Rex" sets it
+    ("Please don't save my new number either.", [("phone number", None, True)]),
+    ("Delete my last two messages, they were wrong.", []),  # turns of the conversation
+    # A company left, said of the company: what is held under its name is taken back.
+    ("Zalando is history for me.", [(None, "Zalando", True)]),
+    ("I have nothing to do with Zalando anymore.", [(None, "Zalando", True)]),
+    ("I'm out of Zalando as of Friday.", [(None, "Zalando", True)]),
     ("You don't need to remember my old address anymore.", [("old address", None, True)]),
 ])
 def test_what_a_sentence_takes_back_by_cue_or_meaning(sentence, expected):
