@@ -46,7 +46,8 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"^(?:leaving|having left|I (?:have )?left|left) {NAME} behind[,;:] (?:and )?(?:now )?", re.I), ""),
     # The old left first: "I left Canva and joined Atlassian", "Left Natura in June and joined Ambev", "We left our
     # flat in Riga and moved to Tartu".
-    (re.compile(rf"^(?P<who>(?:I|we) (?:just |finally |have )*)?(?:left|quit|ditched|moved out of) "
+    (re.compile(rf"^(?P<who>(?:I|we) (?:just |finally |have )*)?(?:left|quit|ditched|moved out of|resigned from|"
+                rf"stopped working (?:at|for)) "
                 rf"(?:{NAME}|(?:my|our|the) (?:old |previous |last )?(?:flat|apartment|house|place|home)(?: (?:in|at) {NAME})?)"
                 rf"(?: (?:in|on|last|this|back in|after|at the end of) (?:\w+ ){{0,2}}?\w+)?"
                 rf"(?:,| and| so)+(?: then| now)? (?=(?P<again>(?:I|we)\b))?", re.I),

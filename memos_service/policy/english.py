@@ -49,7 +49,7 @@ been gone done seen taken given begun said meant""".split())
 PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother sibling siblings cousin aunt uncle niece
 nephew grandma grandpa grandmother grandfather wife husband partner spouse boyfriend girlfriend fiance fiancee son daughter
 kid kids child children baby friend friends roommate flatmate housemate neighbor neighbour boss manager colleague coworker
-teammate classmate""".split())
+teammate classmate family folks relatives""".split())
 # A phone number as people write it: "555-0101", "+44 20 7946 0958", "(555) 123 4567".
 PHONE_SHAPE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

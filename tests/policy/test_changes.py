@@ -99,6 +99,7 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("Pho used to be my favourite food but now it's ramen.", "favorite food", "ramen"),
     ("I used to live in Sapporo, now I'm in Tokyo.", "residence", "Tokyo"),  # once took Sapporo back and set nothing
     ("I'm with Rappi now, in the growth team.", "employer", "Rappi"),  # at a company, in a team: working there
+    ("I stopped working for Wise in May and joined Pipedrive.", "employer", "Pipedrive"),  # once took back "Wise in May..."
 ])
 def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value):
     assert _read(extractor, sentence) == [(attribute, value, False)]

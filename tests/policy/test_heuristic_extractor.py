@@ -171,6 +171,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("For your records, my correspondence address is j.nowak@interia.pl.", "email", "j.nowak@interia.pl"),
     ("Just moved into a shoebox in Shibuya, love it.", "residence", "Shibuya"),  # the town, not the shoebox
     ("My sister moved in with us in Envigado.", "sister's residence", "Envigado"),
+    ("I'm heading back to Tartu for good.", "residence", "Tartu"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

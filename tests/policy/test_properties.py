@@ -129,6 +129,9 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert [found.content for found in with_meaning.extract([ChatMessage("m1", "user", "It's lovely living in Lyon.",
                                                                           datetime(2024, 3, 1, tzinfo=UTC))], "ana")[0]] == [
         "Ana: It is lovely living in Lyon."]
+    # Where one's family is, is theirs: once set as the speaker's residence.
+    assert _facts(with_meaning, "I currently live in Tallinn but my family is in Tartu.") == [
+        ("residence", "Tallinn", False), (None, None, False)]
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
 
