@@ -240,12 +240,16 @@ def _answered_questions(said: list[str]) -> list[str]:
 
 # "My number changed. It's 555-6161 now.": "it" is the thing said to change just before.
 _CHANGED = re.compile(r"^(?:(?:so|and) )?(?:my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)|"
+                      # Where one was for long: "We were in Cork for years. Now it's Limerick."
+                      r"(?P<home>(?:I|we) (?:were|was|lived) in (?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)* "
+                      r"for (?:\w+ ){0,2}(?:years|months|ages|decades|a while|a long time))|"
                       r"(?:(?:can|could|will) you |please )?(?:save|remember|note|store|update) my (?:new )?"
                       r"(?P<saved>[a-z]+(?: [a-z]+)?)|"
                       r"new (?P<new>(?:phone |cell |mobile )?number|e-?mail(?: address)?|phone|cell))"
                       r"[.!?]*$", re.I)
 # What the changed thing is now: "It's 555-6161 now", "Use kai@new.com from now on", or the number or address alone.
-_IT_IS = re.compile(r"^(?:it is|it has become|the new one is|now it is|(?:please )?use|reach me (?:at|on))\b(?P<rest>.*)$", re.I)
+_IT_IS = re.compile(r"^(?:it is|it has become|it (?:has )?changed to|the new one is|now it is|(?:please )?use|"
+                    r"reach me (?:at|on))\b(?P<rest>.*)$", re.I)
 _CONTACT_ALONE = re.compile(r"^(?P<rest>\S*[\d@]\S*(?: \S*\d\S*){0,3})[.!]*$")
 # "Pierogi. That's my favourite food now.": a thing named alone, then said to be a favourite.
 _THAT_IS_MY = re.compile(r"^(?:that|it|this) is (?P<rest>my (?:[a-z-]+ )*?(?:favou?rite|go-to)\b.*)$", re.I)
@@ -268,7 +272,7 @@ def _with_it_named(said: list[str]) -> list[str]:
     for sentence in said:
         if kept and (changed := _CHANGED.match(kept[-1])) and (
                 it_is := _IT_IS.match(sentence) or _CONTACT_ALONE.match(sentence)):
-            thing = changed["thing"] or changed["saved"] or f"new {changed['new']}"
+            thing = "home" if changed["home"] else changed["thing"] or changed["saved"] or f"new {changed['new']}"
             kept.append(f"My {thing} is {it_is['rest'].strip()}")
         elif kept and _FRAGMENT.match(kept[-1]) and (favourite := _THAT_IS_MY.match(sentence)):
             kept[-1] = f"{kept[-1].rstrip('.!')} is {favourite['rest']}"

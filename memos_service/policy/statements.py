@@ -273,6 +273,7 @@ _UNDOING_VERBS = [
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
                         r"(?:laid off|let go|fired) (?:[\w',]+ ){1,6}(?:including|and|with) me|"
+                        r"(?:laid off|let go) (?:my (?:whole |entire )?(?:team|department|office|division)|all of us|everyone)|"
                         r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
                         r"and I (?:have |had )?parted ways|and I (?:have |had )?(?:went|gone) (?:our )?separate ways|"
                         r"and I (?:are|were) (?:done|finished|through|over)(?:,.*)?)|"
@@ -660,7 +661,8 @@ def retracted(sentence: str) -> str | None:
     if match := _DAYS_OVER.match(sentence):
         return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out']}"
     if match := _JOB_ENDED.match(sentence):
-        return f"I work at {next(value for value in match.groups() if value)}"
+        # "Sad news, Intercom laid off my whole team": the employer after the lead-in.
+        return f"I work at {match['by'].split(', ')[-1] if match['by'] else next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
         if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])
                                                         or pattern is USED_TO and _REMINISCENCE.search(sentence)):

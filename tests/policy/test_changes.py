@@ -92,9 +92,12 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("New number. 555-8080. Save it!", "phone number", "555-8080"),
     ("My email has changed. Use kai@fastmail.com from now on.", "email", "kai@fastmail.com"),
     ("Pierogi. That's my favourite food now.", "favorite food", "Pierogi"),
+    ("We were in Cork for years. Now it's Limerick.", "residence", "Limerick"),
+    ("Remember my email? It changed to niamh@eircom.net.", "email", "niamh@eircom.net"),
     # At a company, among words about work, is working there.
     ("Changed companies, I'm with Wise these days.", "employer", "Wise"),
     ("My old job was a nightmare. I'm at Adyen now.", "employer", "Adyen"),
+    ("Work is fine. Still at Stripe, still busy.", "employer", "Stripe"),
     ("Regarding my previous message: I no longer live in Wroclaw but in Opole.", "residence", "Opole"),  # once took Opole back
     ("Pho used to be my favourite food but now it's ramen.", "favorite food", "ramen"),
     ("I used to live in Sapporo, now I'm in Tokyo.", "residence", "Tokyo"),  # once took Sapporo back and set nothing
