@@ -17,8 +17,7 @@ _CONTRACTIONS = [
     (r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)nt\b", r"\1 not"), (r"\bcant\b", "cannot"),
     (r"\bwont\b", "will not"), (r"\bim\b", "I am"), (r"\bive\b", "I have"),
     # A dropped g ("livin in Sopot") and chat's short words for time ("last wk").
-    (r"\b(liv|work|mov|stay|rent|bas)in'?(?= )", r"\1ing"), (r"\bwks?\b", "week"), (r"\bmths?\b", "month"),
-    (r"\byrs?\b", "year"),
+    (r"\b(liv|work|mov|stay|rent)in'?(?= )", r"\1ing"), (r"\bwks?\b", "week"), (r"\bmths?\b", "month"),
     # Laughs and sighs at the end say nothing: "not at Allegro anymore lol".
     (r"(?:[ ,]+(?:lol|haha+|hah|lmao|tbh|ugh|omg))+(?=[.!?]*$)", ""),
 ]

@@ -60,6 +60,7 @@ _KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "
                                                      "girlfriend")}
 
 
+# The last word of a property's name: "the Colombian number" is a property named with a capital, not a thing so called.
 _PROPERTY_NOUNS = {"number", "phone", "mobile", "cell", "email", "e-mail", "address", "job", "employer", "city", "home"}
 
 
@@ -263,10 +264,10 @@ def _one_request_each(said: list[tuple[str, str]]) -> list[tuple[str, str]]:
     email") one request for each instead of the sentence's clauses ("my email" alone asks nothing)."""
     parts: list[tuple[str, str]] = []
     for clause, whole in said:
-        if parts and parts[-1][1] == whole and len(one_request_per_thing(whole)) > 1:
-            continue  # the sentence's requests are in already
-        requests = one_request_per_thing(whole)
-        parts.extend([(request, whole) for request in requests] if len(requests) > 1 else [(clause, whole)])
+        if len(requests := one_request_per_thing(whole)) == 1:
+            parts.append((clause, whole))
+        elif not (parts and parts[-1][1] == whole):  # once for the sentence, at its first clause
+            parts.extend((request, whole) for request in requests)
     return parts
 
 

@@ -122,6 +122,8 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
 # Said of the speaker, or of what they tell of themselves: "Everything is closed in Lyon today" is of no one.
 _OF_THE_SPEAKER = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b|\b(?:number|phone|cell|mobile|e-?mail|home|address|job|"
                              r"work|employer|favou?rite|best|food|dish|meal)\b", re.IGNORECASE)
+
+
 def of_the_speaker(sentence: str) -> bool:
     return bool(_OF_THE_SPEAKER.search(sentence))
 
