@@ -201,7 +201,7 @@ class PropertyReader:
         if (kind == "name" and supposed(sentence)) or (kind in ("phone", "email") and not _OWN_CONTACT.search(sentence)):
             return None
         value = value_in(sentence, kind)
-        if attribute == "residence" and value and re.search(rf"\bat {re.escape(value)}\b", sentence):
+        if attribute == "residence" and value and re.search(rf"\bat (?:the )?{re.escape(value)}\b", sentence):
             return None  # "I've been at Klarna for two weeks": one is at a workplace or a venue, and lives in a town
         if attribute == "residence" and value and re.search(rf"\bthe {re.escape(value)} (?!{_NOT_A_NOUN}\b)[a-z]", sentence):
             return None  # "I love the Marseille football club": a town's name on something else

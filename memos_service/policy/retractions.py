@@ -77,10 +77,10 @@ _OWN_MEMORY = re.compile(r"\bI (?:do not|did not|cannot|can not|could not|never)
 # A number or address of something else: "The old number for the clinic doesn't work anymore".
 _SOMEONE_ELSES_DETAIL = re.compile(r"\b(?:number|phone|cell|mobile|e-?mail|address)(?: address)? (?:for|of) (?!(?:me|us|mine)\b)",
                                    re.IGNORECASE)
-# An earlier value of a property: "my old number", "our previous flat".
+# An earlier value of a property: "my old number", "our previous flat", "where I used to live".
 _AN_OLD_ONE = re.compile(r"\b(?:my|our|the|that) (?:old|previous|former|last) (?:\w+ )?"
                          r"(?:number|phone|cell|mobile|e-?mail|address|flat|apartment|house|place|home|job|employer|company|"
-                         r"workplace)\b", re.IGNORECASE)
+                         r"workplace)\b|\b(?:I|we) used to\b", re.IGNORECASE)
 # A search or a wait that ended in good news: "The job hunt is over, Glovo said yes!"
 _WAIT_OVER = re.compile(r"\b(?:job )?(?:hunt|search|wait|waiting|interviews?|application process|probation)(?: period)? "
                         r"(?:is|are) (?:finally )?over\b", re.IGNORECASE)

@@ -123,8 +123,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # "Joined the Cabify team in their Madrid office": the team of a company, named by its name.
     _cue("employer", rf"{_WHO} (?:have |has |am |is )?{_ADV}(?:joined|became part of|part of) the {_NAME_VALUE} "
                      rf"(?:team|crew|family|staff)\b.*"),
-    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took|got|landed|accepted|have) (?:a |my |the )?(?:new )?"
-                     rf"(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
+    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took(?: up)?|got|landed|accepted|have) "
+                     rf"(?:a |my |the )?(?:new )?(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:gig|role|position|post) is (?:now )?(?:at|with) {_NAME_VALUE}"
                      rf"(?: now| these days|,.*)?"),  # "My role is with the kids on weekends" names no company
@@ -478,6 +478,7 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 _NAMED_PROPERTIES = {"residence", "employer"}
+_KIN = PEOPLE_WORDS | {"family", "folks", "relatives", "in-laws"}
 _PAST_STAGE = re.compile(rf"\b(?:{A_PAST_STAGE})\b", re.I)
 _MAYBE = re.compile(r"\b(?:probably|possibly|maybe|perhaps|hopefully)\b", re.I)  # narrower than `supposed`: "should" is not
 _A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
@@ -560,7 +561,7 @@ def read_property(sentence: str) -> Statement:
                 continue  # "I'm staying at the Hilton in Porto tonight"
             if attribute in _NAMED_PROPERTIES and (_PAST_STAGE.search(sentence) or _MAYBE.search(sentence)):
                 continue  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
-            if template == "{thing}" and thing.lower().split()[-1] in PEOPLE_WORDS and not value[0].isupper():
+            if template == "{thing}" and thing.lower().split()[-1] in _KIN and not value[0].isupper():
                 continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
@@ -640,6 +641,8 @@ def retracted(sentence: str) -> str | None:
                        r"\s+(?:that |which )?I (?:mentioned|told you about|talked about)$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them") or _A_TURN.match(thing) or _WHOLESALE.match(thing):
             return None  # "forget it", "forget the previous question": never mind; "delete all memories": not one fact
+        if re.search(r"\bused to\b", thing, re.I):
+            return None  # "Forget where I used to live": what was is in the history already, not the residence now
         # "the company I work for", "which city I am in": what the clause says of the speaker.
         thing = re.sub(rf"^(?:the|which|what) (?:\w+ ){{1,2}}(?={_SPEAKER_SETTLED})", "", thing, flags=re.I)
         # "forget where I work" takes back a property named by a question word, not "my where I work".

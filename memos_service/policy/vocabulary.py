@@ -48,7 +48,9 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
       re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),
       re.compile(rf"\bI am an? (?:[a-z-]+ ){{1,3}}at {_VALUE}"),  # "I am a software engineer at Globex"
-      re.compile(rf"^{_VALUE} (?:just |recently |finally )?(?:hired|has hired|took me on|brought me on|offered me)\b")],
+      # After a lead-in too: "Guess what, Critical Software hired me!"
+      re.compile(rf"^(?:[\w' ]{{1,25}}[,:!] )?{_VALUE} (?:just |recently |finally )?(?:hired|has hired|took me on|"
+                 rf"brought me on|offered me)\b")],
      # Working on something or out at the gym, volunteering, an interview or an application at the company, an offer
      # turned down: no employer in it.
      re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*|"
@@ -73,9 +75,10 @@ def talks_about_work(text: str) -> bool:
     return bool(_WORK_TALK.search(text))
 
 
-# A boss or colleague of before is someone else: "my old boss from Andela" says nowhere the speaker works, or worked.
-_FORMER_COLLEAGUE = re.compile(r"\b(?:old|former|ex-?|previous) (?:boss|manager|colleague|co-?worker|teammate|supervisor)s?\b",
-                               re.I)
+# A boss or colleague of before is someone else: "my old boss from Andela" says nowhere the speaker works, or worked;
+# so is the speaker's family, named as theirs ("my family is in Tartu"), not as the household ("our family lives in Oslo").
+_NOT_THE_SPEAKER = re.compile(r"\b(?:old|former|ex-?|previous) (?:boss|manager|colleague|co-?worker|teammate|supervisor)s?\b|"
+                               r"\bmy (?:\w+ )?(?:family|folks|relatives|in-laws)\b", re.I)
 # The properties' own words: "my boss at Globex" says where the speaker works.
 _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 
@@ -83,7 +86,7 @@ _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 def mentions_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) -> bool:
     """Another person in the sentence ("my dad used to work at IBM"), unless named by one of `own_words`
     ("my boss at Globex" says where the speaker works)."""
-    if _FORMER_COLLEAGUE.search(sentence):
+    if _NOT_THE_SPEAKER.search(sentence):
         return True
     words = set(re.findall(r"[a-z]+", sentence.lower())) - own_words
     singular = {word[:-1] for word in words if word.endswith("s")}  # "our neighbours"

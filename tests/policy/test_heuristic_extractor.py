@@ -172,6 +172,8 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("Just moved into a shoebox in Shibuya, love it.", "residence", "Shibuya"),  # the town, not the shoebox
     ("My sister moved in with us in Envigado.", "sister's residence", "Envigado"),
     ("I'm heading back to Tartu for good.", "residence", "Tartu"),
+    ("I took up a post at the University of Minho.", "employer", "the University of Minho"),  # once read as a residence
+    ("Guess what, Critical Software hired me!", "employer", "Critical Software"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)

@@ -129,9 +129,12 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert [found.content for found in with_meaning.extract([ChatMessage("m1", "user", "It's lovely living in Lyon.",
                                                                           datetime(2024, 3, 1, tzinfo=UTC))], "ana")[0]] == [
         "Ana: It is lovely living in Lyon."]
-    # Where one's family is, is theirs: once set as the speaker's residence.
+    # Where one's family is, is theirs: once set as the speaker's residence. "Our family" is the household.
     assert _facts(with_meaning, "I currently live in Tallinn but my family is in Tartu.") == [
         ("residence", "Tallinn", False), (None, None, False)]
+    assert _facts(with_meaning, "Our family lives in Graz now.") == [("residence", "Graz", False)]
+    # The "I" put back before the reading by meaning, which reads only what is said of the speaker.
+    assert _facts(with_meaning, "Been in Bergen a few weeks, still settling in.") == [("residence", "Bergen", False)]
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
 
