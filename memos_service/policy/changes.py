@@ -23,6 +23,10 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"\b(?:from|out of) (?:{_VALUE}|(?:my|our|the) (?:old |previous )?(?:flat|apartment|house|place|home)"
                 rf"(?: (?:in|at) {NAME})?) "
                 rf"(?:and )?(?=(?:in)?to\b)", re.I), ""),
+    # Out of a place, then where one is: "We finally moved out of the city, we're in Sintra now".
+    (re.compile(rf"\b(?P<moved>moved|got) out of (?:the (?:city|town|country|suburbs)|{NAME}|(?:my|our|the) (?:old )?"
+                rf"(?:flat|apartment|house|place|home))[,;] (?:and )?(?:now )?(?:we are|I am) (?:now )?in (?=(?-i:[A-Z]))", re.I),
+     r"\g<moved> to "),
     # At a company after leaving one is working there: "Quit Uber, now I'm at Lyft".
     (re.compile(rf"^(?:I (?:just |finally |have )*)?(?:left|quit|ditched|moved on from) {NAME}[,;] (?:and |so )?(?:now )?"
                 rf"(?:I am )?(?:now )?at (?=(?-i:[A-Z]))", re.I), "I work at "),

@@ -103,6 +103,7 @@ def test_a_change_is_said_without_its_old_value(sentence, said_now):
     ("I used to live in Sapporo, now I'm in Tokyo.", "residence", "Tokyo"),  # once took Sapporo back and set nothing
     ("I'm with Rappi now, in the growth team.", "employer", "Rappi"),  # at a company, in a team: working there
     ("I stopped working for Wise in May and joined Pipedrive.", "employer", "Pipedrive"),  # once took back "Wise in May..."
+    ("So we finally moved out of the city, we're in Sintra now.", "residence", "Sintra"),  # once took Sintra back
 ])
 def test_a_change_sets_the_new_value_only(extractor, sentence, attribute, value):
     assert _read(extractor, sentence) == [(attribute, value, False)]
