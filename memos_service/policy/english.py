@@ -119,7 +119,7 @@ A_PAST_STAGE = (r"born|grew up|raised|went to (?:school|college|university)|as a
                 r"in (?:my )?(?:student|college|uni|university|school) days|during my studies")
 # A place where work is done, named by its town: "a teacher at a school in Bonn", "my commute to the office in Mannheim".
 A_WORKPLACE_IN = (r"(?:office|school|hospital|factory|plant|branch|campus|store|shop|clinic|lab|warehouse|site|headquarters|hq|"
-                  r"university|college|bakery|restaurant|studio|firm|agency) in")
+                  r"university|college|bakery|restaurant|firm|agency) in")
 
 
 def away_for_a_while(sentence: str) -> bool:
@@ -146,7 +146,7 @@ _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?
                        r"consider(?:s|ed|ing)?|might|should|ought to|"
                        r"would (?:love|like|rather) to|"
                        r"(?:want|wants|wanted|plan|plans|planned|planning) to|wanna|if (?:I|we)|in the future|"
-                       r"if (?:all|everything) goes (?:well|to plan)|fingers crossed|hopefully|probably|possibly|"
+                       r"if (?:all|everything) goes (?:well|to plan)|fingers crossed|"
                        # "I'll be in Tokyo next month": a stay to come; "I almost took a job at ...", not "for almost a year".
                        r"will be in|(?:almost|nearly) "
                        r"(?!(?:an?|\d+|one|two|three|four|five|six|seven|eight|nine|ten|half)\b)\w+)\b",
@@ -156,6 +156,30 @@ _SUPPOSED = re.compile(r"\b(?:maybe|perhaps|some ?day|one day|wish(?:es|ed|ing)?
 def supposed(sentence: str) -> bool:
     """Whether the sentence only wishes, plans or supposes something, rather than stating it."""
     return bool(_SUPPOSED.search(sentence))
+
+
+# The parts of a sentence a word may be said of: "I got the job at Airbus, hopefully it goes well" hopes nothing of
+# Airbus; "I grew up in Oslo and moved to Bergen" says nothing of a childhood in Bergen.
+_PARTS = re.compile(r",|;| and | but | now | then ", re.IGNORECASE)
+_MAYBE = re.compile(r"\b(?:probably|possibly|maybe|perhaps|hopefully)\b", re.IGNORECASE)
+_PAST_STAGE = re.compile(rf"\b(?:{A_PAST_STAGE})\b", re.IGNORECASE)
+
+
+def _said_beside(sentence: str, value: str, words: re.Pattern[str]) -> bool:
+    parts = _PARTS.split(sentence.rstrip(" .!?"))
+    if words.fullmatch(parts[-1].strip()):
+        return True  # an afterthought of the whole sentence: "We're moving to Aalborg next year, probably"
+    return any(value in part and words.search(part) for part in parts)
+
+
+def a_maybe(sentence: str, value: str) -> bool:
+    """The value only supposed: "I'm probably moving to Aalborg next year"."""
+    return _said_beside(sentence, value, _MAYBE)
+
+
+def of_a_past_stage(sentence: str, value: str) -> bool:
+    """The value said of a time of life that is over: "I lived in Cologne as a student"."""
+    return _said_beside(sentence, value, _PAST_STAGE)
 
 
 def normalize(text: str) -> str:

@@ -20,7 +20,16 @@ from dataclasses import dataclass
 
 from memos_service.embedding import Embedder
 from memos_service.policy.changes import without_old_value
-from memos_service.policy.english import A_PAST_STAGE, A_STAY, A_WORKPLACE_IN, EMAIL_SHAPE, PHONE_SHAPE, denied_or_ended, supposed
+from memos_service.policy.english import (
+    A_STAY,
+    A_WORKPLACE_IN,
+    EMAIL_SHAPE,
+    PHONE_SHAPE,
+    a_maybe,
+    denied_or_ended,
+    of_a_past_stage,
+    supposed,
+)
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.vocabulary import NOT_VALUES, WORK_MOVED, mentions_someone_else
 
@@ -104,11 +113,12 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 _NOT_A_SETTING = re.compile(
     rf"\b(?:{A_STAY}|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
-    rf"{A_PAST_STAGE}|{A_WORKPLACE_IN}|studied|{WORK_MOVED})\b|"
+    rf"born|grew up|raised|went to (?:school|college|university)|{A_WORKPLACE_IN}|studied|{WORK_MOVED})\b|"
     # A stretch of the past that ended: "We were in Sevilla for years" (but "we live in Malaga now").
     r"^(?:I|we) (?:were|was|lived) (?:\w+ )?in\b.*\bfor (?:\w+ ){0,2}(?:years|months|decades|time|while)\b|"
     # A place or company liked, not lived in or worked for: "I love Valencia, the beaches are amazing".
-    r"^(?:I|we) (?:really |just |absolutely )?(?:love|adore|like|hate|miss|enjoy) (?-i:[A-Z])|"
+    r"^(?:I|we) (?:really |just |absolutely )?(?:love|adore|like|hate|miss|enjoy) (?-i:[A-Z])"
+    r"(?!.*\b(?:moved|move|live|lives|living|home|settled|relocated|work|works|working|joined|hired)\b)|"
     # "After ten years in Berlin, ...": a stretch of the past, before what the sentence goes on to say.
     r"^after (?:\w+ ){0,2}(?:years|months|decades|a year|a decade) (?:in|at)\b", re.IGNORECASE)
 # Words after "the Hague" that begin no noun it names: "moved to the Hague last year".
@@ -201,6 +211,8 @@ class PropertyReader:
         if (kind == "name" and supposed(sentence)) or (kind in ("phone", "email") and not _OWN_CONTACT.search(sentence)):
             return None
         value = value_in(sentence, kind)
+        if kind == "name" and value and (of_a_past_stage(sentence, value) or a_maybe(sentence, value)):
+            return None  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
         if attribute == "residence" and value and re.search(rf"\bat (?:the )?{re.escape(value)}\b", sentence):
             return None  # "I've been at Klarna for two weeks": one is at a workplace or a venue, and lives in a town
         if attribute == "residence" and value and re.search(rf"\bthe {re.escape(value)} (?!{_NOT_A_NOUN}\b)[a-z]", sentence):

@@ -11,15 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from memos_service.policy.english import (
-    A_PAST_STAGE,
     ADVERBS,
     EMAIL_SHAPE,
     NAME,
     PEOPLE_WORDS,
     PHONE_SHAPE,
     USED_TO,
+    a_maybe,
     away_for_a_while,
     contact_now,
+    of_a_past_stage,
     third_person_verb,
 )
 from memos_service.policy.vocabulary import read_by_vocabulary
@@ -479,8 +480,6 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 _NAMED_PROPERTIES = {"residence", "employer"}
 _KIN = PEOPLE_WORDS | {"family", "folks", "relatives", "in-laws"}
-_PAST_STAGE = re.compile(rf"\b(?:{A_PAST_STAGE})\b", re.I)
-_MAYBE = re.compile(r"\b(?:probably|possibly|maybe|perhaps|hopefully)\b", re.I)  # narrower than `supposed`: "should" is not
 _A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
 
 
@@ -505,7 +504,7 @@ def _clean_value(value: str) -> str:
                    r"on the \d+(?:st|nd|rd|th)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
-                   r"haha)\b", "", value, flags=re.I)
+                   r"haha|probably|maybe|perhaps|possibly|hopefully)\b", "", value, flags=re.I)
     value = re.sub(r"[^\w.&')]+$", "", value.strip())  # "lego 🎉"
     # "nothing beats a good paella": the dish, not the praise.
     value = re.sub(r"^(?:honestly |really )?nothing (?:beats|tops|compares to|is better than|comes close to) "
@@ -559,7 +558,7 @@ def read_property(sentence: str) -> Statement:
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
                 continue  # "I'm staying at the Hilton in Porto tonight"
-            if attribute in _NAMED_PROPERTIES and (_PAST_STAGE.search(sentence) or _MAYBE.search(sentence)):
+            if attribute in _NAMED_PROPERTIES and (of_a_past_stage(sentence, value) or a_maybe(sentence, value)):
                 continue  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
             if template == "{thing}" and thing.lower().split()[-1] in _KIN and not value[0].isupper():
                 continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is

@@ -11,13 +11,14 @@ the property's words, in sentences plainly about the speaker (no one else in the
 import re
 
 from memos_service.policy.english import (
-    A_PAST_STAGE,
     A_STAY,
     A_WORKPLACE_IN,
     PEOPLE_WORDS,
     PHONE_SHAPE,
+    a_maybe,
     contact_now,
     denied_or_ended,
+    of_a_past_stage,
     supposed,
 )
 
@@ -42,7 +43,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
-     re.compile(rf"\b(?:{A_PAST_STAGE}|{A_WORKPLACE_IN}|{WORK_MOVED}|"
+     re.compile(rf"\b(?:born|grew up|raised|went to (?:school|college|university)|{A_WORKPLACE_IN}|{WORK_MOVED}|"
                 rf"{A_STAY}|went|go|goes|going|fly|tour|touring|travel\w*|weekend|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
@@ -114,7 +115,7 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
         for pattern in patterns:
             for match in pattern.finditer(sentence):
                 value = re.sub(r"(?: &)+$|-based$", "", match["value"])  # "Lisbon-based"
-                if value not in NOT_VALUES:
+                if value not in NOT_VALUES and not (of_a_past_stage(sentence, value) or a_maybe(sentence, value)):
                     readings.add((attribute, value))
     # Two properties or two values ("moved to Oslo for a job at Globex"): no safe single reading.
     return readings.pop() if len(readings) == 1 else None

@@ -254,6 +254,25 @@ def test_a_property_word_near_a_name_is_not_always_a_property(text):
     assert all(attribute is None for _, attribute, _, _ in extract(text))
 
 
+@pytest.mark.parametrize("text, attribute, value", [
+    # A time of life that is over, or a maybe, said of another part of the sentence than the value.
+    ("I grew up in Oslo and moved to Bergen last year.", "residence", "Bergen"),
+    ("As a kid I lived in Rome, now I live in Milan.", "residence", "Milan"),
+    ("I moved to Lyon, probably the best decision I've made.", "residence", "Lyon"),
+    ("I got the job at Airbus, hopefully it goes well.", "employer", "Airbus"),
+])
+def test_a_past_stage_or_a_maybe_holds_back_only_the_value_it_is_said_of(text, attribute, value):
+    assert [(found_attribute, found_value) for _, found_attribute, found_value, _ in extract(text) if found_attribute] == [
+        (attribute, value)]
+
+
+@pytest.mark.parametrize("text", ["I'm probably moving to Lyon next year.", "We're moving to Aalborg next year, probably.",
+                                  "Hopefully I'll get the job at Airbus.", "As a student I worked at Airbus, now I'm at Safran."])
+def test_a_value_only_supposed_or_of_a_past_stage_is_not_set(text):
+    assert not any(attribute == "residence" or value in ("Lyon", "Aalborg", "Airbus")
+                   for _, attribute, value, _ in extract(text))
+
+
 def test_a_thing_lost_is_the_thing_not_where_it_was_lost():
     # "Aarhus" as the thing taken back would delete where Ana lives.
     assert extract("I lost my wallet in Aarhus.") == [("Ana has wallet", None, None, True)]

@@ -135,6 +135,8 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert _facts(with_meaning, "Our family lives in Graz now.") == [("residence", "Graz", False)]
     # The "I" put back before the reading by meaning, which reads only what is said of the speaker.
     assert _facts(with_meaning, "Been in Bergen a few weeks, still settling in.") == [("residence", "Bergen", False)]
+    # A town liked and moved to is home.
+    assert ("residence", "Lisbon", False) in _facts(with_meaning, "I love Lisbon, moved here last month.")
     # A cue's reading stands: the meaning is only asked where no cue answers.
     assert _facts(with_meaning, "My sister lives in Rome.") == [("sister's residence", "Rome", False)]
 
@@ -158,6 +160,7 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "I lived in Cologne as a student.",
     "After ten years in Berlin, we are thinking about a change.",
     "I love Valencia, the beaches are amazing.",  # a town liked: once set the residence
+    "I run a bakery in Nantes, it's exhausting.",  # where work is done
     "Everything is closed in Lyon today.",  # of no one: once took the residence back
     "Fred moved to Paris.",  # once set the residence
     "The job hunt is over, Glovo said yes!",  # good news: once took Glovo back
