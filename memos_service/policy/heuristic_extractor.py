@@ -219,7 +219,9 @@ class HeuristicExtractor:
 # At a company, said with nothing after but a time: "I'm at Adyen now"; or gone over to one: "I switched to Globex".
 _AT_A_NAME = re.compile(rf"^(?P<lead>(?:(?:so|and|now|but),? )*)(?:I (?:am (?:now |still )?(?:back )?(?:at|with)|"
                         rf"(?:have )?(?:just |now )?(?:switched|moved over|went over|changed) to)|(?:still|back) (?:at|with)) "
-                        rf"(?P<name>{NAME})(?P<tail>(?: now| these days| nowadays| full[- ]time)*(?:, .*)?[.!]*)$", re.I)
+                        rf"(?P<name>{NAME})(?P<tail>(?: now| these days| nowadays| full[- ]time)*"
+                        # What one does there, not why one is there: "..., in the growth team", not "..., for a meeting".
+                        rf"(?:, (?:in|on|with|as|still|doing|working|leading)\b.*)?[.!]*)$", re.I)
 
 
 def _at_work(sentence: str, context: str) -> str:

@@ -165,6 +165,7 @@ def test_a_home_left_for_another_sets_the_new_one(extractor, sentence, attribute
     "Not Leeds again - I hate that train.",
     "I'm at Costco now.",  # a moment
     "Work was long today, I'm at Adyen for a meeting.",  # more than a time after the name
+    "Work was long today, I'm at Adyen, for a meeting.",  # why one is there, not what one does there
 ])
 def test_a_change_of_something_else_sets_nothing(extractor, sentence):
     assert _read(extractor, sentence) == []
