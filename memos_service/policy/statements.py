@@ -46,6 +46,8 @@ _VALUE = r"(?P<value>.+)"
 # A value that is a name ("Hanoi", "Umbrella Labs"), where the words after it are no part of it.
 _NAME_VALUE = r"(?P<value>(?-i:[A-Z0-9][\w&.'-]*)(?: (?:of |& )?(?-i:[A-Z0-9][\w&.'-]*)){0,4})"
 _DWELLING = r"home|place|apartment|flat|house"
+# A phone number or an email address as a value of its own.
+_CONTACT_VALUE = rf"(?:{EMAIL_SHAPE.pattern}|{PHONE_SHAPE.pattern})"
 # Words said aside, which a lead-in ends before and no value begins with: "Fish and chips, obviously, is my favourite".
 _ASIDE = r"(?:obviously|honestly|of course|definitely|clearly|naturally|surely|seriously|really|truly|frankly)"
 # "It is my favorite and never gets old": no thing named after "favorite".
@@ -200,7 +202,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("{contact}", r"(?P<who>my )?(?:new |current |updated )?(?P<thing>(?:phone|cell|mobile|telephone|tel)(?: number)?|number|"
                       r"digits|e-?mail(?: address)?|mail(?: address)?)\.?(?:'s| is)?:? (?P<value>.+)"),
     # A number or address said first: "07700 900123 is my new mobile".
-    _cue("{contact}", r"(?P<value>\+?\d[\d ().-]{4,}\d|\S+@\S+) is (?:now )?(?P<who>my) (?:new |current )?"
+    _cue("{contact}", rf"(?P<value>{_CONTACT_VALUE}) is (?:now )?(?P<who>my) (?:new |current )?"
                       r"(?P<thing>[a-z]+(?: [a-z]+)?)"),
     # After talk of a new number or address: "Swapped numbers, the new one is 0151 2345 678".
     _cue("{contact}", r"(?:the |my )?new one(?: is|:)(?: now)? (?P<value>.+)"),
@@ -208,7 +210,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("{contact}", r"(?:for (?:correspondence|contact|e-?mails?|mail|calls|texts|messages|anything urgent),? )?"
                       r"(?:please |kindly )?(?:use|write to|e-?mail|mail|"
                       r"send (?:anything|everything|all|stuff|things|mail|e-?mails|messages)(?: important| urgent| else)? to) "
-                      r"(?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d)(?: (?:instead|from now on|now|going forward|please))*"),
+                      rf"(?P<value>{_CONTACT_VALUE})(?: (?:instead|from now on|now|going forward|please))*"),
     # A label: "Employer: Allegro", "Residence: Poznan".
     _cue("employer", rf"(?:new |current )?(?:employer|workplace|company)(?: now)?: {_NAME_VALUE}(?: \(.*\))?"),
     _cue("residence", rf"(?:new |current )?(?:residence|home|city|home ?town|location|based in|living in)(?: now)?: "
@@ -350,7 +352,7 @@ _DAYS_OVER = re.compile(rf"^(?:my (?P<name>{NAME}) (?:days|years) are (?:over|be
                         rf"I am (?:now )?out (?:of|at) (?P<out>{NAME})(?: as of \w+| now| for good)?)$", re.I)
 # "That phone number is dead", "My old email kai@post.com bounced": a contact detail that no longer reaches anyone.
 _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>(?:phone |cell |mobile )?number|"
-                           r"e-?mail(?: address| account)?)(?: (?P<value>\S+@\S+|\+?\d[\d ()-]{4,}\d))? "
+                           rf"e-?mail(?: address| account)?)(?: (?P<value>{_CONTACT_VALUE}))? "
                            r"(?:is |has |has been |was )?(?:now )?(?:dead|gone|closed|disconnected|deactivated|cancell?ed|"
                            r"shut down|out of service|bounced|bouncing|no longer (?:valid|active|in use|mine|working)|"
                            r"not (?:valid|active|in use|mine|working) (?:any ?more|any longer))\b.*$",

@@ -144,6 +144,7 @@ def test_the_extractor_reads_retractions_by_meaning_where_no_cue_reads_one():
     # A contact detail that reaches no one, with its value when it names one.
     ("That phone number is dead, don't use it.", [("phone number", None, True)]),
     ("My old email kai@post.com bounced.", [("email", "kai@post.com", True)]),
+    ("My old number 555.123.4567 is dead.", [("phone number", "555.123.4567", True)]),  # written with dots, as phones are
     ("You don't need my number anymore, delete it.", [("phone number", None, True)]),
     ("I have no fixed address at the moment.", [("residence", None, True)]),
     # An end said with its day or month.
