@@ -49,6 +49,8 @@ PEOPLE_WORDS = set("""mom mum mother dad father parents parent sister brother si
 nephew grandma grandpa grandmother grandfather wife husband partner spouse boyfriend girlfriend fiance fiancee son daughter
 kid kids child children baby friend friends roommate flatmate housemate neighbor neighbour boss manager colleague coworker
 teammate classmate""".split())
+# One's family, said as a whole: "my family is in Tartu" (but "our family" is the speaker's household).
+FAMILY_WORDS = frozenset({"family", "folks", "relatives", "in-laws"})
 # A phone number as people write it: "555-0101", "+44 20 7946 0958", "(555) 123 4567".
 PHONE_SHAPE = re.compile(r"\+?\d[\d ().-]{4,}\d")
 EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -114,8 +116,10 @@ A_STAY = (r"visit\w*|spend|spends|spending|spent|on business|trips?|vacation|hol
           r"honeymoon|hotel|hostel|airbnb|(?:house|pet|dog)-?sitting|couch-?surfing")
 
 
+# Where one comes from, not where one lives: "I was born in Cork", "I grew up in Leeds".
+UPBRINGING = r"born|grew up|raised|went to (?:school|college|university)"
 # A time of life that is over: "I lived in Cologne as a student", "I worked at a diner as a teenager".
-A_PAST_STAGE = (r"born|grew up|raised|went to (?:school|college|university)|as an? (?:student|kid|child|teen|teenager|undergrad)|"
+A_PAST_STAGE = (rf"{UPBRINGING}|as an? (?:student|kid|child|teen|teenager|undergrad)|"
                 r"in (?:my )?(?:student|college|uni|university|school) days|during my studies")
 # A place where work is done, named by its town: "a teacher at a school in Bonn", "my commute to the office in Mannheim".
 A_WORKPLACE_IN = (r"(?:office|school|hospital|factory|plant|branch|campus|store|shop|clinic|lab|warehouse|site|headquarters|hq|"
@@ -165,21 +169,13 @@ _MAYBE = re.compile(r"\b(?:probably|possibly|maybe|perhaps|hopefully)\b", re.IGN
 _PAST_STAGE = re.compile(rf"\b(?:{A_PAST_STAGE})\b", re.IGNORECASE)
 
 
-def _said_beside(sentence: str, value: str, words: re.Pattern[str]) -> bool:
+def not_so_now(sentence: str, value: str) -> bool:
+    """The value said of a time of life that is over ("I lived in Cologne as a student") or only supposed ("I'm
+    probably moving to Aalborg next year"), in the part of the sentence that names it."""
     parts = _PARTS.split(sentence.rstrip(" .!?"))
-    if words.fullmatch(parts[-1].strip()):
+    if _MAYBE.fullmatch(parts[-1].strip()):
         return True  # an afterthought of the whole sentence: "We're moving to Aalborg next year, probably"
-    return any(value in part and words.search(part) for part in parts)
-
-
-def a_maybe(sentence: str, value: str) -> bool:
-    """The value only supposed: "I'm probably moving to Aalborg next year"."""
-    return _said_beside(sentence, value, _MAYBE)
-
-
-def of_a_past_stage(sentence: str, value: str) -> bool:
-    """The value said of a time of life that is over: "I lived in Cologne as a student"."""
-    return _said_beside(sentence, value, _PAST_STAGE)
+    return any(value in part and (_PAST_STAGE.search(part) or _MAYBE.search(part)) for part in parts)
 
 
 def normalize(text: str) -> str:

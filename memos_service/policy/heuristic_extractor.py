@@ -2,6 +2,7 @@
 rewritten as facts about the user, with the property they set and the time they happened."""
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -265,11 +266,9 @@ def _one_request_each(said: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The clauses, where a sentence asks to forget two things at once ("Please delete my number and my
     email") one request for each instead of the sentence's clauses ("my email" alone asks nothing)."""
     parts: list[tuple[str, str]] = []
-    for clause, whole in said:
-        if len(requests := one_request_per_thing(whole)) == 1:
-            parts.append((clause, whole))
-        elif not (parts and parts[-1][1] == whole):  # once for the sentence, at its first clause
-            parts.extend((request, whole) for request in requests)
+    for whole, its_clauses in itertools.groupby(said, key=lambda pair: pair[1]):
+        requests = one_request_per_thing(whole)
+        parts.extend([(request, whole) for request in requests] if len(requests) > 1 else its_clauses)
     return parts
 
 

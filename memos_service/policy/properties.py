@@ -25,13 +25,13 @@ from memos_service.policy.english import (
     A_WORKPLACE_IN,
     EMAIL_SHAPE,
     PHONE_SHAPE,
-    a_maybe,
+    UPBRINGING,
     denied_or_ended,
-    of_a_past_stage,
+    not_so_now,
     supposed,
 )
 from memos_service.policy.nearest import NearestExamples
-from memos_service.policy.vocabulary import NOT_VALUES, WORK_MOVED, mentions_someone_else
+from memos_service.policy.vocabulary import NOT_VALUES, WORK_MOVED, mentions_someone_else, of_the_speaker
 
 # Written for this reader, in many styles and with many values, so no one value or wording decides.
 EXAMPLES: dict[str, list[str]] = {
@@ -113,7 +113,7 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 _NOT_A_SETTING = re.compile(
     rf"\b(?:{A_STAY}|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
-    rf"born|grew up|raised|went to (?:school|college|university)|{A_WORKPLACE_IN}|studied|{WORK_MOVED})\b|"
+    rf"{UPBRINGING}|{A_WORKPLACE_IN}|studied|{WORK_MOVED})\b|"
     # A stretch of the past that ended: "We were in Sevilla for years" (but "we live in Malaga now").
     r"^(?:I|we) (?:were|was|lived) (?:\w+ )?in\b.*\bfor (?:\w+ ){0,2}(?:years|months|decades|time|while)\b|"
     # A place or company liked, not lived in or worked for: "I love Valencia, the beaches are amazing".
@@ -128,15 +128,6 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
                           r"\b(?:new|changed|switched|updated?) (?:\w+ )?"
                           r"(?:numbers?|phones?|cells?|mobiles?|e-?mails?|address)\b(?! (?:for|of) (?!me\b))",
                           re.IGNORECASE)
-
-# Said of the speaker, or of what they tell of themselves: "Everything is closed in Lyon today" is of no one.
-_OF_THE_SPEAKER = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b|\b(?:number|phone|cell|mobile|e-?mail|home|address|job|"
-                             r"work|employer|favou?rite|best|food|dish|meal)\b", re.IGNORECASE)
-
-
-def of_the_speaker(sentence: str) -> bool:
-    return bool(_OF_THE_SPEAKER.search(sentence))
-
 
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any(?:thing)?|wins|forever|only eat|"
@@ -211,7 +202,7 @@ class PropertyReader:
         if (kind == "name" and supposed(sentence)) or (kind in ("phone", "email") and not _OWN_CONTACT.search(sentence)):
             return None
         value = value_in(sentence, kind)
-        if kind == "name" and value and (of_a_past_stage(sentence, value) or a_maybe(sentence, value)):
+        if kind == "name" and value and not_so_now(sentence, value):
             return None  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
         if attribute == "residence" and value and re.search(rf"\bat (?:the )?{re.escape(value)}\b", sentence):
             return None  # "I've been at Klarna for two weeks": one is at a workplace or a venue, and lives in a town

@@ -26,9 +26,9 @@ from memos_service.policy.changes import without_old_value
 from memos_service.policy.english import away_for_a_while, says_something_ends
 from memos_service.policy.nearest import NearestExamples
 from memos_service.policy.properties import EXAMPLES as PROPERTY_EXAMPLES
-from memos_service.policy.properties import VALUE_KINDS, Reading, of_the_speaker, value_in
+from memos_service.policy.properties import VALUE_KINDS, Reading, value_in
 from memos_service.policy.statements import edits_something
-from memos_service.policy.vocabulary import mentions_someone_else
+from memos_service.policy.vocabulary import mentions_someone_else, of_the_speaker
 
 # Written for this reader, in many styles and with many values; none is a bench pool's.
 TAKEN_BACK: dict[str, list[str]] = {

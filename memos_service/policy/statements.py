@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from memos_service.policy.english import (
     ADVERBS,
     EMAIL_SHAPE,
+    FAMILY_WORDS,
     NAME,
     PEOPLE_WORDS,
     PHONE_SHAPE,
     USED_TO,
-    a_maybe,
     away_for_a_while,
     contact_now,
-    of_a_past_stage,
+    not_so_now,
     third_person_verb,
 )
 from memos_service.policy.vocabulary import read_by_vocabulary
@@ -482,7 +482,7 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 _NAMED_PROPERTIES = {"residence", "employer"}
-_KIN = PEOPLE_WORDS | {"family", "folks", "relatives", "in-laws"}
+_KIN = PEOPLE_WORDS | FAMILY_WORDS
 _A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
 
 
@@ -561,7 +561,7 @@ def read_property(sentence: str) -> Statement:
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
                 continue  # "I'm staying at the Hilton in Porto tonight"
-            if attribute in _NAMED_PROPERTIES and (of_a_past_stage(sentence, value) or a_maybe(sentence, value)):
+            if attribute in _NAMED_PROPERTIES and not_so_now(sentence, value):
                 continue  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
             if template == "{thing}" and thing.lower().split()[-1] in _KIN and not value[0].isupper():
                 continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is

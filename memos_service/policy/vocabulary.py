@@ -13,12 +13,13 @@ import re
 from memos_service.policy.english import (
     A_STAY,
     A_WORKPLACE_IN,
+    FAMILY_WORDS,
     PEOPLE_WORDS,
     PHONE_SHAPE,
-    a_maybe,
+    UPBRINGING,
     contact_now,
     denied_or_ended,
-    of_a_past_stage,
+    not_so_now,
     supposed,
 )
 
@@ -43,7 +44,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
       re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
      # Somewhere one goes for a while is not where one lives.
-     re.compile(rf"\b(?:born|grew up|raised|went to (?:school|college|university)|{A_WORKPLACE_IN}|{WORK_MOVED}|"
+     re.compile(rf"\b(?:{UPBRINGING}|{A_WORKPLACE_IN}|{WORK_MOVED}|"
                 rf"{A_STAY}|went|go|goes|going|fly|tour|touring|travel\w*|weekend|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
@@ -62,6 +63,9 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
 _OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b(?! (?:for|of) (?!me\b))|"
                          r"\b(?:reach|call|text|ring|contact|message) me\b|\bI am (?:\w+ )?reachable\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|us|our)\b", re.I)
+# What the speaker tells of themselves, named by its words where no first person is: "Home is Lyon now".
+_OWN_THINGS = re.compile(r"\b(?:number|phone|cell|mobile|e-?mail|home|address|job|work|employer|favou?rite|best|food|dish|"
+                         r"meal)\b", re.I)
 _THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b|"
                            r"\b(?!(?:here|let|it|that|there|what|who|where|how)'s)\w+'s\b", re.I)  # "the restaurant's number"
 _VERB_AFTER_NAME = re.compile(r"^(?!(?:Everything|Everyone|Everybody|Nothing|It|This|That|There|Here|All)\b)"
@@ -79,7 +83,7 @@ def talks_about_work(text: str) -> bool:
 # A boss or colleague of before is someone else: "my old boss from Andela" says nowhere the speaker works, or worked;
 # so is the speaker's family, named as theirs ("my family is in Tartu"), not as the household ("our family lives in Oslo").
 _NOT_THE_SPEAKER = re.compile(r"\b(?:old|former|ex-?|previous) (?:boss|manager|colleague|co-?worker|teammate|supervisor)s?\b|"
-                               r"\bmy (?:\w+ )?(?:family|folks|relatives|in-laws)\b", re.I)
+                               rf"\bmy (?:\w+ )?(?:{'|'.join(sorted(FAMILY_WORDS))})\b", re.I)
 # The properties' own words: "my boss at Globex" says where the speaker works.
 _FIELD_WORDS = frozenset(re.findall(r"[a-z]+", f"{_HOME}|{_WORK}"))
 
@@ -92,6 +96,11 @@ def mentions_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORD
     words = set(re.findall(r"[a-z]+", sentence.lower())) - own_words
     singular = {word[:-1] for word in words if word.endswith("s")}  # "our neighbours"
     return bool((words | singular) & PEOPLE_WORDS or _THIRD_PERSON.search(sentence))
+
+
+def of_the_speaker(sentence: str) -> bool:
+    """Said of the speaker: "Everything is closed in Lyon today" is of no one."""
+    return bool(_FIRST_PERSON.search(sentence) or _OWN_THINGS.search(sentence))
 
 
 def about_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) -> bool:
@@ -115,7 +124,7 @@ def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
         for pattern in patterns:
             for match in pattern.finditer(sentence):
                 value = re.sub(r"(?: &)+$|-based$", "", match["value"])  # "Lisbon-based"
-                if value not in NOT_VALUES and not (of_a_past_stage(sentence, value) or a_maybe(sentence, value)):
+                if value not in NOT_VALUES and not not_so_now(sentence, value):
                     readings.add((attribute, value))
     # Two properties or two values ("moved to Oslo for a job at Globex"): no safe single reading.
     return readings.pop() if len(readings) == 1 else None
