@@ -29,12 +29,16 @@ _JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|^{NAME}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+", re.IGNORECASE)
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
 # "... got a transfer so now we live in Antwerp").
-_CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b))\s*")
+# A dropped "I" starts one too ("Born in Accra, living in Kumasi"), and a consequence said of something of
+# the speaker's ("I no longer eat meat, so burgers aren't my favourite").
+_CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b)|"
+                          r",\s+(?=(?:now |currently )?(?:living|working|based) (?:in|at|for) [A-Z])|"
+                          r",\s+so\s+(?=[^,]*\bmy\b))\s*")
 
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
            "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
            "officially", "basically", "honestly", "literally", "sometimes", "often", "soon", "newly", "happily", "both",
-           "kind", "sort", "of", "hereby"}
+           "kind", "sort", "of", "hereby", "no", "longer"}
 _MODALS = {"will", "would", "can", "could", "should", "shall", "might", "must", "may", "did", "had", "was", "used",
            "cannot", "not", "to"}
 _IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is", "are": "is"}
@@ -116,8 +120,10 @@ A_STAY = (r"visit\w*|spend|spends|spending|spent|on business|trips?|vacation|hol
           r"honeymoon|hotel|hostel|airbnb|(?:house|pet|dog)-?sitting|couch-?surfing")
 
 
-# Where one comes from, not where one lives: "I was born in Cork", "I grew up in Leeds".
-UPBRINGING = r"born|grew up|raised|went to (?:school|college|university)"
+# An offer or a place said no to: "I was offered a job at Wise but turned it down".
+TURNED_DOWN = r"(?:turned|turn|turning) (?:\w+ )?down|declined|rejected|refused"
+# Where one comes from, not where one lives: "I was born in Cork", "I grew up in Leeds", "I'm from Lyon".
+UPBRINGING = r"born|grew up|raised|went to (?:school|college|university)|originally|(?:am|are|come|comes|hail|hails) from"
 # A time of life that is over: "I lived in Cologne as a student", "I worked at a diner as a teenager".
 A_PAST_STAGE = (rf"{UPBRINGING}|as an? (?:student|kid|child|teen|teenager|undergrad)|"
                 r"in (?:my )?(?:student|college|uni|university|school) days|during my studies")
@@ -176,6 +182,15 @@ def not_so_now(sentence: str, value: str) -> bool:
     if _MAYBE.fullmatch(parts[-1].strip()):
         return True  # an afterthought of the whole sentence: "We're moving to Aalborg next year, probably"
     return any(value in part and (_PAST_STAGE.search(part) or _MAYBE.search(part)) for part in parts)
+
+
+_AN_OLD_ONE = re.compile(rf"\b(?:{_OLD_CONTACT}|{_OLD_HOME})\b", re.IGNORECASE)
+
+
+def of_an_old_one(sentence: str, value: str) -> bool:
+    """The value said of an old number or home, in the part of the sentence that names it ("My old number
+    was 555-0101, I got rid of it"), not of the new one said beside it."""
+    return any(value in part and _AN_OLD_ONE.search(part) for part in _PARTS.split(sentence))
 
 
 def normalize(text: str) -> str:
@@ -264,7 +279,9 @@ _CHANGED = re.compile(r"^(?:(?:so|and) )?(?:my (?P<thing>[a-z]+(?: [a-z]+)?) (?:
                       r"for (?:\w+ ){0,2}(?:years|months|ages|decades|a while|a long time))|"
                       r"(?:(?:can|could|will) you |please )?(?:save|remember|note|store|update) my (?:new )?"
                       r"(?P<saved>[a-z]+(?: [a-z]+)?)|"
-                      r"new (?P<new>(?:phone |cell |mobile )?number|e-?mail(?: address)?|phone|cell))"
+                      r"(?:I (?:have|got|found) (?:a |myself a )?)?"
+                      r"new (?P<new>(?:phone |cell |mobile )?number|e-?mail(?: address)?|phone|cell|job|home|place|flat|"
+                      r"apartment|house))"
                       r"[.!?]*$", re.I)
 # What the changed thing is now: "It's 555-6161 now", "Use kai@new.com from now on", or the number or address alone.
 _IT_IS = re.compile(r"^(?:it is|it has become|it (?:has )?changed to|the new one is|now it is|(?:please )?use|"
@@ -320,7 +337,9 @@ _SUBJECT_FIRST = re.compile(r"^(?:I|we|my|our|you|he|she|they|it|this|that|there
 _LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|already|today|yesterday),? )*", re.I)
 
 
-_DOING = re.compile(r"^(?P<verb>living|working|starting|joining|moving|relocating|renting|interning|settling) "
+_DOING = re.compile(r"^(?P<how>(?:(?:currently|now|still|happily|officially|finally|just|recently) )*)"
+                    r"(?P<verb>living|working|starting|joining|moving|relocating|renting|interning|settling|"
+                    r"based|settled|located|stationed|employed) "
                     r"(?P<rest>(?:at|in|for|with|to|into) .*)$", re.I)
 
 
@@ -336,7 +355,7 @@ def implied_first_person(sentence: str) -> str:
         return f"I am {sentence[:1].lower()}{sentence[1:]}"
     # "Starting at Booking.com on the 1st", not "Working at Globex is fun" (the subject of a verb).
     if (doing := _DOING.match(sentence)) and not re.search(r"\b(?:is|was|are|were|has|had)\b", doing["rest"]):
-        return f"I am {doing['verb'].lower()} {doing['rest']}"
+        return f"I am {doing['how'].lower()}{doing['verb'].lower()} {doing['rest']}"
     lead = _LEADING_ADVERBS.match(sentence).group(0)
     rest = sentence[len(lead):]
     words = rest.lower().split(" ")

@@ -193,6 +193,9 @@ class HeuristicExtractor:
                 if said.attribute is not None:
                     sentence, statement = form, said
                     break
+        elif (implied := implied_first_person(sentence)) != sentence and \
+                ((cued := read_property(implied)).attribute, cued.value) == (statement.attribute, statement.value):
+            sentence, statement = implied, cued  # "living in Kumasi" is said of the speaker: "Ana is living in Kumasi"
         names_speaker = _ABOUT_SPEAKER.search(sentence) is not None
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
         speakers_property = bool(statement.attribute) and "'s " not in statement.attribute

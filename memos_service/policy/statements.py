@@ -21,6 +21,7 @@ from memos_service.policy.english import (
     away_for_a_while,
     contact_now,
     not_so_now,
+    of_an_old_one,
     third_person_verb,
 )
 from memos_service.policy.vocabulary import read_by_vocabulary
@@ -58,6 +59,11 @@ _FAVORITE = (r"(?:(?:all[- ]time|new|go-to|absolute|current|very|personal|top|re
              r"comfort(?= food\b))")
 
 
+# Moved within a company: "I transferred to the Helsinki office of Wolt", "... to Wolt's Helsinki office".
+_TRANSFERRED = rf"{_WHO} (?:have |has |am |was )?{_ADV}(?:transferred|moved|relocated|switched|been transferred) to"
+_A_BRANCH = r"(?:office|branch|site|team|hq|headquarters)"
+
+
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
     # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
     lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ ){0,2}(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
@@ -76,7 +82,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed|renting|rent|rents|put down roots|"
                       rf"putting down roots) "
-                      rf"(?:back |over |down |out |up )?"
+                      rf"(?:back |over |down |out |up )?(?:with (?:my|our) (?:[\w-]+ ){{1,2}}?(?=in\b))?"
                       rf"(?:(?:in to|in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
                       rf"(?P<there>there)(?: now| these days| (?:in|since|last|this) \w+| {_AGO})?)"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_NAME_VALUE} home(?: now| these days| nowadays)?"),
@@ -89,11 +95,13 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf".*?\b(?P<who>my) (?:new |current )?(?:{_DWELLING}) (?:in|at) {_VALUE}"),
     _cue("residence", rf"{_HOUSEHOLD} (?:have |has )?{_ADV}(?:signed a lease|"
                       rf"bought a (?:new )?(?:house|home|flat|apartment|condo|place)|"
-                      rf"rented an? (?:house|flat|apartment|room|place)|found an? (?:new )?(?:flat|apartment|place|home)) "
+                      rf"rented an? (?:house|flat|apartment|room|place)|"
+                      rf"(?:found|got) an? (?:new )?(?:flat|apartment|place|home)) "
                       rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:(?:new|current|primary|permanent|main) )?(?:{_DWELLING}|address|residence) is "
                       rf"(?:now )?(?:in|at) {_VALUE}"),
-    _cue("residence", rf"(?:(?P<who>my) (?:home|hometown|home town|city)|home) is (?:now )?(?:in )?{_VALUE}"),
+    _cue("residence", rf"(?:(?P<who>my) (?:new )?(?:home|hometown|home town|city)|(?:new )?(?:home|city)) is (?:now )?(?:in )?"
+                      rf"{_VALUE}"),
     # "Lyon has been home for a month"; "Paris is home to the Louvre" says nothing of anyone.
     _cue("residence", rf"{_NAME_VALUE}(?:'s| is| has been| has become| became) (?:now )?(?:(?P<who>my|our) )?(?:new )?"
                       rf"(?:home|base)\b(?! to\b).*"),
@@ -123,12 +131,16 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:joined|join|joining|signed with|"
                      rf"jumped ship to|started at|start at|starting at|began at) "
                      rf"(?=(?-i:[A-Z0-9])){_VALUE}"),
+    _cue("employer", rf"{_TRANSFERRED} the (?:[\w-]+ ){{0,2}}{_A_BRANCH} (?:of|at) {_NAME_VALUE}\b.*"),
+    _cue("employer", rf"{_TRANSFERRED} {_NAME_VALUE}'s (?:[\w-]+ ){{0,2}}{_A_BRANCH}\b.*"),
     # "Joined the Cabify team in their Madrid office": the team of a company, named by its name.
     _cue("employer", rf"{_WHO} (?:have |has |am |is )?{_ADV}(?:joined|became part of|part of) the {_NAME_VALUE} "
                      rf"(?:team|crew|family|staff)\b.*"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took(?: up)?|got|landed|accepted|have) "
                      rf"(?:a |my |the )?(?:new )?(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
+    # "Work is at Decathlon these days", not "work is fun".
+    _cue("employer", rf"(?:my )?(?:work|workplace) is (?:now )?(?:at|with) {_NAME_VALUE}(?: now| these days)?(?:,.*)?"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:gig|role|position|post) is (?:now )?(?:at|with) {_NAME_VALUE}"
                      rf"(?: now| these days|,.*)?"),  # "My role is with the kids on weekends" names no company
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?(?P<who>my) (?:new |current )?(?:employer|workplace)"
@@ -138,7 +150,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("residence", rf"(?:it is) {_NAME_VALUE},? (?:that |where )?(?P<who>I) (?:now )?(?:live|am living)(?: in)?"
                       rf"(?: now| these days)?"),
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I) (?:now |currently )?(?:work|am working|am employed)"
-                     rf"(?: now| these days| nowadays)?"),
+                     rf"(?: now| these days| nowadays)?(?:,.*)?"),
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?on {_NAME_VALUE}'s (?:payroll|books|staff)\b.*"),
     # At a company for weeks or since spring, or these days: working there ("I'm at the airport" is a moment).
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?at {_NAME_VALUE}(?: now)? (?:since|for (?:about |almost |"
@@ -249,6 +261,11 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
     (re.compile(r"^(?P<who>I|we) (?:do|did) not (?P<verb>work|live) "
                 r"(?P<where>(?:at|in|for|with) (?-i:[A-Z])\S*(?: \S+){0,3})$", re.I),
      r"\g<who> \g<verb> \g<where>"),
+    # "I haven't worked at Bolt since summer": not for a while, so no more.
+    (re.compile(r"^(?P<who>I|we) (?:have|had) not (?P<verb>worked|lived) "
+                r"(?P<where>(?:at|in|for|with) (?-i:[A-Z])\S*(?: (?-i:[A-Z])\S*){0,3})(?: (?:since|in|for) .*)?$", re.I),
+     lambda match: f"{match['who']} {match['verb'][:-1] if match['verb'].lower() == 'lived' else match['verb'][:-2]} "
+                   f"{match['where']}"),
     # "I used to work at Globex": what was so, and is no longer. "My dad used to live here": "my dad lives here".
     (USED_TO, lambda match: f"{match['holder']} {_in_person(match['holder'], match['verb'])}"),
     (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
@@ -258,7 +275,8 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
 _LEAVING_A_JOB = r"quit|left|resigned from|was fired from|got fired from|got laid off from|was laid off from"
 _UNDOING_VERBS = [
     # The thing, not where or when: "I lost my wallet in Aarhus" takes back no memory of Aarhus.
-    (re.compile(r"\b(?:sold|gave away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|rehomed) "
+    (re.compile(r"\b(?:sold|gave away|given away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|given up|"
+                r"rehomed) "
                 r"(?:my |the |our )?((?:flat|apartment|house|place|home|room|studio|condo|lease)\b.*|.*?)"  # "my flat in Brno"
                 r"(?: (?:in|at|on|from|to|near|while|during|after|before|when|yesterday|today|last|this)\b.*)?$", re.I),
      r"have \1"),
@@ -273,6 +291,8 @@ _UNDOING_VERBS = [
                 r"office|in|on|at|for|after|before|last|yesterday|today|then)\b)(.*)$", re.I), r"live in \1"),
     (re.compile(r"\b(?:stopped|quit|gave up) (\w+)ing\b(.*)$", re.I), r"\1\2"),
 ]
+# "I got rid of it": what "it" was, the sentence before says (and its own cue reads it there).
+_PRONOUN_ONLY = re.compile(r"(?:it|that|this|them|those|these|one)\b.*", re.I)
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
 _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
                         r"(?:laid off|let go|fired) (?:[\w',]+ ){1,6}(?:including|and|with) me|"
@@ -499,6 +519,8 @@ def _clean_value(value: str) -> str:
                      # "Itau in the risk team": where in the company, not its name.
                      r"in (?:the|our|a|its|their) (?:[\w-]+ ){0,2}(?:team|department|division|group|unit|office|branch|lab)\b|"
                      r"(?-i: I | we )| "
+                     # "my new place in Hove is brutal": what is said of it.
+                     r"(?:is|was|are|were|has been) (?!(?:now|still)\b)| "
                      rf"until | when | while | on the (?:first|second|third|last|\d+(?:st|nd|rd|th)?) (?:of|day)\b|"
                      rf" (?:in|on|during|over) (?:the )?(?:{_MONTH}|{_WEEKDAY}|spring|summer|autumn|fall|"
                      r"winter|weekend|\d{4})\b", value, flags=re.I)[0]
@@ -507,6 +529,7 @@ def _clean_value(value: str) -> str:
                    r"on the \d+(?:st|nd|rd|th)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
+                   r"still|together|"
                    r"haha|probably|maybe|perhaps|possibly|hopefully)\b", "", value, flags=re.I)
     value = re.sub(r"[^\w.&')]+$", "", value.strip())  # "lego 🎉"
     # "nothing beats a good paella": the dish, not the praise.
@@ -563,11 +586,15 @@ def read_property(sentence: str) -> Statement:
                 continue  # "I'm staying at the Hilton in Porto tonight"
             if attribute in _NAMED_PROPERTIES and not_so_now(sentence, value):
                 continue  # "I lived in Cologne as a student", "We're moving to Aalborg next year, probably"
+            if of_an_old_one(sentence, value):
+                continue  # "My old number was 555-0101"
             if template == "{thing}" and thing.lower().split()[-1] in _KIN and not value[0].isupper():
                 continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"
+            if attribute.startswith("favorite"):
+                value = re.sub(r"^(?:an?|some) ", "", value, flags=re.I)  # "a chicken katsu curry": the dish
             if value.lower() in ("it", "that", "this", "they", "these", "those", "there", "here"):
                 value = None  # "Nothing beats pho, it is my favorite food": the property is set, its value said before
             return Statement(attribute, value, groups.get("thing"), household=bool(groups.get("we")))
@@ -667,14 +694,16 @@ def retracted(sentence: str) -> str | None:
         return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out']}"
     if match := _JOB_ENDED.match(sentence):
         # "Sad news, Intercom laid off my whole team": the employer after the lead-in.
-        return f"I work at {match['by'].split(', ')[-1] if match['by'] else next(value for value in match.groups() if value)}"
+        # "I'm job hunting since Ubisoft let me go": the employer after the reason's conjunction.
+        by = match["by"] and re.split(r",\s*|\s+(?:since|because|after|when|as|now that|so)\s+", match["by"], flags=re.I)[-1]
+        return f"I work at {by or next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
         if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])
                                                         or pattern is USED_TO and _REMINISCENCE.search(sentence)):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()
     if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence) and not away_for_a_while(sentence):
         for pattern, replacement in _UNDOING_VERBS:
-            if match := pattern.search(sentence):
+            if (match := pattern.search(sentence)) and not _PRONOUN_ONLY.fullmatch(match[1] or ""):
                 return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"I {match.expand(replacement)}").strip()
     return None
 

@@ -16,10 +16,12 @@ from memos_service.policy.english import (
     FAMILY_WORDS,
     PEOPLE_WORDS,
     PHONE_SHAPE,
+    TURNED_DOWN,
     UPBRINGING,
     contact_now,
     denied_or_ended,
     not_so_now,
+    of_an_old_one,
     supposed,
 )
 
@@ -57,7 +59,7 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
      # turned down: no employer in it.
      re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*|"
                 r"\b(?:interview\w*|appl(?:y|ies|ied|ying|ications?)) (?:\w+ )?(?:at|with|to)\b|"
-                r"\b(?:turned|turn|turning) down\b|\b(?:declined|rejected|refused)\b", re.I)),
+                rf"\b(?:{TURNED_DOWN})\b", re.I)),
 ]
 # "new number" is the speaker's unless it is something else's ("the new number for the pizza place").
 _OWN_NUMBER = re.compile(r"\b(?:my|new|updated?) (?:\w+ )?(?:phone|number|cell|mobile|contact)\b(?! (?:for|of) (?!me\b))|"
@@ -113,7 +115,7 @@ def about_someone_else(sentence: str, own_words: frozenset[str] = _FIELD_WORDS) 
 def read_by_vocabulary(sentence: str) -> tuple[str, str] | None:
     """(attribute, value) when the sentence uses one property's words right by one value of it."""
     if ((number := contact_now(PHONE_SHAPE, sentence)) and _OWN_NUMBER.search(sentence)
-            and not about_someone_else(sentence, frozenset())):
+            and not about_someone_else(sentence, frozenset()) and not of_an_old_one(sentence, number.group(0))):
         return "phone number", number.group(0)
     if about_someone_else(sentence) or denied_or_ended(sentence) or supposed(sentence):
         return None  # "My job at Globex ended", "Maybe we'll move to Porto": the words by a value, and no property set

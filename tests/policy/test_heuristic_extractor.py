@@ -174,11 +174,35 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I'm heading back to Tartu for good.", "residence", "Tartu"),
     ("I took up a post at the University of Minho.", "employer", "the University of Minho"),  # once read as a residence
     ("Guess what, Critical Software hired me!", "employer", "Critical Software"),
+    ("Currently based in Tbilisi.", "residence", "Tbilisi"),  # "I am" dropped before a participle
+    ("Work is at Decathlon these days, in the Lille HQ.", "employer", "Decathlon"),
+    ("Wise is where I work now, since May.", "employer", "Wise"),
+    ("I transferred to the Helsinki office of Wolt.", "employer", "Wolt"),
+    ("I live with my parents in Narva at the moment.", "residence", "Narva"),
+    ("My partner and I got a place in Parnu together.", "residence", "Parnu"),
+    ("I moved. New city is Bath.", "residence", "Bath"),
+    ("For the record, my favourite food is still sushi.", "favorite food", "sushi"),
+    ("My go-to order these days is a chicken katsu curry.", "favorite food", "chicken katsu curry"),  # the dish, no article
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
     assert (found_attribute, found_value, retraction) == (attribute, value, False)
     assert "Ana" in content and " I " not in f" {content} "
+
+
+@pytest.mark.parametrize("text, attribute, value", [
+    ("Born in Accra, living in Kumasi.", "residence", "Kumasi"),
+    ("I'm originally from Lyon but I live in Paris now.", "residence", "Paris"),  # where one is from is no home
+    ("I have a new job! It's at Wise.", "employer", "Wise"),
+    ("Long day. The commute from my new place in Hove is brutal but I like the flat.", "residence", "Hove"),
+])
+def test_one_property_among_other_things_said(text, attribute, value):
+    assert [(found_attribute, found_value) for _, found_attribute, found_value, _ in extract(text) if found_attribute] == [
+        (attribute, value)]
+
+
+def test_an_offer_turned_down_sets_no_employer():
+    assert not any(attribute for _, attribute, _, _ in extract("I was offered a job at Wise but turned it down."))
 
 
 def test_a_property_named_by_a_pronoun_is_set_without_a_value():
@@ -370,6 +394,8 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("You can drop my email address from your notes.", "email"),
     ("No need to keep my phone number anymore.", "phone number"),
     ("Im not at Wipro anymore.", "employer"),
+    ("I haven't worked at Bolt since summer.", "employer"),
+    ("I'm job hunting since Ubisoft let me go.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
@@ -387,6 +413,23 @@ def test_used_to_takes_back_what_was_so_and_getting_used_to_takes_back_nothing()
     assert extract("My dad used to work at IBM.")[0][1:] == ("dad's employer", "IBM", True)
     assert extract("My dad used to work at IBM.")[0][0] == "Ana's dad works at IBM"  # the verb keeps its person
     assert not any(retraction for *_, retraction in extract("Been in Lima a month and still getting used to it."))
+
+
+def test_a_retraction_takes_back_its_own_value():
+    assert extract("I'm job hunting since Ubisoft let me go.")[0][1:] == ("employer", "Ubisoft", True)
+    assert extract("I've given up my Brighton flat for good.")[0][2:] == ("Brighton", True)  # not set: given up
+    # "it" is the number the sentence before names, not a thing called "it".
+    assert [found[1:] for found in extract("I don't use 555-0101 anymore, I got rid of it.") if found[3]] == [
+        ("phone number", "555-0101", True)]
+    # Two things given up, each taken back on its own: the habit, and the favourite.
+    assert [found[1:] for found in extract("I no longer eat meat, so burgers aren't my favourite food anymore.")] == [
+        (None, None, True), ("favorite food", "burgers", True)]
+
+
+def test_an_old_number_is_never_set():
+    assert not any(attribute and not retraction for _, attribute, _, retraction in extract("My old number was 555-0101."))
+    for change in ("My old number was 555-0101, the new one is 555-0202.", "My old number 555-0101 is dead, call 555-0202."):
+        assert [found[1:] for found in extract(change)] == [("phone number", "555-0202", False)]
 
 
 def test_a_thing_that_does_not_work_takes_back_no_job():
