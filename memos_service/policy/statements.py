@@ -82,7 +82,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed|renting|rent|rents|put down roots|"
                       rf"putting down roots) "
-                      rf"(?:back |over |down |out |up )?(?:with (?:my|our) (?:[\w-]+ ){{1,2}}?(?=in\b))?"
+                      rf"(?:back |over |down |out |up )?(?:in together |together |with (?:my|our) (?:[\w-]+ ){{1,2}}?(?=in\b))?"
                       rf"(?:(?:in to|in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
                       rf"(?P<there>there)(?: now| these days| (?:in|since|last|this) \w+| {_AGO})?)"),
     _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_NAME_VALUE} home(?: now| these days| nowadays)?"),
@@ -100,6 +100,9 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:in|at) {_VALUE}"),
     _cue("residence", rf"(?P<who>my) (?:(?:new|current|primary|permanent|main) )?(?:{_DWELLING}|address|residence) is "
                       rf"(?:now )?(?:in|at) {_VALUE}"),
+    # A street address with its town: "My new address is Veldstraat 12, 9000 Ghent" (the town is read out of it).
+    _cue("residence", r"(?P<who>my|(?P<we>our)) (?:new |current )?(?:home |postal |street )?address(?: is|:) (?:now )?"
+                      r"(?P<value>[\w' .-]*\d[\w' .-]*, .+)"),
     _cue("residence", rf"(?:(?P<who>my) (?:new )?(?:home|hometown|home town|city)|(?:new )?(?:home|city)) is (?:now )?(?:in )?"
                       rf"{_VALUE}"),
     # "Lyon has been home for a month"; "Paris is home to the Louvre" says nothing of anyone.
@@ -122,6 +125,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:started|starting|began|begun|beginning) (?:a |my )?new "
                      rf"(?:chapter|job|role|position|adventure|gig|journey) (?:at|with) {_VALUE}"),
     # Said of oneself as staff: "I'm a Monzo employee as of this month", "Got my Monzo badge today".
+    _cue("employer", rf"(?P<who>I) am (?:now |officially )?(?:an? )?(?:employee|staff member|member of staff) (?:of|at) "
+                     rf"{_NAME_VALUE}\b.*"),
     _cue("employer", rf"(?P<who>I) am (?:now |officially )?an? (?:proud |new |full[- ]time )?{_NAME_VALUE} "
                      rf"(?:employee|staffer|staff member|hire|team member)\b.*"),
     _cue("employer", rf"(?P<who>I) (?:have )?{_ADV}(?:got|picked up|received|collected) my (?:new |shiny )?{_NAME_VALUE} "
@@ -268,7 +273,7 @@ _NEGATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] =
                    f"{match['where']}"),
     # "I used to work at Globex": what was so, and is no longer. "My dad used to live here": "my dad lives here".
     (USED_TO, lambda match: f"{match['holder']} {_in_person(match['holder'], match['verb'])}"),
-    (re.compile(r"\b(?:no longer|not longer|not any ?more) (\w+)", re.I), r"\1"),
+    (re.compile(r"\b(?:no longer|not longer|not any ?more|not more(?! than)) (\w+)", re.I), r"\1"),
     (re.compile(r"\b(?:have|has) not got (.*?)(?:\s*any ?more)$", re.I), r"have \1"),
 ]
 # Leaving a job, said of the job ("quit my job at Globex") or of the employer ("quit Globex").
@@ -308,6 +313,8 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<ended>.+?) (?:has |have )?(?:ended|came to an end)|"
                         r"(?:I )?(?:finished|worked|did|had) my (?:very )?last (?:day|shift|week) (?:at|with) (?P<final>.+)|"
+                        r"(?:I )?(?:finished|ended|completed) my (?:job|contract|internship|employment) (?:at|with) "
+                        r"(?P<finished>.+)|"
                         r"I am (?:all )?(?:done|finished) (?:at|working (?:at|for)) (?P<done>.+?)"
                         r"(?:,? (?:and |so )?(?:my )?last .*)?|"
                         r"(?:I )?(?:handed|turned|put|gave) (?:in )?(?:my )?(?:notice|resignation) (?:at|to) (?P<notice>[^,]+?)"
@@ -324,7 +331,7 @@ _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|coul
                      r"I (?:hereby )?(?:request|ask) (?:that )?you(?: to)?|I would be grateful if you could),? )*"
                      r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|clear|strike|"
                      rf"kill|unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
-                     rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})(?: out| off| away)?"
+                     rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})(?: out| off| away)?(?:,? please,?)?"
                      r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
                      r" (?:everything|all|anything|what|whatever) you (?:know|have|have got|remember|kept|stored|saved) "
                      r"(?:about|on)|"
@@ -382,7 +389,8 @@ _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>
 _WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently |still )?(?P<work>unemployed|jobless|"
                       r"out of (?:a )?(?:work|job)|between jobs|without (?:a )?(?:job|work))|"
                       r"am (?:now |currently )?(?:homeless|between homes|without (?:a )?(?:home|fixed address))|"
-                      r"have no (?:fixed |permanent )?(?:address|home|place to live))"
+                      r"have no (?:fixed |permanent )?(?:address|home|place to live)|"
+                      r"(?:do not|no longer) have (?:a|any) (?P<no_job>job|employer))"
                       r"(?: (?:at the moment|right now|now|for now|these days|again))?$", re.I)
 # A turn of the conversation, not a memory: "Forget the previous question".
 _A_TURN = re.compile(r"^(?:the |my |your )?(?:previous|last|earlier|first|second|above|other)(?: two| three| few| couple of)? "
@@ -502,6 +510,8 @@ def _contact(value: str, attribute: str | None) -> tuple[str, str] | None:
 
 
 _NAMED_PROPERTIES = {"residence", "employer"}
+# A street address, then its town (and maybe its postcode first).
+_STREET_THEN_TOWN = re.compile(rf"^(?:.*, )?[\w' .-]*\d[\w' .-]*, (?:[A-Z]*\d[\w ]*? )?(?P<town>{NAME})(?:, [A-Z][\w ]*)?$")
 _KIN = PEOPLE_WORDS | FAMILY_WORDS
 _A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
 
@@ -576,6 +586,8 @@ def read_property(sentence: str) -> Statement:
                 value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
                 if attribute == "occupation":
                     value = _EMPLOYER_AFTER.split(value)[0]  # "nurse at UZ Leuven": the employer is read apart
+            if attribute == "residence" and (street := _STREET_THEN_TOWN.match(groups["value"] or "")):
+                value = street["town"]  # "Veldstraat 12, 9000 Ghent": the town, not the street
             if attribute == "residence":  # "a shoebox in Shibuya"
                 value = re.sub(r"^(?:an?|my|our|the) (?:[\w-]+ ){0,2}(?:in|near|outside) (?=(?-i:[A-Z]))", "", value)
             if attribute.endswith("address") and EMAIL_SHAPE.fullmatch(value):
@@ -689,7 +701,7 @@ def retracted(sentence: str) -> str | None:
     if match := _CONTACT_GONE.match(sentence):
         return f"I use {match['value']}" if match["value"] else f"my {canonical_attribute(match['thing'])}"
     if match := _WITHOUT.match(sentence):
-        return "I work" if match["work"] else "I live"
+        return "I work" if match["work"] or match["no_job"] else "I live"
     if match := _DAYS_OVER.match(sentence):
         return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out']}"
     if match := _JOB_ENDED.match(sentence):
@@ -701,10 +713,13 @@ def retracted(sentence: str) -> str | None:
         if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])
                                                         or pattern is USED_TO and _REMINISCENCE.search(sentence)):
             return re.sub(r"\s+", " ", pattern.sub(replacement, sentence)).strip()
-    if re.match(r"^I (?:have |had |just |recently |finally )*\w", sentence) and not away_for_a_while(sentence):
-        for pattern, replacement in _UNDOING_VERBS:
+    if (subject := re.match(r"^(?P<who>I|we) (?:have |had |just |recently |finally )*\w", sentence, re.I)) \
+            and not away_for_a_while(sentence):
+        # A household gives up things together ("We sold our house in Mechelen"); a job is left by one.
+        undoing = _UNDOING_VERBS if subject["who"] == "I" else _UNDOING_VERBS[:1]
+        for pattern, replacement in undoing:
             if (match := pattern.search(sentence)) and not _PRONOUN_ONLY.fullmatch(match[1] or ""):
-                return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"I {match.expand(replacement)}").strip()
+                return re.sub(r"\s+(?:at|in|to|with)?\s*$", "", f"{subject['who']} {match.expand(replacement)}").strip()
     return None
 
 

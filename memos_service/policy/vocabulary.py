@@ -55,9 +55,10 @@ _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
       # After a lead-in too: "Guess what, Critical Software hired me!"
       re.compile(rf"^(?:[\w' ]{{1,25}}[,:!] )?{_VALUE} (?:just |recently |finally )?(?:hired|has hired|took me on|"
                  rf"brought me on|offered me)\b")],
-     # Working on something or out at the gym, volunteering, an interview or an application at the company, an offer
-     # turned down: no employer in it.
+     # Working on something or out at the gym, a day's work finished, volunteering, an interview or an application at
+     # the company, an offer turned down: no employer in it.
      re.compile(r"\b(?:work|works|worked|working) (?:on|out|through|from home)\b|\bvolunteer\w*|"
+                r"\bfinish(?:es|ed|ing)? (?:my |the )?(?:work|job|shift)\b|"
                 r"\b(?:interview\w*|appl(?:y|ies|ied|ying|ications?)) (?:\w+ )?(?:at|with|to)\b|"
                 rf"\b(?:{TURNED_DOWN})\b", re.I)),
 ]

@@ -183,6 +183,12 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I moved. New city is Bath.", "residence", "Bath"),
     ("For the record, my favourite food is still sushi.", "favorite food", "sushi"),
     ("My go-to order these days is a chicken katsu curry.", "favorite food", "chicken katsu curry"),  # the dish, no article
+    ("My gf and I moved in together in Antwerp.", "residence", "Antwerp"),
+    # A street address gives its town, also after a flat number or before a country.
+    ("My new address is Veldstraat 12, 9000 Ghent.", "residence", "Ghent"),
+    ("My address is Flat 3, 12 High St, Leeds.", "residence", "Leeds"),
+    ("I live at 14 Rue Cler, Paris.", "residence", "Paris"),
+    ("I am employee of Nokia from this year.", "employer", "Nokia"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -395,6 +401,11 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("No need to keep my phone number anymore.", "phone number"),
     ("Im not at Wipro anymore.", "employer"),
     ("I haven't worked at Bolt since summer.", "employer"),
+    ("I don't have a job at the moment.", "employer"),
+    ("We sold our house in Mechelen.", "residence"),  # a household's home, given up together
+    # Said by a learner of English.
+    ("I am not more working at Siemens.", "employer"),
+    ("Delete please my address, is not actual.", "address"),
     ("I'm job hunting since Ubisoft let me go.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
@@ -424,6 +435,10 @@ def test_a_retraction_takes_back_its_own_value():
     # Two things given up, each taken back on its own: the habit, and the favourite.
     assert [found[1:] for found in extract("I no longer eat meat, so burgers aren't my favourite food anymore.")] == [
         (None, None, True), ("favorite food", "burgers", True)]
+
+
+def test_a_household_leaves_no_job():
+    assert not any(retraction for *_, retraction in extract("We left Munich for Graz."))
 
 
 def test_an_old_number_is_never_set():
