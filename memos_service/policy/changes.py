@@ -90,6 +90,11 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"^(?:I (?:have )?)?(?:got rid of|ditched|dropped|cancell?ed|lost|(?:do not|no longer) use) {_VALUE}"
                 rf"(?: any ?more)?[,;:] (?:so )?(?:(?:it is|now it is|the new one is|my new one is) |"
                 rf"(?:please )?(?:use|try|call|text|reach me (?:at|on)) )", re.I), "reach me at "),
+    # "My email is dead, use sam@fastmail.com instead".
+    (re.compile(r"^my (?P<thing>e-?mail|number|phone|cell|mobile)(?: address| number)? (?:is|got) (?:dead|gone|disconnected|"
+                r"deactivated|closed|cut off|hacked)[,;:] (?:it is now|the new one is|my new one is|"
+                r"(?:please )?(?:use|try|call|text|reach me (?:at|on))) ", re.I),
+     r"my new \g<thing> is "),
     # "My old number was 555-0101, the new one is 555-0202", "My old number 555-0101 is dead, call 555-0202".
     (re.compile(rf"^(?:(?:please )?(?:do not use|forget|ignore|scrap|stop using) )?my old "
                 rf"(?P<thing>[a-z]+(?: (?!was|is)[a-z]+)?) (?:was |is )?{_VALUE}(?: is (?:dead|gone|over))?[,;:] "

@@ -221,8 +221,22 @@ def clauses(text: str) -> list[tuple[str, str]]:
             if joint and _JOINT_SUBJECT_START.search(parts[-1][0]) and clause.startswith("I "):
                 parts[-1] = (f"{parts[-1][0]} and {clause}", whole)  # "my wife and I live ...": one subject, not two clauses
             elif clause:
-                parts.extend((said, whole) for said in _with_subject_shared(clause))
+                parts.extend((said, whole) for part in _then_dropped_i(clause) for said in _with_subject_shared(part))
     return parts
+
+
+# "Got laid off from Meta, found a new gig at Notion": the speaker's next deed, its "I" dropped.
+# It names what it is about ("moved here last month" says nothing new on its own).
+_NEXT_DEED = re.compile(r",\s+(?:then |and )?(?=(?:found|got|started|joined|moved|landed|took|signed|accepted|bought|rented)\b"
+                        r"[^,]*\b[A-Z])")
+
+
+def _then_dropped_i(clause: str) -> list[str]:
+    """A clause of the speaker's own ("I ...", or its "I" dropped) split where a next deed of theirs begins;
+    another's ("My sister moved to Lyon, got a job at Airbus") stays whole, so the job stays hers."""
+    if not (clause.startswith("I ") or implied_first_person(clause) != clause):
+        return [clause]
+    return [part for part in _NEXT_DEED.split(clause) if part]
 
 
 # "I live in Lisbon and work at Globex": two statements of one subject, each with its own verb.
@@ -340,7 +354,7 @@ _LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|alr
 _DOING = re.compile(r"^(?P<how>(?:(?:currently|now|still|happily|officially|finally|just|recently) )*)"
                     r"(?P<verb>living|working|starting|joining|moving|relocating|renting|interning|settling|"
                     r"based|settled|located|stationed|employed) "
-                    r"(?P<rest>(?:at|in|for|with|to|into) .*)$", re.I)
+                    r"(?P<rest>(?:at|in|for|with|to|into) .*|(?-i:[A-Z]).*)$", re.I)
 
 
 def implied_first_person(sentence: str) -> str:

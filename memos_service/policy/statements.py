@@ -38,9 +38,10 @@ _WE = r"we|my (?:[a-z]+ )?and I"
 _HOUSEHOLD = rf"(?P<who>I|(?P<we>{_WE})|my {_REL})"
 _HOUSEHOLD_SUBJECT = re.compile(rf"\b(?:{_WE})\b", re.IGNORECASE)
 _ADV = r"(?:(?:just|now|recently|finally|currently|also|actually|officially|still|already|really|happily|both) )*"
-# "three days ago", "a month ago", "a couple of weeks ago".
-_AGO = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple(?: of)?|several) "
-        r"(?:days?|weeks?|months?|years?) ago")
+# "three days ago", "a month ago", "a couple of weeks ago" (or "later").
+_SPAN = (r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple(?: of)?|several) "
+         r"(?:days?|weeks?|months?|years?)")
+_AGO = rf"{_SPAN} ago"
 _MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _VALUE = r"(?P<value>.+)"
@@ -70,6 +71,8 @@ def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
                # Telling it first: "I would like to inform you that ...", "Please note: ...".
                r"I (?:would like|wanted|want) to (?:inform|tell|let) you(?: know)?(?: that)?|(?:please |kindly )?note(?: that)?|"
                r"just so you know|for your (?:information|records)|fyi|"
+               # An opinion's frame: "(I) still think tacos are my number one food".
+               r"(?:I )?(?:still |really )?(?:think|believe|reckon)(?: that)?|"
                r"yeah|yes|yep|ok|okay|um|uh|lol|haha|omg|hey|hi|"
                r"these days|nowadays|now|recently|lately|as of (?:today|now|this \w+)|since (?:last )?\w+),? )*")
     return attribute, re.compile(rf"^{lead_in}{body}$", re.IGNORECASE)
@@ -141,7 +144,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # "Joined the Cabify team in their Madrid office": the team of a company, named by its name.
     _cue("employer", rf"{_WHO} (?:have |has |am |is )?{_ADV}(?:joined|became part of|part of) the {_NAME_VALUE} "
                      rf"(?:team|crew|family|staff)\b.*"),
-    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took(?: up)?|got|landed|accepted|have) "
+    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took(?: up)?|got|landed|accepted|found|have) "
                      rf"(?:a |my |the )?(?:new )?(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     # "Work is at Decathlon these days", not "work is fun".
@@ -538,8 +541,8 @@ def _clean_value(value: str) -> str:
                    rf"(?:last|next) (?:week|weekend|month|year|night|{_WEEKDAY})|tomorrow|"
                    r"on the \d+(?:st|nd|rd|th)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
-                   rf"{_AGO}|at the moment|for now|this time|of all places|permanently|for good|as well|too|actually|lol|"
-                   r"still|together|"
+                   rf"{_AGO}|{_SPAN} later|at the moment|for now|this time|of all places|permanently|for good|as well|too|"
+                   r"actually|lol|still|together|though|"
                    r"haha|probably|maybe|perhaps|possibly|hopefully)\b", "", value, flags=re.I)
     value = re.sub(r"[^\w.&')]+$", "", value.strip())  # "lego 🎉"
     # "nothing beats a good paella": the dish, not the praise.
@@ -548,6 +551,7 @@ def _clean_value(value: str) -> str:
     # "a company in Amsterdam called Mollie": the company's name.
     value = re.sub(r"^(?:an? |the )?(?:[\w-]+ ){0,2}?(?:company|firm|startup|agency|business|shop|place|town|city|village)"
                    r"(?: (?:in|near|from) [\w -]+?)?,? (?:called|named) ", "", value.strip(), flags=re.I)
+    value = re.sub(r"(?<=\w) (?:there|here)$", "", value.strip())  # "Google's office there"
     # "Lyon-based", "Globex's design team", "life in Lyon": the name of the place or company.
     value = re.sub(r"^(?:an? |my |our )?(?:new )?(?:life|flat|apartment|house|place|home|studio|room|condo) in |-based$|"
                    r"^with (?:us |me |them |(?:my|our|a) (?:\w+ ){0,2}?)(?:in|at|near) |"
@@ -662,10 +666,14 @@ def one_request_per_thing(sentence: str) -> list[str]:
     return [f"{asking}{things['first']}{tail}", f"{asking}{second}{tail}"]
 
 
+_LEAD_IN = re.compile(r"^(?:(?:so|and|well|oh|but|anyway|also|btw|yeah|ok|okay|um|update|news)[,:!]? )+(?=I\b)", re.I)
+
+
 def retracted(sentence: str) -> str | None:
     """For a sentence that takes something back, the first-person statement it takes back
     ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
     sentence = strip_time(sentence.rstrip("?"))
+    sentence = _LEAD_IN.sub("", sentence)  # "So I quit Amazon"
     # An aside after the end: "I'm not in Osaka any more, long story".
     sentence = re.sub(r"\b(any ?more|any longer)\s*,(?: \w+){1,3}$", r"\1", sentence, flags=re.I)
     if (match := _FORGET.match(sentence)) and not _NEVER_MIND.search(sentence) and not _edits(match):

@@ -189,6 +189,7 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("My address is Flat 3, 12 High St, Leeds.", "residence", "Leeds"),
     ("I live at 14 Rue Cler, Paris.", "residence", "Paris"),
     ("I am employee of Nokia from this year.", "employer", "Nokia"),
+    ("Tried the new ramen place downtown. Still think tacos are my number one food though.", "favorite food", "tacos"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -201,6 +202,9 @@ def test_a_statement_sets_one_property(text, attribute, value):
     ("I'm originally from Lyon but I live in Paris now.", "residence", "Paris"),  # where one is from is no home
     ("I have a new job! It's at Wise.", "employer", "Wise"),
     ("Long day. The commute from my new place in Hove is brutal but I like the flat.", "residence", "Hove"),
+    # The speaker's next deed after a comma, its "I" dropped; the one before it is folded into the update.
+    ("Got laid off from Meta, found a new gig at Notion two weeks later.", "employer", "Notion"),
+    ("Heads up, I won't be at Stripe after Friday. Joining Figma on Monday!", "employer", "Figma"),
 ])
 def test_one_property_among_other_things_said(text, attribute, value):
     assert [(found_attribute, found_value) for _, found_attribute, found_value, _ in extract(text) if found_attribute] == [
@@ -435,6 +439,25 @@ def test_a_retraction_takes_back_its_own_value():
     # Two things given up, each taken back on its own: the habit, and the favourite.
     assert [found[1:] for found in extract("I no longer eat meat, so burgers aren't my favourite food anymore.")] == [
         (None, None, True), ("favorite food", "burgers", True)]
+
+
+def test_a_company_named_by_its_office_there():
+    assert [found[1:3] for found in extract("We moved from Denver to Boulder and I started at Google's office there.")] == [
+        ("residence", "Boulder"), ("employer", "Google")]
+
+
+def test_another_persons_next_deed_stays_theirs():
+    assert [attribute for _, attribute, _, _ in extract("My sister moved to Lyon, got a job at Airbus.")] == [
+        "sister's residence"]
+
+
+def test_a_dead_address_and_the_one_to_use_instead_is_a_change():
+    assert [found[1:] for found in extract("My email is dead, use sam@fastmail.com instead.")] == [
+        ("email", "sam@fastmail.com", False)]
+
+
+def test_a_retraction_after_a_lead_in():
+    assert extract("So I quit Amazon. Best decision ever.")[0][1:] == ("employer", "Amazon", True)
 
 
 def test_a_household_leaves_no_job():
