@@ -11,7 +11,7 @@ _CONTRACTIONS = [
     (r"\b(you|we|they|he|she|it|that)'d\b", r"\1 would"), (r"\blet's\b", "let us"),
     (r"\b(\w+)'s where\b", r"\1 is where"),  # "Mombasa's where I live now"
     # A possessive is never followed by these: "My job's at Telefonica", "Home's in Leeds", "My number's now ...".
-    (r"\b(\w+)'s (?=(?:at|in|with|for|now|still|based|currently|officially)\b)", r"\1 is "),
+    (r"\b(\w+)'s (?=(?:at|in|with|for|now|still|based|currently|officially|not|no longer)\b)", r"\1 is "),
     (r"(?<![\w.'-])i(?= )", "I"),  # "i got a job at lego"
     # Chat drops the apostrophe where no word is lost by reading it back ("i dont live there", "im in Oslo").
     (r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)nt\b", r"\1 not"), (r"\bcant\b", "cannot"),
@@ -260,9 +260,35 @@ _GUESS_WHERE = re.compile(rf"^(?:(?:wanna|want to|do you want to|you want to) kn
                           rf"(?P<verb>live|work|moved)(?P<when> now| these days)?\?* (?P<answer>{NAME})[.!]*$", re.IGNORECASE)
 
 
+# What a question takes as known about the speaker: "Any gyms near my new flat in Gracia?", "How do I tell my boss
+# at Glovo ...?", "As a new Bilbao resident, ...?", "Since joining Glovo I barely cook, any recipes?".
+# A name of a place or company, never ending in the "I" of what follows ("Since joining Glovo I barely cook").
+_NAME_BEFORE_I = r"(?-i:[A-Z][\w&.'-]*)(?: (?!I\b)(?-i:[A-Z][\w&.'-]*)){0,3}"
+_PRESUPPOSED = [
+    (re.compile(rf"\bmy (?P<what>(?:new |current )?(?:flat|place|apartment|house|home)) in (?P<name>{_NAME_BEFORE_I})", re.I),
+     "My {what} is in {name}."),
+    (re.compile(rf"\bmy (?:first (?:day|week|month) |boss |manager |colleagues |co-?workers |team |job |office )"
+                rf"(?:at|with) (?P<name>{_NAME_BEFORE_I})", re.I), "I work at {name}."),
+    (re.compile(rf"\bas an? (?:new |proud )?(?P<name>{_NAME_BEFORE_I}) (?:resident|local)\b", re.I), "I am a {name} resident."),
+    (re.compile(rf"^(?:since|after) (?P<verb>joining|moving to|starting at) (?P<name>{_NAME_BEFORE_I})", re.I),
+     "I {verb} {name}."),
+]
+_PAST = {"joining": "joined", "moving to": "moved to", "starting at": "started at"}
+
+
+def _presupposed(question: str) -> str | None:
+    for pattern, statement in _PRESUPPOSED:
+        if found := pattern.search(question):
+            said = {name: value for name, value in found.groupdict().items()}
+            return statement.format(**said | ({"verb": _PAST[said["verb"].lower()]} if "verb" in said else {}))
+    return None
+
+
 def _said_plainly(sentence: str) -> str:
     if said := _FOR_EFFECT.match(sentence):
         return f"{said['said']}."
+    if sentence.endswith("?") and (known := _presupposed(sentence)):
+        return known
     if guessed := _GUESS_WHERE.match(sentence):
         where = {"live": "in", "work": "at", "moved": "to"}[guessed["verb"].lower()]
         return f"{guessed['who']} {guessed['verb']} {where} {guessed['answer']}{guessed['when'] or ''}."

@@ -332,7 +332,8 @@ _KEEP = (r"(?:keep(?:ing)? track of|keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|reme
 _FORGET = re.compile(r"^(?:(?:please|pls|can you|could you|would you|can we|could we|you can|you may|feel free to|let us|"
                      r"I (?:want|would like|need) you to|just|kindly|oh|and|also|actually|hey|"
                      r"I (?:hereby )?(?:request|ask) (?:that )?you(?: to)?|I would be grateful if you could),? )*"
-                     r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|wipe|discard|purge|toss|trash|ditch|lose|clear|strike|"
+                     r"(?P<verb>forget|delete|remove|erase|drop|disregard|ignore|scrap|scrub|zap|nuke|un-?remember|wipe|discard|purge|toss|"
+                     r"trash|ditch|lose|clear|strike|"
                      rf"kill|unsave|unlearn|(?:do not|not|stop|no longer|never|no need to|"
                      rf"(?:you )?(?:do not|no longer) need to|do not bother) {_KEEP})(?: out| off| away)?(?:,? please,?)?"
                      r"(?:(?P<about> about| everything about| what I said about| what I told you about|"
@@ -370,7 +371,8 @@ _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to n
                        rf"cleared)|(?:would rather|would prefer|prefer) (?:you )?not (?:have|{_KEEP})|"
                        rf"if you (?:could |would )?(?:forgot|forget|deleted|delete|removed|remove|erased|erase|dropped|drop)|"
                        rf"withdraw (?:my |the )?consent (?:for you )?to {_KEEP}) "
-                       rf"my ((?:[\w-]+ ){{0,2}}[\w-]+)", re.I)
+                       # The thing, up to where it is kept: "my home address (on file)".
+                       rf"my ([\w-]+(?: (?!(?:on|from|in|at|any|anymore|please|now)\b)[\w-]+){{0,2}})", re.I)
 # "I'd like my email address gone", "Get my number out of your memory".
 _GONE = re.compile(r"\b(?:(?:like|want|need|prefer) my ((?:\w+ ){0,2}?\w+) (?:gone|removed|deleted|erased|wiped|forgotten)|"
                    r"(?:get|take) my ((?:\w+ ){0,2}?\w+) out of your)\b", re.I)
@@ -379,7 +381,8 @@ _DAYS_OVER = re.compile(rf"^(?:my (?P<name>{NAME}) (?:days|years) are (?:over|be
                         rf"(?P<behind>{NAME}) is (?:now )?(?:behind (?:me|us)|history(?: for (?:me|us))?|in (?:my|our) past)"
                         rf"(?: now)?|"
                         rf"I (?:have|want) nothing (?:more )?to do with (?P<nothing>{NAME})(?: any ?more| now)?|"
-                        rf"I am (?:now )?out (?:of|at) (?P<out>{NAME})(?: as of \w+| now| for good)?)$", re.I)
+                        rf"I am (?:now )?out (?:of|at) (?P<out>{NAME})(?: as of \w+| now| for good)?|"
+                        rf"I am (?:all |so )?(?:done|finished|through) with (?P<through>{NAME})(?:,.*)?)$", re.I)
 # "That phone number is dead", "My old email kai@post.com bounced": a contact detail that no longer reaches anyone.
 _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>(?:phone |cell |mobile )?number|"
                            rf"e-?mail(?: address| account)?)(?: (?P<value>{_CONTACT_VALUE}))? "
@@ -711,7 +714,7 @@ def retracted(sentence: str) -> str | None:
     if match := _WITHOUT.match(sentence):
         return "I work" if match["work"] or match["no_job"] else "I live"
     if match := _DAYS_OVER.match(sentence):
-        return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out']}"
+        return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out'] or match['through']}"
     if match := _JOB_ENDED.match(sentence):
         # "Sad news, Intercom laid off my whole team": the employer after the lead-in.
         # "I'm job hunting since Ubisoft let me go": the employer after the reason's conjunction.

@@ -410,6 +410,10 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     # Said by a learner of English.
     ("I am not more working at Siemens.", "employer"),
     ("Delete please my address, is not actual.", "address"),
+    ("Could you scrub my phone number from your memory?", "phone number"),
+    ("Un-remember my email please.", "email"),
+    ("My number's not valid anymore.", "phone number"),
+    ("I'd prefer you didn't keep my home address on file.", "address"),  # not a property "home address on"
     ("I'm job hunting since Ubisoft let me go.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
@@ -458,6 +462,7 @@ def test_a_dead_address_and_the_one_to_use_instead_is_a_change():
 
 def test_a_retraction_after_a_lead_in():
     assert extract("So I quit Amazon. Best decision ever.")[0][1:] == ("employer", "Amazon", True)
+    assert extract("I'm done with Hetzner, handed in my badge yesterday.")[0][2:] == ("Hetzner", True)  # by its name
 
 
 def test_a_household_leaves_no_job():
@@ -553,6 +558,17 @@ def test_each_line_is_a_sentence():
 ])
 def test_a_fact_said_with_a_question_is_read(text, attribute, value):
     assert [fact[1:3] for fact in extract(text)] == [(attribute, value)]
+
+
+@pytest.mark.parametrize("text, attribute, value", [
+    ("Do you know good gyms near my new flat in Gracia?", "residence", "Gracia"),
+    ("How do I tell my boss at Glovo that I need a day off?", "employer", "Glovo"),
+    ("Any tips for my first week at Cabify?", "employer", "Cabify"),
+    ("As a new Bilbao resident, what should I know about the weather?", "residence", "Bilbao"),
+    ("Since joining Glovo I barely cook, any quick recipes?", "employer", "Glovo"),  # "Glovo", not "Glovo I"
+])
+def test_what_a_question_takes_as_known_is_read(text, attribute, value):
+    assert [found[1:] for found in extract(text)] == [(attribute, value, False)]
 
 
 def test_a_question_alone_states_nothing():
