@@ -18,8 +18,9 @@ _CONTRACTIONS = [
     (r"\bwont\b", "will not"), (r"\bim\b", "I am"), (r"\bive\b", "I have"),
     # A dropped g ("livin in Sopot") and chat's short words for time ("last wk").
     (r"\b(liv|work|mov|stay|rent)in'?(?= )", r"\1ing"), (r"\bwks?\b", "week"), (r"\bmths?\b", "month"),
-    # Laughs and sighs at the end say nothing: "not at Allegro anymore lol".
-    (r"(?:[ ,]+(?:lol|haha+|hah|lmao|tbh|ugh|omg))+(?=[.!?]*$)", ""),
+    # Laughs, sighs and asides at the end say nothing: "not at Allegro anymore lol".
+    (r"(?:[ ,]+(?:lol|haha+|hah|lmao|tbh|ugh|omg|fyi|btw))+(?=[.!?]*$)", ""),
+    (r"(?<=\w) @ (?=\w)", " at "),  # "new job @ Spotify" (an address has no spaces around its @)
 ]
 # A name as chat writes it: up to four capitalised words ("Umbrella Labs", "Rolls-Royce", "McDonald's").
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"

@@ -65,6 +65,11 @@ _KEPT_AS = {word: _PROPERTY_WORDS[word] for word in ("job", "work", "company", "
 _PROPERTY_NOUNS = {"number", "phone", "mobile", "cell", "email", "e-mail", "address", "job", "employer", "city", "home"}
 
 
+# How one works, not where: "I no longer work nights at the hospital" leaves the job be.
+_HOW_ONE_WORKS = re.compile(r"\bwork(?:s|ing)? (?:nights|days|weekends|shifts|late|overtime|from home|remotely|part[- ]time|"
+                            r"full[- ]time)\b", re.I)
+
+
 def _is_filler(sentence: str) -> bool:
     return bool(_FILLER.match(re.sub(r"[^\w\s']", " ", sentence).strip()))
 
@@ -172,8 +177,8 @@ class HeuristicExtractor:
                 statement = Statement(*contact, thing=contact[0])  # "I don't use 555-1010 anymore"
             elif statement.attribute is None and statement.value is None and (held := value_in(taken_back, "name")):
                 statement = Statement(None, held, statement.thing)  # "Zalando is history for me": what is held under the name
-            attribute = statement.attribute or next(
-                (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None)
+            attribute = statement.attribute or (None if _HOW_ONE_WORKS.search(taken_back) else next(
+                (prop for word, prop in _PROPERTY_WORDS.items() if re.search(rf"\b{word}\b", taken_back, re.I)), None))
             return Candidate(content=to_third_person(taken_back, name), subject=subject, message_keys=[message.key],
                              retraction=True, attribute=attribute, value=statement.value,
                              thing=statement.thing or _last_noun(taken_back), event_time=message.timestamp,

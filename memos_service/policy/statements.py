@@ -145,7 +145,10 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_WHO} (?:have |has |am |is )?{_ADV}(?:joined|became part of|part of) the {_NAME_VALUE} "
                      rf"(?:team|crew|family|staff)\b.*"),
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:started|began|took(?: up)?|got|landed|accepted|found|have) "
-                     rf"(?:a |my |the )?(?:new )?(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
+                     rf"(?:a |my |the )?(?:new )?(?:[a-z-]+ )?(?:job|position|role|post|gig|internship) (?:at|with) {_VALUE}"),
+    # "I ended up taking the Sainsbury's offer".
+    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:ended up )?(?:taking|took|taken|accepted|went with|gone with) the "
+                     rf"{_NAME_VALUE} (?:offer|job|role|position)\b.*"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
     # "Work is at Decathlon these days", not "work is fun".
     _cue("employer", rf"(?:my )?(?:work|workplace) is (?:now )?(?:at|with) {_NAME_VALUE}(?: now| these days)?(?:,.*)?"),
@@ -292,7 +295,8 @@ _UNDOING_VERBS = [
      r"work at \1"),
     # "I quit Globex", not "I quit coffee": an employer left is said by its name.
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|"
-                r"got sacked from) (?!my\b)(?=(?-i:[A-Z0-9]))(.*)$", re.I), r"work at \1"),
+                # Or by its letters: "I've left the NHS after twenty years".
+                r"got sacked from) (?!my\b)((?-i:[A-Z0-9]).*|the (?-i:[A-Z]{2,})\b.*)$", re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
     # A place left, not a thing ("I left that job", "I left work early").
     (re.compile(r"\b(?:moved out of|moved away from|left) (?!(?:my|the|a|an|that|this|it|them|work|school|home|early|class|"
@@ -609,6 +613,8 @@ def read_property(sentence: str) -> Statement:
                 continue  # "My old number was 555-0101"
             if template == "{thing}" and thing.lower().split()[-1] in _KIN and not value[0].isupper():
                 continue  # "My son is obsessed with pancakes" describes him; "my boss is Maria" names who it is
+            if template == "{thing}":
+                value = re.sub(r"^(?:in|at) (?=(?-i:[A-Z]))", "", value)  # "my office is in Leeds": Leeds
             if groups.get("rel") and template.startswith(("residence", "employer", "occupation", "relationship",
                                                           "partner", "age", "favorite")):
                 attribute = f"{groups['rel'].lower()}'s {attribute}"

@@ -190,6 +190,9 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I live at 14 Rue Cler, Paris.", "residence", "Paris"),
     ("I am employee of Nokia from this year.", "employer", "Nokia"),
     ("Tried the new ramen place downtown. Still think tacos are my number one food though.", "favorite food", "tacos"),
+    ("I've accepted a teaching post at Leeds Grammar.", "employer", "Leeds Grammar"),
+    ("I ended up taking the Sainsbury's offer.", "employer", "Sainsbury's"),
+    ("My office is in Leeds.", "office", "Leeds"),  # the town, not "in Leeds"
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -414,6 +417,8 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Un-remember my email please.", "email"),
     ("My number's not valid anymore.", "phone number"),
     ("I'd prefer you didn't keep my home address on file.", "address"),  # not a property "home address on"
+    ("not @ Klarna anymore fyi", "employer"),
+    ("I've left the NHS after twenty years.", "employer"),  # a company by its letters
     ("I'm job hunting since Ubisoft let me go.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
@@ -463,6 +468,10 @@ def test_a_dead_address_and_the_one_to_use_instead_is_a_change():
 def test_a_retraction_after_a_lead_in():
     assert extract("So I quit Amazon. Best decision ever.")[0][1:] == ("employer", "Amazon", True)
     assert extract("I'm done with Hetzner, handed in my badge yesterday.")[0][2:] == ("Hetzner", True)  # by its name
+
+
+def test_how_one_works_is_no_job_taken_back():
+    assert [found[1:] for found in extract("I no longer work nights at the hospital.")] == [(None, None, True)]
 
 
 def test_a_household_leaves_no_job():
