@@ -104,6 +104,9 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # Where one lived or worked, then where one is: "I used to live in Sapporo, now I'm in Tokyo".
     (re.compile(rf"^(?P<who>I|we) used to (?P<verb>live|work) (?P<at>in|at|for) {NAME},? (?:but |and )?(?:now )?"
                 rf"(?:I am|we are) (?:now )?(?:in|at|with) (?=(?-i:[A-Z]))", re.I), r"\g<who> \g<verb> \g<at> "),
+    # A taste lost, and the new one: "I've gone off curry, it's sushi for me now".
+    (re.compile(rf"^I (?:have )?(?:gone off|gone right off|got bored of|grown tired of) {_VALUE}[,;] (?:and )?"
+                rf"(?:now |these days )?it is (?:now |all )?(?=.+\bfor me\b)", re.I), "my favourite food is "),
     # A liking that was: "I used to love pasta but now dumplings are my favourite".
     (re.compile(rf"^I used to (?:love|like|eat|adore|prefer) {_VALUE},? (?:but |and |though )*(?:now |these days )?", re.I), ""),
 ]

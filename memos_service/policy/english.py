@@ -25,7 +25,7 @@ _CONTRACTIONS = [
 # A name as chat writes it: up to four capitalised words ("Umbrella Labs", "Rolls-Royce", "McDonald's").
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
-_JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|^{NAME}$")
+_JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|(?:^|[:,!] ){NAME}$")
 # A full stop after an abbreviation ends no sentence: "Tel. 600 700 800", "Dr. Nowak" (but "No. I moved" is two).
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+", re.IGNORECASE)
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
@@ -34,7 +34,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bD
 # the speaker's ("I no longer eat meat, so burgers aren't my favourite").
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b)|"
                           r",\s+(?=(?:now |currently )?(?:living|working|based) (?:in|at|for) [A-Z])|"
-                          r",\s+so\s+(?=[^,]*\bmy\b))\s*")
+                          r",\s+so\s+(?=[^,]*\bmy\b)|,\s+then\s+(?=I\b)|,\s+(?=now I\b))\s*")
 
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
            "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
@@ -314,7 +314,8 @@ def _answered_questions(said: list[str]) -> list[str]:
 
 
 # "My number changed. It's 555-6161 now.": "it" is the thing said to change just before.
-_CHANGED = re.compile(r"^(?:(?:so|and) )?(?:my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)|"
+_CHANGED = re.compile(r"^(?:(?:so|and) )?(?:my (?P<thing>[a-z]+(?: [a-z]+)?) (?:has )?(?:changed|is new|is different)"
+                      r"(?: again| recently| today| this week)?|"
                       # Where one was for long: "We were in Cork for years. Now it's Limerick."
                       r"(?P<home>(?:I|we) (?:were|was|lived) in (?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)* "
                       r"for (?:\w+ ){0,2}(?:years|months|ages|decades|a while|a long time))|"

@@ -163,13 +163,18 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     _cue("employer", rf"{_NAME_VALUE} is (?:now )?where (?P<who>I) (?:now |currently )?(?:work|am working|am employed)"
                      rf"(?: now| these days| nowadays)?(?:,.*)?"),
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?on {_NAME_VALUE}'s (?:payroll|books|staff)\b.*"),
+    # Taken on by the company: "Roche poached me from Novartis" (the one left comes after).
+    _cue("employer", rf"{_NAME_VALUE} (?:has )?(?:just |finally )?(?:poached|headhunted|recruited|lured|snapped up|snapped) "
+                     rf"me\b.*"),
+    # "I'm Lugano-based now": based in the town.
+    _cue("residence", rf"{_HOUSEHOLD} (?:am|is|are) (?:now |currently )?(?P<value>(?-i:[A-Z])\w*(?: (?-i:[A-Z])\w*)?)-based\b.*"),
     # At a company for weeks or since spring, or these days: working there ("I'm at the airport" is a moment).
     _cue("employer", rf"{_WHO} (?:am|is|have been|has been) (?:now )?at {_NAME_VALUE}(?: now)? (?:since|for (?:about |almost |"
                      rf"nearly |over |a few |several |\w+ )?(?:weeks|months|years|a year)|these days|nowadays)\b.*"),
     # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
     _cue("employer", rf"(?:(?:today|yesterday|this|it|last \w+|{_WEEKDAY}) "
                      rf"(?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
-                     rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:first (?:day|week|month|shift)"
+                     rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:day one|first (?:day|week|month|shift)"
                      rf"(?: of work| on the job)?|onboarding|orientation) (?:at|with) {_NAME_VALUE}\b.*"),
     _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
                        rf"(?:an? |the )?{_VALUE}"),
@@ -724,7 +729,7 @@ def retracted(sentence: str) -> str | None:
     if match := _JOB_ENDED.match(sentence):
         # "Sad news, Intercom laid off my whole team": the employer after the lead-in.
         # "I'm job hunting since Ubisoft let me go": the employer after the reason's conjunction.
-        by = match["by"] and re.split(r",\s*|\s+(?:since|because|after|when|as|now that|so)\s+", match["by"], flags=re.I)[-1]
+        by = match["by"] and re.split(r"[,:]\s*|\s+(?:since|because|after|when|as|now that|so)\s+", match["by"], flags=re.I)[-1]
         return f"I work at {by or next(value for value in match.groups() if value)}"
     for pattern, replacement in _NEGATIONS:
         if (match := pattern.search(sentence)) and not (pattern is _DOES_NOT and _a_thing(sentence[:match.start()])

@@ -193,6 +193,10 @@ def extract(text: str) -> list[tuple[str, str | None, str | None, bool]]:
     ("I've accepted a teaching post at Leeds Grammar.", "employer", "Leeds Grammar"),
     ("I ended up taking the Sainsbury's offer.", "employer", "Sainsbury's"),
     ("My office is in Leeds.", "office", "Leeds"),  # the town, not "in Leeds"
+    ("Roche poached me from Novartis.", "employer", "Roche"),  # the company one goes to, not the one left
+    ("I'm Lugano-based now.", "residence", "Lugano"),
+    ("Day one at Logitech tomorrow, wish me luck.", "employer", "Logitech"),
+    ("I've gone off curry, it's sushi for me now.", "favorite food", "sushi"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -472,6 +476,16 @@ def test_a_retraction_after_a_lead_in():
 
 def test_how_one_works_is_no_job_taken_back():
     assert [found[1:] for found in extract("I no longer work nights at the hospital.")] == [(None, None, True)]
+
+
+def test_a_name_and_i_after_a_label_are_one_subject():
+    assert extract("Update on the job front: Klarna and I have gone our separate ways.") == [
+        ("Ana works at Klarna", "employer", "Klarna", True)]
+
+
+def test_then_i_starts_a_clause():
+    assert extract("Last day at Spotify is Friday, then I'm joining King.")[-1][1:] == ("employer", "King", False)
+    assert extract("My number changed again. It's 073-555 12 12 now.")[-1][1:] == ("phone number", "073-555 12 12", False)
 
 
 def test_a_household_leaves_no_job():
