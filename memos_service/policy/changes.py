@@ -90,6 +90,9 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     (re.compile(rf"^(?:I (?:have )?)?(?:got rid of|ditched|dropped|cancell?ed|lost|(?:do not|no longer) use) {_VALUE}"
                 rf"(?: any ?more)?[,;:] (?:so )?(?:(?:it is|now it is|the new one is|my new one is) |"
                 rf"(?:please )?(?:use|try|call|text|reach me (?:at|on)) )", re.I), "reach me at "),
+    # "Lost my SIM, new number is 0151 777 6666".
+    (re.compile(r"^(?:I )?(?:have )?(?:lost|broke|dropped|changed|swapped|replaced) my (?:sim(?: card)?|phone|number)[,;:] "
+                r"(?:and )?(?:my |the )?new (?:number|one) is ", re.I), "my new number is "),
     # "My email is dead, use sam@fastmail.com instead".
     (re.compile(r"^my (?P<thing>e-?mail|number|phone|cell|mobile)(?: address| number)? (?:is|got) (?:dead|gone|disconnected|"
                 r"deactivated|closed|cut off|hacked)[,;:] (?:it is now|the new one is|my new one is|"

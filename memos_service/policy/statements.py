@@ -293,8 +293,10 @@ _UNDOING_VERBS = [
     # The thing, not where or when: "I lost my wallet in Aarhus" takes back no memory of Aarhus.
     (re.compile(r"\b(?:sold|gave away|given away|got rid of|lost|returned|crashed|totaled|totalled|wrecked|gave up|given up|"
                 r"rehomed) "
-                r"(?:my |the |our )?((?:flat|apartment|house|place|home|room|studio|condo|lease)\b.*|.*?)"  # "my flat in Brno"
-                r"(?: (?:in|at|on|from|to|near|while|during|after|before|when|yesterday|today|last|this)\b.*)?$", re.I),
+                # "my flat in Brno"; what follows a comma is said of something else.
+                r"(?:my |the |our )?((?:flat|apartment|house|place|home|room|studio|condo|lease)\b[^,]*|[^,]*?)"
+                r"(?: (?:in|at|on|from|to|near|while|during|after|before|when|yesterday|today|last|this)\b[^,]*)?"
+                r"(?:,.*)?$", re.I),
      r"have \1"),
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my |that |the |this )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I),
      r"work at \1"),
@@ -528,7 +530,9 @@ _NAMED_PROPERTIES = {"residence", "employer"}
 # A street address, then its town (and maybe its postcode first).
 _STREET_THEN_TOWN = re.compile(rf"^(?:.*, )?[\w' .-]*\d[\w' .-]*, (?:[A-Z]*\d[\w ]*? )?(?P<town>{NAME})(?:, [A-Z][\w ]*)?$")
 _KIN = PEOPLE_WORDS | FAMILY_WORDS
-_A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night)\b", re.I)
+# A night or a stay at someone else's: "We're staying at my in-laws' in Porto over Christmas".
+_A_NIGHT_AWAY = re.compile(r"\b(?:hotel|hostel|motel|airbnb|tonight|for the night|"
+                           r"(?:staying|stay|stayed) (?:at|with) (?:my|our))\b", re.I)
 
 
 def _a_contact(value: str) -> bool:

@@ -488,6 +488,15 @@ def test_then_i_starts_a_clause():
     assert extract("My number changed again. It's 073-555 12 12 now.")[-1][1:] == ("phone number", "073-555 12 12", False)
 
 
+def test_a_thing_lost_and_a_new_number_is_a_change():
+    assert [found[1:] for found in extract("Lost my SIM, new number is 0151 777 6666.")] == [
+        ("phone number", "0151 777 6666", False)]
+
+
+def test_a_stay_at_family_is_no_home():
+    assert not any(attribute for _, attribute, _, _ in extract("We're staying at my in-laws' in Porto over Christmas."))
+
+
 def test_a_household_leaves_no_job():
     assert not any(retraction for *_, retraction in extract("We left Munich for Graz."))
 
