@@ -323,6 +323,8 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"(?P<ex>.+?) is (?:now )?my (?:ex-|ex |former |old |previous )(?:employer|company|job|workplace)"
                         r"(?: now)?|"
                         r"my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        rf"(?:goodbye|bye|farewell|so long),? (?P<bye>{NAME})\s*[-,!.:]*\s*(?:today|yesterday|it) (?:was|is) "
+                        r"my last day\b.*|"
                         r"my contract (?:at|with) (?P<contract>.+?) (?:was not|has not been|did not get|was never) renewed\b.*|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<time>.+?) (?:is|are|was|were) (?:over|done|up)|"
                         r"my (?:time|job|days|years) (?:at|with) (?P<ended>.+?) (?:has |have )?(?:ended|came to an end)|"
@@ -404,11 +406,13 @@ _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>
 # "I'm unemployed at the moment", "I'm between jobs", "I have no fixed address": no employer, no home, whichever it was
 # (a sentence that goes on may say which: "I'm jobless now, Hooli closed" is read by meaning).
 _WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently |still )?(?P<work>unemployed|jobless|"
-                      r"out of (?:a )?(?:work|job)|between jobs|without (?:a )?(?:job|work))|"
+                      r"out of (?:a )?(?:work|job)|between jobs|without (?:a )?(?:job|work)|self-employed|"
+                      r"(?:working|employed) for myself)|"
+                      r"(?P<own>(?:now )?work for myself)|"
                       r"am (?:now |currently )?(?:homeless|between homes|without (?:a )?(?:home|fixed address))|"
                       r"have no (?:fixed |permanent )?(?:address|home|place to live)|"
                       r"(?:do not|no longer) have (?:a|any) (?P<no_job>job|employer))"
-                      r"(?: (?:at the moment|right now|now|for now|these days|again))?$", re.I)
+                      r"(?: (?:at the moment|right now|now|for now|these days|again))?(?:, no more .+)?$", re.I)
 # A turn of the conversation, not a memory: "Forget the previous question".
 _A_TURN = re.compile(r"^(?:the |my |your )?(?:previous|last|earlier|first|second|above|other)(?: two| three| few| couple of)? "
                      r"(?:question|message|answer|request|"
@@ -612,6 +616,8 @@ def read_property(sentence: str) -> Statement:
                 value = re.sub(r"^(?:an?|my|our|the) (?:[\w-]+ ){0,2}(?:in|near|outside) (?=(?-i:[A-Z]))", "", value)
             if attribute.endswith("address") and EMAIL_SHAPE.fullmatch(value):
                 attribute = "email"  # "my correspondence address is j.nowak@interia.pl"
+            if attribute == "employer" and value.lower() in ("myself", "me", "ourselves"):
+                continue  # "working for myself" names no employer (`retracted` reads it as having none)
             if not value or len(value.split()) > 8 or (attribute in _NAMED_PROPERTIES and _a_contact(value)):
                 continue  # "I switched to 555-2468": no town or company is a number
             if attribute == "residence" and (_A_NIGHT_AWAY.search(sentence) or away_for_a_while(sentence)):
@@ -727,7 +733,7 @@ def retracted(sentence: str) -> str | None:
     if match := _CONTACT_GONE.match(sentence):
         return f"I use {match['value']}" if match["value"] else f"my {canonical_attribute(match['thing'])}"
     if match := _WITHOUT.match(sentence):
-        return "I work" if match["work"] or match["no_job"] else "I live"
+        return "I work" if match["work"] or match["no_job"] or match["own"] else "I live"
     if match := _DAYS_OVER.match(sentence):
         return f"I am at {match['name'] or match['behind'] or match['nothing'] or match['out'] or match['through']}"
     if match := _JOB_ENDED.match(sentence):

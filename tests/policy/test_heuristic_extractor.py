@@ -423,6 +423,9 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("I'd prefer you didn't keep my home address on file.", "address"),  # not a property "home address on"
     ("not @ Klarna anymore fyi", "employer"),
     ("I've left the NHS after twenty years.", "employer"),  # a company by its letters
+    ("Working for myself now, no more Intercom.", "employer"),  # not an employer called "myself"
+    ("I'm self-employed.", "employer"),
+    ("Goodbye Intercom - today was my last day.", "employer"),
     ("I'm job hunting since Ubisoft let me go.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
