@@ -16,6 +16,9 @@ from memos_service.policy.english import EMAIL_SHAPE, NAME, PHONE_SHAPE
 _PRONOUN = r"(?:it|that|this|them|me|you|him|her|us|my|our|your)"
 _VALUE = rf"(?:{PHONE_SHAPE.pattern}|{EMAIL_SHAPE.pattern}|{NAME}|(?!{_PRONOUN}\b)[a-z]+)"
 
+# What a number or address to use now is said with, after the old one: "..., use 555-4040", "..., the new one is ...".
+_THE_NEW_ONE = r"(?:it is|now it is|it is now|the new one is|my new one is|(?:please )?(?:use|try|call|text|reach me (?:at|on)))"
+
 # What is said of the old value, and what stands in its place once it is left out.
 _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # The way from the old to the new: "from Asana to Notion", "out of Leeds and into a flat in York", "out of my
@@ -88,21 +91,18 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # lucia@posteo.es anymore, it's lucia.g@proton.me now",
     # "Don't use my old email kai@old.com, it's kai@new.com now".
     (re.compile(rf"^(?:I (?:have )?)?(?:got rid of|ditched|dropped|cancell?ed|lost|(?:do not|no longer) use) {_VALUE}"
-                rf"(?: any ?more)?[,;:] (?:so )?(?:(?:it is|now it is|the new one is|my new one is) |"
-                rf"(?:please )?(?:use|try|call|text|reach me (?:at|on)) )", re.I), "reach me at "),
+                rf"(?: any ?more)?[,;:] (?:so )?{_THE_NEW_ONE} ", re.I), "reach me at "),
     # "Lost my SIM, new number is 0151 777 6666".
     (re.compile(r"^(?:I )?(?:have )?(?:lost|broke|dropped|changed|swapped|replaced) my (?:sim(?: card)?|phone|number)[,;:] "
                 r"(?:and )?(?:my |the )?new (?:number|one) is ", re.I), "my new number is "),
     # "My email is dead, use sam@fastmail.com instead".
-    (re.compile(r"^my (?P<thing>e-?mail|number|phone|cell|mobile)(?: address| number)? (?:is|got) (?:dead|gone|disconnected|"
-                r"deactivated|closed|cut off|hacked)[,;:] (?:it is now|the new one is|my new one is|"
-                r"(?:please )?(?:use|try|call|text|reach me (?:at|on))) ", re.I),
+    (re.compile(rf"^my (?P<thing>e-?mail|number|phone|cell|mobile)(?: address| number)? (?:is|got) (?:dead|gone|disconnected|"
+                rf"deactivated|closed|cut off|hacked)[,;:] {_THE_NEW_ONE} ", re.I),
      r"my new \g<thing> is "),
     # "My old number was 555-0101, the new one is 555-0202", "My old number 555-0101 is dead, call 555-0202".
     (re.compile(rf"^(?:(?:please )?(?:do not use|forget|ignore|scrap|stop using) )?my old "
                 rf"(?P<thing>[a-z]+(?: (?!was|is)[a-z]+)?) (?:was |is )?{_VALUE}(?: is (?:dead|gone|over))?[,;:] "
-                rf"(?:it is|now it is|the new one is|my new one is|"
-                rf"(?:please )?(?:use|try|call|text|reach me (?:at|on))) ", re.I),
+                rf"{_THE_NEW_ONE} ", re.I),
      r"my new \g<thing> is "),
     # Where one lived or worked, then where one is: "I used to live in Sapporo, now I'm in Tokyo".
     (re.compile(rf"^(?P<who>I|we) used to (?P<verb>live|work) (?P<at>in|at|for) {NAME},? (?:but |and )?(?:now )?"

@@ -30,8 +30,8 @@ _JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|(?:^|[:,!] ){
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+", re.IGNORECASE)
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
 # "... got a transfer so now we live in Antwerp").
-# A dropped "I" starts one too ("Born in Accra, living in Kumasi"), and a consequence said of something of
-# the speaker's ("I no longer eat meat, so burgers aren't my favourite").
+# So do a dropped "I" ("Born in Accra, living in Kumasi"), what follows ("..., then I'm joining King") and a
+# consequence said of something of the speaker's ("I no longer eat meat, so burgers aren't my favourite").
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b)|"
                           r",\s+(?=(?:now |currently )?(?:living|working|based) (?:in|at|for) [A-Z])|"
                           r",\s+so\s+(?=[^,]*\bmy\b)|,\s+then\s+(?=I\b)|,\s+(?=now I\b))\s*")
@@ -280,8 +280,10 @@ _PAST = {"joining": "joined", "moving to": "moved to", "starting at": "started a
 def _presupposed(question: str) -> str | None:
     for pattern, statement in _PRESUPPOSED:
         if found := pattern.search(question):
-            said = {name: value for name, value in found.groupdict().items()}
-            return statement.format(**said | ({"verb": _PAST[said["verb"].lower()]} if "verb" in said else {}))
+            said = found.groupdict()
+            if "verb" in said:
+                said["verb"] = _PAST[said["verb"].lower()]
+            return statement.format(**said)
     return None
 
 
