@@ -72,6 +72,9 @@ _OLD_VALUE_SPANS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], st
     # The old denied, then the new: "I no longer live in Wroclaw but in Opole".
     (re.compile(rf"\b(?:no longer|not|do not) (?P<verb>live|work|stay|am based) (?P<at>in|at|for) {NAME},? but (?:now )?"
                 rf"(?:(?:in|at|for) )?(?=(?-i:[A-Z]))", re.I), r"\g<verb> \g<at> "),
+    # The old left, and what is so now: "I left Lisbon and now call Porto home", "I quit Globex and now work at Initech".
+    (re.compile(rf"\b(?:left|moved out of|moved away from|quit) {NAME},? and (?:now )?(?=(?:call|live|am|work|rent)\b)", re.I),
+     ""),
     # The old left for the new: "We left Munich for Graz" (the reader by meaning hears which property).
     (re.compile(rf"\b(?P<verb>left|quit) {NAME} for (?=(?-i:[A-Z]))", re.I), r"\g<verb> for "),
     # The old given up for the new: "I've traded Lagos for Accra", "I traded my job at Ford for one at Rivian".

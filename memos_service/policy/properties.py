@@ -114,6 +114,7 @@ _NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()
 _NOT_A_SETTING = re.compile(
     rf"\b(?:{A_STAY}|appl(?:y|ied|ying)|"
     r"interview\w*|appointments?|check-?ups?|so long|goodbye|farewell|not|never|no longer|clients?|"
+    r"(?:after|since) (?:leaving|quitting)|"
     rf"{UPBRINGING}|{A_WORKPLACE_IN}|studied|{WORK_MOVED}|{TURNED_DOWN})\b|"
     # A stretch of the past that ended: "We were in Sevilla for years" (but "we live in Malaga now").
     r"^(?:I|we) (?:were|was|lived) (?:\w+ )?in\b.*\bfor (?:\w+ ){0,2}(?:years|months|decades|time|while)\b|"

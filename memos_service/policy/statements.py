@@ -84,7 +84,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:(?:went|came|decided|chose) to )?"
                       rf"(?:live|lives|living|lived|reside|resides|residing|moved|moving|move|moves|relocated|relocating|"
                       rf"relocate|settled|settling|based|staying|stay|stays|stayed|renting|rent|rents|put down roots|"
-                      rf"putting down roots) "
+                      rf"putting down roots|putting up) "
                       rf"(?:back |over |down |out |up )?(?:in together |together |with (?:my|our) (?:[\w-]+ ){{1,2}}?(?=in\b))?"
                       rf"(?:(?:in to|in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
                       rf"(?P<there>there)(?: now| these days| (?:in|since|last|this) \w+| {_AGO})?)"),
@@ -407,6 +407,8 @@ _CONTACT_GONE = re.compile(r"^(?:that|this|my|the) (?:old |previous )?(?P<thing>
 # (a sentence that goes on may say which: "I'm jobless now, Hooli closed" is read by meaning).
 _WITHOUT = re.compile(r"^I (?:(?:am|became|got|went|have been) (?:now |currently |still )?(?P<work>unemployed|jobless|"
                       r"out of (?:a )?(?:work|job)|between jobs|without (?:a )?(?:job|work)|self-employed|"
+                      # Not for a while, not just today: "I'm not working at the moment".
+                      r"not working(?= (?:at the moment|right now|these days|for now))|"
                       r"(?:working|employed) for myself)|"
                       r"(?P<own>(?:now )?work for myself)|"
                       r"am (?:now |currently )?(?:homeless|between homes|without (?:a )?(?:home|fixed address))|"

@@ -202,6 +202,8 @@ def properties_set(text: str) -> list[tuple[str, str | None]]:
     ("I'm Lugano-based now.", "residence", "Lugano"),
     ("Day one at Logitech tomorrow, wish me luck.", "employer", "Logitech"),
     ("I've gone off curry, it's sushi for me now.", "favorite food", "sushi"),
+    ("I am currently putting up in Hyderabad.", "residence", "Hyderabad"),
+    ("Big change: I left Lisbon and now call Porto home.", "residence", "Porto"),  # a change, not Lisbon taken back
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -429,6 +431,7 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Working for myself now, no more Intercom.", "employer"),  # not an employer called "myself"
     ("I'm self-employed.", "employer"),
     ("Goodbye Intercom - today was my last day.", "employer"),
+    ("I'm not working at the moment.", "employer"),
     ("I'm job hunting since Ubisoft let me go.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
@@ -478,6 +481,10 @@ def test_a_dead_address_and_the_one_to_use_instead_is_a_change():
 def test_a_retraction_after_a_lead_in():
     assert extract("So I quit Amazon. Best decision ever.")[0][1:] == ("employer", "Amazon", True)
     assert extract("I'm done with Hetzner, handed in my badge yesterday.")[0][2:] == ("Hetzner", True)  # by its name
+
+
+def test_a_day_off_is_no_job_taken_back():
+    assert not any(retraction for *_, retraction in extract("I'm not working today."))
 
 
 def test_how_one_works_is_no_job_taken_back():
