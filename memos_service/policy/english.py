@@ -185,13 +185,13 @@ def not_so_now(sentence: str, value: str) -> bool:
     return any(value in part and (_PAST_STAGE.search(part) or _MAYBE.search(part)) for part in parts)
 
 
-_AN_OLD_ONE = re.compile(rf"\b(?:{_OLD_CONTACT}|{_OLD_HOME})\b", re.IGNORECASE)
+_OLD_CONTACT_OR_HOME = re.compile(rf"\b(?:{_OLD_CONTACT}|{_OLD_HOME})\b", re.IGNORECASE)
 
 
 def of_an_old_one(sentence: str, value: str) -> bool:
     """The value said of an old number or home, in the part of the sentence that names it ("My old number
     was 555-0101, I got rid of it"), not of the new one said beside it."""
-    return any(value in part and _AN_OLD_ONE.search(part) for part in _PARTS.split(sentence))
+    return any(value in part and _OLD_CONTACT_OR_HOME.search(part) for part in _PARTS.split(sentence))
 
 
 def normalize(text: str) -> str:
