@@ -118,7 +118,7 @@ _FOR_A_WHILE = re.compile(r"\bfor (?:the|a|an|one|two|three|a few|a couple of|\d
 
 # Words of a stay somewhere one does not live: a trip, a holiday, a night at a hotel.
 A_STAY = (r"visit\w*|spend|spends|spending|spent|on business|trips?|vacation|holidays?|flights?|flying|flew|conference|"
-          r"honeymoon|hotel|hostel|airbnb|(?:house|pet|dog)-?sitting|couch-?surfing")
+          r"honeymoon|hotel|hostel|airbnb|(?:house|pet|dog)-?sitting|couch-?surfing|back from")
 
 
 # An offer or a place said no to: "I was offered a job at Wise but turned it down".

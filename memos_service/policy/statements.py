@@ -560,7 +560,7 @@ def _clean_value(value: str) -> str:
                      rf" (?:in|on|during|over) (?:the )?(?:{_MONTH}|{_WEEKDAY}|spring|summer|autumn|fall|"
                      r"winter|weekend|\d{4})\b", value, flags=re.I)[0]
     value = re.sub(r"\b(?:now|anymore|any more|these days|nowadays|recently|yesterday|today|"
-                   rf"(?:last|next) (?:week|weekend|month|year|night|{_WEEKDAY})|tomorrow|"
+                   rf"(?:last|next) (?:week|weekend|month|year|night|spring|summer|autumn|fall|winter|{_WEEKDAY})|tomorrow|"
                    r"on the \d+(?:st|nd|rd|th)|"
                    r"this (?:week|month|year|spring|summer|autumn|fall|winter|term|semester|quarter)|"
                    rf"{_AGO}|{_SPAN} later|at the moment|for now|this time|of all places|permanently|for good|as well|too|"
@@ -612,6 +612,8 @@ def read_property(sentence: str) -> Statement:
                 value = _clean_value(groups["value"] if groups["value"] is not None else groups["there"])
                 if attribute == "occupation":
                     value = _EMPLOYER_AFTER.split(value)[0]  # "nurse at UZ Leuven": the employer is read apart
+                if attribute == "employer" and value[:1].isupper():
+                    value = re.sub(r" (?:in|near) (?-i:[A-Z]).*$", "", value)  # "Airbus in Filton": the company, not its town
             if attribute == "residence" and (street := _STREET_THEN_TOWN.match(groups["value"] or "")):
                 value = street["town"]  # "Veldstraat 12, 9000 Ghent": the town, not the street
             if attribute == "residence":  # "a shoebox in Shibuya"

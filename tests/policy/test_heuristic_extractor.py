@@ -204,6 +204,8 @@ def properties_set(text: str) -> list[tuple[str, str | None]]:
     ("I've gone off curry, it's sushi for me now.", "favorite food", "sushi"),
     ("I am currently putting up in Hyderabad.", "residence", "Hyderabad"),
     ("Big change: I left Lisbon and now call Porto home.", "residence", "Porto"),  # a change, not Lisbon taken back
+    ("I joined Airbus in Filton last spring.", "employer", "Airbus"),  # the company, not where or when
+    ("We moved to Porto last spring.", "residence", "Porto"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -508,6 +510,10 @@ def test_a_thing_lost_and_a_new_number_is_a_change():
 
 def test_a_stay_at_family_is_no_home():
     assert not any(attribute for _, attribute, _, _ in extract("We're staying at my in-laws' in Porto over Christmas."))
+
+
+def test_a_company_named_with_its_town_keeps_a_plain_workplace_whole():
+    assert properties_set("I work at a bakery in Lyon.") == [("employer", "a bakery in Lyon")]
 
 
 def test_a_household_leaves_no_job():

@@ -167,6 +167,10 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     "If all goes well I'll be working at Arm by June.",  # a hope: once set the employer
     "We're moving to Aalborg next year, probably.",
     "The old number for the clinic doesn't work anymore.",
+    "Just got back from a week in Cornwall.",  # a trip: once set the residence
+    "I was offered a job at Wise but turned it down.",  # once set the employer
+    "Started freelancing after leaving Farfetch.",  # once set the employer it left
+    "We're staying at my in-laws' in Porto over Christmas.",
 ])
 def test_chat_about_the_speaker_sets_and_takes_back_nothing(sentence):
     with_meaning = heuristic_extractor(get_settings(), get_embedder())
