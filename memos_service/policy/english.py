@@ -182,7 +182,7 @@ def not_so_now(sentence: str, value: str) -> bool:
     parts = _PARTS.split(sentence.rstrip(" .!?"))
     if _MAYBE.fullmatch(parts[-1].strip()):
         return True  # an afterthought of the whole sentence: "We're moving to Aalborg next year, probably"
-    return any(value in part and (_PAST_STAGE.search(part) or _MAYBE.search(part)) for part in parts)
+    return _named_with(parts, value, _PAST_STAGE, _MAYBE)
 
 
 _OLD_CONTACT_OR_HOME = re.compile(rf"\b(?:{_OLD_CONTACT}|{_OLD_HOME})\b", re.IGNORECASE)
@@ -191,7 +191,12 @@ _OLD_CONTACT_OR_HOME = re.compile(rf"\b(?:{_OLD_CONTACT}|{_OLD_HOME})\b", re.IGN
 def of_an_old_one(sentence: str, value: str) -> bool:
     """The value said of an old number or home, in the part of the sentence that names it ("My old number
     was 555-0101, I got rid of it"), not of the new one said beside it."""
-    return any(value in part and _OLD_CONTACT_OR_HOME.search(part) for part in _PARTS.split(sentence))
+    return _named_with(_PARTS.split(sentence), value, _OLD_CONTACT_OR_HOME)
+
+
+def _named_with(parts: list[str], value: str, *words: re.Pattern[str]) -> bool:
+    """Whether a part of the sentence that names the value also says one of these words."""
+    return any(value in part and any(said.search(part) for said in words) for part in parts)
 
 
 def normalize(text: str) -> str:

@@ -157,12 +157,14 @@ class HeuristicExtractor:
             candidate = self._read(new_only, message, name, subject, earlier, readings, retractions)
             if candidate is not None and candidate.attribute and not candidate.retraction:
                 return dataclasses.replace(candidate, details={**candidate.details, "said": sentence})
+        # The "I" chat drops, put back ("Just finished onboarding at Initech", "Living in Kumasi now").
+        implied = implied_first_person(sentence)
         if states_retraction_of_previous(sentence) and earlier:
             previous = earlier[-1]
             return Candidate(content=previous.content, subject=subject, message_keys=[message.key], retraction=True,
                              attribute=previous.attribute, value=previous.value, thing=previous.thing,
                              event_time=message.timestamp)
-        if (taken_back := retracted(sentence) or retracted(implied_first_person(sentence))) is not None:
+        if (taken_back := retracted(sentence) or retracted(implied)) is not None:
             statement = _read_property(taken_back, readings)
             if (named := re.fullmatch(r"my (?:current )?((?:\w+ ){0,2}\w+)", taken_back, re.I)) and statement.attribute is None:
                 attribute = canonical_attribute(named[1])  # "forget my phone number"
@@ -188,18 +190,16 @@ class HeuristicExtractor:
                              retraction=True, attribute=reading.attribute, value=reading.value,
                              event_time=message.timestamp, details={"said": sentence, "read": "by meaning"})
         statement = read_property(sentence)
+        cued = read_property(implied) if implied != sentence else statement  # no second pass over the same words
         if statement.attribute is None:
-            # Cues before meaning, also with an implied "I" put back ("Just finished onboarding at
-            # Initech"): a cue that reads a sentence says more than its nearest examples do. An implied
-            # "I" only where it makes a property statement: "Excited to try this" is no "I excited".
-            implied = implied_first_person(sentence)
-            cued = read_property(implied) if implied != sentence else statement  # no second pass over the same words
+            # Cues before meaning, also with the implied "I": a cue that reads a sentence says more than its
+            # nearest examples do. An implied "I" only where it makes a property statement: "Excited to try
+            # this" is no "I excited".
             for form, said in ((implied, cued), (sentence, _meant(sentence, readings)), (implied, _meant(implied, readings))):
                 if said.attribute is not None:
                     sentence, statement = form, said
                     break
-        elif (implied := implied_first_person(sentence)) != sentence and \
-                ((cued := read_property(implied)).attribute, cued.value) == (statement.attribute, statement.value):
+        elif implied != sentence and (cued.attribute, cued.value) == (statement.attribute, statement.value):
             sentence, statement = implied, cued  # "living in Kumasi" is said of the speaker: "Ana is living in Kumasi"
         names_speaker = _ABOUT_SPEAKER.search(sentence) is not None
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
