@@ -16,6 +16,10 @@ FAISS pitfalls this design answers:
   snapshotted; a GPU replica (when there is a GPU) only answers searches, from a copy rebuilt after
   changes, with k capped at the GPU limit.
 - Not thread-safe under mutation: one lock guards every read and write of a cube's index.
+
+A memory may have several vectors: its whole text's, then one per passage (`memos_service/passages.py`),
+added together, so its whole vector holds its lowest position. Searches give each memory once, at
+its best vector's score; near-duplicates are found between whole vectors only.
 """
 
 import threading
@@ -69,7 +73,9 @@ class CubeIndex:
         self.trained_for = 0 if training is None else len(training)
         self.index = index
         self.labels = np.zeros(0, dtype=np.int64)  # position -> memory id, -1 for a tombstone
-        self.position: dict[int, int] = {}  # memory id -> live position
+        self.position: dict[int, int] = {}  # memory id -> live position of its whole vector
+        self.passages: dict[int, list[int]] = {}  # memory id -> live positions of its passages' vectors
+        self.vectors = 0  # live positions
         self._replica = None
 
     def _tune(self, index: faiss.IndexIVF) -> None:
@@ -89,20 +95,30 @@ class CubeIndex:
 
     @property
     def dead(self) -> int:
-        return len(self.labels) - len(self.position)
+        return len(self.labels) - self.vectors
 
     def upsert(self, ids: np.ndarray, vectors: np.ndarray, settle: bool = True) -> None:
-        """Adds or replaces vectors. `settle=False` defers choosing the structure (and an IVF
-        rebuild) to a later `settle()`: a bulk load then builds once, not at every doubling."""
+        """Adds or replaces memories' vectors: row i is memory ids[i]'s, each memory's whole vector
+        first, then its passages' (its id repeated). `settle=False` defers choosing the structure (and
+        an IVF rebuild) to a later `settle()`: a bulk load then builds once, not at every doubling."""
         with self.lock:
-            self._tombstone(ids)
+            self._tombstone(np.unique(ids))
             start = len(self.labels)
             self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
             self.labels = np.concatenate([self.labels, ids.astype(np.int64)])
-            self.position.update({int(memory_id): start + offset for offset, memory_id in enumerate(ids)})
+            self._place(ids, np.arange(start, len(self.labels)))
             self._replica = None
             if settle:
                 self.settle()
+
+    def _place(self, ids: np.ndarray, positions: np.ndarray) -> None:
+        """Records live vectors at these positions, in position order: a memory's first is its whole vector."""
+        for memory_id, position in zip(ids.tolist(), positions.tolist(), strict=True):
+            if memory_id not in self.position:
+                self.position[memory_id] = position
+            else:
+                self.passages.setdefault(memory_id, []).append(position)
+        self.vectors += len(ids)
 
     def remove(self, ids: np.ndarray) -> None:
         with self.lock:
@@ -111,17 +127,19 @@ class CubeIndex:
             self.settle()
 
     def _tombstone(self, ids: np.ndarray) -> None:
-        for memory_id in ids:
-            position = self.position.pop(int(memory_id), None)
+        for memory_id in ids.tolist():
+            position = self.position.pop(memory_id, None)
             if position is not None:
-                self.labels[position] = -1
+                positions = [position, *self.passages.pop(memory_id, [])]
+                self.labels[positions] = -1
+                self.vectors -= len(positions)
 
     def settle(self) -> None:
         """Rebuilds when the structure no longer fits the cube: past the threshold or back under
         it, too many tombstones, or an IVF index whose cube has doubled since its cells were trained."""
-        wants_approximate = self.live >= self.config.approximate_threshold
+        wants_approximate = self.vectors >= self.config.approximate_threshold
         too_dead = self.dead > self.config.compact_dead_fraction * max(len(self.labels), 1)
-        outgrown = self.approximate and self.live > 2 * self.trained_for
+        outgrown = self.approximate and self.vectors > 2 * self.trained_for
         if wants_approximate != self.approximate or too_dead or outgrown:
             self.rebuild()
 
@@ -129,14 +147,15 @@ class CubeIndex:
         """Rewrites the index from its live vectors: drops tombstones, picks flat or IVF (and
         retrains IVF's cells on what the cube holds now)."""
         with self.lock:
-            positions = np.array(sorted(self.position.values()), dtype=np.int64)
-            ids = self.labels[positions] if len(positions) else np.zeros(0, dtype=np.int64)
+            # In position order, so each memory's whole vector stays its first.
+            positions = np.flatnonzero(self.labels >= 0)
+            ids = self.labels[positions]
             vectors = self._reconstruct(positions)
             self._reset(training=vectors if len(ids) >= self.config.approximate_threshold else None)
             if len(ids):
                 self.index.add(vectors)
                 self.labels = ids.copy()
-                self.position = {int(memory_id): offset for offset, memory_id in enumerate(ids)}
+                self._place(ids, np.arange(len(ids)))
 
     def _reconstruct(self, positions: np.ndarray) -> np.ndarray:
         if not len(positions):
@@ -148,37 +167,49 @@ class CubeIndex:
         with self.lock:
             if not self.live or k <= 0:
                 return []
-            # Tombstones may take places in the raw result: ask for enough to skip them all.
+            # Tombstones may take places in the raw result: ask for enough to skip them all. A memory's
+            # further passages may take more: ask again for twice as many until k memories are found,
+            # or the index has no more to give.
+            query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
             fetch = min(k + self.dead, len(self.labels))
-            index = self._search_index(fetch)
-            scores, positions = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), fetch)
-            hits = []
-            for score, position in zip(scores[0], positions[0], strict=True):
-                if position < 0:
-                    continue
-                memory_id = int(self.labels[position])
-                if memory_id >= 0:
-                    hits.append((memory_id, float(score)))
+            while True:
+                scores, positions = self._search_index(fetch).search(query, fetch)
+                hits = self._memories(scores[0], positions[0], k)
+                given = int((positions[0] >= 0).sum())
+                if len(hits) == k or fetch == len(self.labels) or given < fetch:
+                    return hits
+                fetch = min(2 * fetch, len(self.labels))
+
+    def _memories(self, scores: np.ndarray, positions: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Up to k live (memory id, score) pairs from a raw result, each memory once, at its best vector."""
+        hits: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        for score, position in zip(scores.tolist(), positions.tolist(), strict=True):
+            memory_id = int(self.labels[position]) if position >= 0 else -1
+            if memory_id >= 0 and memory_id not in seen:
+                seen.add(memory_id)
+                hits.append((memory_id, score))
                 if len(hits) == k:
                     break
-            return hits
+        return hits
 
     def search_among(self, query: np.ndarray, k: int, memory_ids: list[int]) -> list[tuple[int, float]]:
         """Up to k (memory id, cosine similarity) pairs among the given memories only, best first: an
         ID selector over their positions, on the CPU master (GPU indexes ignore selectors). With IVF,
         among those in the `nprobe` cells scanned."""
         with self.lock:
-            positions = np.fromiter((self.position[memory_id] for memory_id in memory_ids if memory_id in self.position),
-                                    dtype=np.int64)
+            wanted = [memory_id for memory_id in memory_ids if memory_id in self.position]
+            passages = [position for memory_id in wanted for position in self.passages.get(memory_id, ())]
+            positions = np.array([self.position[memory_id] for memory_id in wanted] + passages, dtype=np.int64)
             if not len(positions) or k <= 0:
                 return []
             selector = faiss.IDSelectorBatch(positions)
             params = (faiss.SearchParametersIVF(sel=selector, nprobe=self.index.nprobe) if self.approximate
                       else faiss.SearchParameters(sel=selector))
+            # k memories lie among the first k + (their passages) vectors, however the passages fall.
             scores, found = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
-                                              min(k, len(positions)), params=params)
-            return [(int(self.labels[position]), float(score))
-                    for score, position in zip(scores[0], found[0], strict=True) if position >= 0]
+                                              min(k + len(passages), len(positions)), params=params)
+            return self._memories(scores[0], found[0], k)
 
     def _search_index(self, fetch: int):
         if not self.config.use_gpu or fetch > GPU_MAX_K or self.approximate:
@@ -206,7 +237,8 @@ class CubeIndex:
                         if hit < 0 or score < threshold:
                             continue
                         neighbour = int(self.labels[hit])
-                        if neighbour >= 0 and neighbour != query_id:
+                        # A sentence of a longer memory is part of it, not a duplicate of it.
+                        if neighbour >= 0 and neighbour != query_id and self.position[neighbour] == hit:
                             found.append((query_id, neighbour, float(score)))
         return found
 
@@ -230,4 +262,6 @@ class CubeIndex:
         with self.lock:
             self.trained_for = index.ntotal if approximate else 0
             self.index, self.labels, self.watermark, self._replica = index, labels.astype(np.int64), watermark, None
-            self.position = {int(memory_id): position for position, memory_id in enumerate(labels) if memory_id >= 0}
+            self.position, self.passages, self.vectors = {}, {}, 0
+            live = np.flatnonzero(self.labels >= 0)
+            self._place(self.labels[live], live)

@@ -35,11 +35,13 @@ class ChangeSource(Protocol):
         ...
 
     def searchable_vectors(self, cube_id: uuid.UUID, memory_ids: list[int]) -> dict[int, np.ndarray]:
-        """Vectors of those memories that belong in the index now; the rest are to be removed."""
+        """Vectors of those memories that belong in the index now, a row each for the whole text and
+        then its passages; the rest are to be removed."""
         ...
 
     def all_searchable(self, cube_id: uuid.UUID, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Every searchable (ids, vectors) of the cube, in batches."""
+        """Every searchable (ids, vectors) of the cube, in batches of memories: as `CubeIndex.upsert`
+        takes them, a memory's id repeated for its passages after its whole vector."""
         ...
 
 
@@ -91,7 +93,8 @@ class IndexManager:
                     index.remove(gone)
                 if vectors:
                     ids = np.fromiter(vectors, dtype=np.int64, count=len(vectors))
-                    index.upsert(ids, np.vstack([vectors[memory_id] for memory_id in ids]))
+                    rows = [vectors[memory_id].reshape(-1, self.dim) for memory_id in ids]
+                    index.upsert(np.repeat(ids, [len(memory_rows) for memory_rows in rows]), np.vstack(rows))
                 index.watermark = changes[-1][0]
                 applied += len(changes)
         if applied:

@@ -79,6 +79,8 @@ def migrate() -> None:
 
 @app.command()
 def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat for several. Default: all cubes.")] = None,
+            passages: Annotated[bool, typer.Option(help="First embed the passages of memories stored before they "
+                                                        "existed (running API processes take them at once)")] = False,
             ) -> None:
     """Rebuild FAISS index snapshots from Postgres (running API processes pick them up on restart)."""
     import uuid
@@ -87,6 +89,7 @@ def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat
     from sqlalchemy import select
 
     from memos_service.db.engine import session_scope
+    from memos_service.db.memories import MemoryRepository
     from memos_service.db.models import Cube
     from memos_service.embedding import get_embedder
     from memos_service.retrieval.indexes import build_index_manager
@@ -95,8 +98,16 @@ def reindex(cube: Annotated[list[str] | None, typer.Option(help="Cube id; repeat
     with session_scope() as session:
         cube_ids = [uuid.UUID(value) for value in cube] if cube else list(
             session.scalars(select(Cube.id).where(Cube.deleted_at.is_(None)).order_by(Cube.created_at)))
-    manager = build_index_manager(settings, get_embedder().dimension)
+    embedder = get_embedder()
+    manager = build_index_manager(settings, embedder.dimension)
     for cube_id in track(cube_ids, description="rebuilding indexes"):
+        if passages:
+            with session_scope() as session:
+                found = session.get(Cube, cube_id)
+                if found is not None:
+                    filled = MemoryRepository(session, found.tenant_id).fill_passages(found, embedder.embed,
+                                                                                     settings.passages_per_memory)
+                    typer.echo(f"{cube_id}: passages embedded for {filled} memories")
         index = manager.rebuild(cube_id)
         typer.echo(f"{cube_id}: {index.live} vectors ({'IVF' if index.approximate else 'flat'}), seq {index.watermark}")
 

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     index_approximate_threshold: int = Field(100_000, ge=1)
     index_ivf_nprobe: int = Field(192, ge=1)
+    # A memory of several sentences is also embedded sentence by sentence, in at most this many passages
+    # (`passages.py`); 0 embeds whole texts only.
+    passages_per_memory: int = Field(8, ge=0, le=64)
     # A filter matching at most this many memories is searched exactly in Postgres instead of FAISS.
     exact_search_limit: int = Field(2_000, ge=0)
     # Full-text search ranks at most this many memories per query word: a word held by more is common,

@@ -29,3 +29,4 @@ class MemoryOp(StrEnum):
     archive = "ARCHIVE"
     merge = "MERGE"
     purge = "PURGE"
+    reindex = "REINDEX"  # a change-log entry only: the memory's vectors changed, not the memory

@@ -19,6 +19,7 @@ from memos_service.db.memories import ArchivedMemoryWriter, MemoryRepository
 from memos_service.db.models import Blob, Cube, Memory, MemoryVersion
 from memos_service.embedding import Embedder
 from memos_service.lm.model import keep_cube_model
+from memos_service.passages import embed_contents
 
 MEMORY_FIELDS = ("kind", "memory_type", "content", "user_id", "agent_id", "session_id", "status", "version",
                  "event_time", "created_at", "updated_at", "expires_at", "importance", "access_count",
@@ -194,10 +195,10 @@ class Imported:
 
 
 def import_into(archive: Archive, cube: Cube, memories: MemoryRepository, blobs: BlobRepository,
-                embedder: Embedder) -> Imported:
+                embedder: Embedder, passages_per_memory: int) -> Imported:
     """Adds a loaded archive's memories, with their history, and its caches and adapters to `cube`."""
     # Vectors are recomputed rather than carried: the archive stays model-independent.
-    vectors = embedder.embed([record["content"] for record in archive.memories])
+    vectors = embed_contents(embedder, [record["content"] for record in archive.memories], passages_per_memory)
     written = ArchivedMemoryWriter(memories).write(cube, archive.memories, vectors)
     by_key = {record["key"]: memory for record, memory in zip(archive.memories, written, strict=True)}
     if archive.blobs:

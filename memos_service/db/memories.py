@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,10 +31,11 @@ from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_changes, lock_cube_log
 from memos_service.db.full_text import search_full_text
-from memos_service.db.models import Cube, Memory, MemoryChange, MemoryVersion, Operation
+from memos_service.db.models import Cube, Memory, MemoryChange, MemoryPassage, MemoryVersion, Operation
 from memos_service.db.pagination import cut_page, decode_cursor
 from memos_service.errors import Conflict, NotFound
 from memos_service.lifecycle.retention import SECONDS_PER_DAY, last_use, reinforced_strength_sql, reinforcement
+from memos_service.passages import ContentVectors, split_passages
 
 # Changes after which a cache or adapter built from the memory no longer says what it says.
 STALING = (MemoryOp.update, MemoryOp.delete, MemoryOp.merge, MemoryOp.purge)
@@ -96,11 +97,12 @@ class MemoryRepository:
     def _scoped(self, cube: Cube) -> Select[tuple[Memory]]:
         return select(Memory).where(Memory.tenant_id == self.tenant_id, Memory.cube_id == cube.id)
 
-    def add_many(self, cube: Cube, drafts: Sequence[dict[str, Any]], vectors: np.ndarray, actor: str) -> list[Memory]:
+    def add_many(self, cube: Cube, drafts: Sequence[dict[str, Any]], vectors: ContentVectors, actor: str) -> list[Memory]:
         now = _now()
         memories = [
-            Memory(tenant_id=self.tenant_id, cube_id=cube.id, embedding=vector, created_at=now, updated_at=now, **_columns(draft))
-            for draft, vector in zip(drafts, vectors, strict=True)
+            Memory(tenant_id=self.tenant_id, cube_id=cube.id, created_at=now, updated_at=now, **_columns(draft),
+                   **_vectors(vectors, row))
+            for row, draft in enumerate(drafts)
         ]
         self.session.add_all(memories)
         self.session.flush()
@@ -122,15 +124,16 @@ class MemoryRepository:
             query = query.where(Memory.id > int(last_id))
         return cut_page(list(self.session.scalars(query)), limit, lambda row: (row.id,))
 
-    def update(self, cube: Cube, public_id: uuid.UUID, changes: dict[str, Any], vector: np.ndarray | None,
+    def update(self, cube: Cube, public_id: uuid.UUID, changes: dict[str, Any], vectors: ContentVectors | None,
                actor: str, reason: str | None) -> Memory:
+        """`vectors`: of the new content, when it changes."""
         memory = self.get(cube, public_id, for_update=True)
         if memory.status != MemoryStatus.active:
             raise Conflict(f"memory {public_id} is {memory.status}; only active memories can be updated")
         for name, value in _columns(changes).items():
             setattr(memory, name, value)
-        if vector is not None:
-            memory.embedding = vector
+        if vectors is not None:
+            _set_vectors(memory, vectors)
         self._bump(memory, MemoryOp.update, actor, reason)
         return memory
 
@@ -168,8 +171,11 @@ class MemoryRepository:
         return list(self.session.scalars(query))
 
     def search_dense(self, cube: Cube, vector: np.ndarray, filters: MemoryFilter, top_k: int) -> list[ScoredMemory]:
-        """Exact cosine search in Postgres: correct for any filter, the reference the indexes must match."""
-        distance = Memory.embedding.cosine_distance(vector)
+        """Exact cosine search in Postgres: correct for any filter, the reference the indexes must match.
+        A memory scores the best of its whole text and its passages (GREATEST skips the NULL of none)."""
+        best_passage = (select(func.min(MemoryPassage.embedding.cosine_distance(vector)))
+                        .where(MemoryPassage.memory_id == Memory.id).scalar_subquery())
+        distance = func.least(Memory.embedding.cosine_distance(vector), best_passage)
         query = filters.apply(self._scoped(cube)).add_columns(distance).order_by(distance, Memory.id).limit(top_k)
         return [ScoredMemory(memory, 1.0 - float(dist)) for memory, dist in self.session.execute(query)]
 
@@ -290,13 +296,13 @@ class MemoryRepository:
         return sorted(int(memory_id) for memory_id in self.session.scalars(query))
 
     def merge(self, cube: Cube, survivor: Memory, members: Sequence[Memory], changes: dict[str, Any],
-              vector: np.ndarray | None, actor: str, reason: str) -> None:
+              vectors: ContentVectors | None, actor: str, reason: str) -> None:
         """Folds `members` into `survivor`: the survivor gets a MERGE version holding what changed,
         each member becomes `merged` (a MERGE version too) and points at the survivor."""
         for name, value in _columns(changes).items():
             setattr(survivor, name, value)
-        if vector is not None:
-            survivor.embedding = vector
+        if vectors is not None:
+            _set_vectors(survivor, vectors)
         self._bump(survivor, MemoryOp.merge, actor, reason)
         for member in members:
             member.status, member.merged_into = MemoryStatus.merged, survivor.id
@@ -371,6 +377,29 @@ class MemoryRepository:
         self.session.execute(delete(Memory).where(Memory.tenant_id == self.tenant_id, _any(Memory.id, ids)))
         return ids
 
+    def fill_passages(self, cube: Cube, embed: Callable[[Sequence[str]], np.ndarray], limit: int, batch: int = 256) -> int:
+        """Embeds the passages of the cube's active and archived memories that say several things
+        yet have none (stored before passages existed), each with a change-log entry so that every
+        process's index takes them. Returns how many memories got passages."""
+        filled, last = 0, 0
+        while True:
+            rows = self.session.execute(
+                self._scoped(cube).with_only_columns(Memory.id, Memory.content)
+                .where(Memory.id > last, Memory.status.in_([MemoryStatus.active.value, MemoryStatus.archived.value]),
+                       ~select(MemoryPassage.memory_id).where(MemoryPassage.memory_id == Memory.id).exists())
+                .order_by(Memory.id).limit(batch)).all()
+            if not rows:
+                return filled
+            last = rows[-1][0]
+            split = {memory_id: passages for memory_id, content in rows if (passages := split_passages(content, limit))}
+            if not split:
+                continue
+            vectors = iter(embed([passage for passages in split.values() for passage in passages]))
+            self.session.add_all(MemoryPassage(memory_id=memory_id, ordinal=ordinal, embedding=next(vectors))
+                                 for memory_id, passages in split.items() for ordinal in range(len(passages)))
+            append_changes(self.session, self.tenant_id, cube.id, list(split), MemoryOp.reindex.value)
+            filled += len(split)
+
     def reinforce(self, memory: Memory, moment: datetime) -> None:
         """Heard again: counts as a use and strengthens it against forgetting; not a new version."""
         memory.strength += reinforcement((moment - last_use(memory)).total_seconds() / SECONDS_PER_DAY)
@@ -426,6 +455,18 @@ def _any(column: Any, ids: Any) -> Any:
     return column == any_(bindparam(None, [int(value) for value in ids], type_=ARRAY(BigInteger)))
 
 
+def _vectors(vectors: ContentVectors, row: int) -> dict[str, Any]:
+    """The vector columns of the memory whose content is row `row` of `vectors`."""
+    passages = [MemoryPassage(ordinal=ordinal, embedding=vector) for ordinal, vector in enumerate(vectors.passages[row])]
+    return {"embedding": vectors.whole[row], "passages": passages}
+
+
+def _set_vectors(memory: Memory, vectors: ContentVectors) -> None:
+    """New content's vectors in place of the old ones (the old passages are deleted)."""
+    for name, value in _vectors(vectors, 0).items():
+        setattr(memory, name, value)
+
+
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
     """Client field names to model attributes (`metadata` is reserved by SQLAlchemy)."""
     return {("metadata_" if name == "metadata" else name): value for name, value in fields.items() if name in WRITABLE}
@@ -439,12 +480,12 @@ class ArchivedMemoryWriter:
         self.session = repository.session
         self.tenant_id = repository.tenant_id
 
-    def write(self, cube: Cube, records: Sequence[dict[str, Any]], vectors: np.ndarray) -> list[Memory]:
+    def write(self, cube: Cube, records: Sequence[dict[str, Any]], vectors: ContentVectors) -> list[Memory]:
         state = ("kind", "status", "version", "created_at", "updated_at", "access_count", "last_accessed_at", "strength")
         memories = [
-            Memory(tenant_id=self.tenant_id, cube_id=cube.id, embedding=vector,
+            Memory(tenant_id=self.tenant_id, cube_id=cube.id, **_vectors(vectors, row),
                    **_columns(record), **{name: record[name] for name in state})
-            for record, vector in zip(records, vectors, strict=True)
+            for row, record in enumerate(records)
         ]
         self.session.add_all(memories)
         self.session.flush()

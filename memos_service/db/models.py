@@ -139,6 +139,20 @@ class Memory(Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("memories.id", ondelete="SET NULL"))
     survivor: Mapped["Memory | None"] = relationship(remote_side="Memory.id", lazy="selectin")
+    # Written with the memory and replaced with its content; read only by the index loader and in SQL.
+    passages: Mapped[list["MemoryPassage"]] = relationship(cascade="all, delete-orphan", order_by="MemoryPassage.ordinal",
+                                                           passive_deletes=True)
+
+
+class MemoryPassage(Base):
+    """The vector of one passage (sentence) of a memory that says several things (`passages.py`):
+    dense search scores a memory by the best of its whole text and its passages."""
+
+    __tablename__ = "memory_passages"
+
+    memory_id: Mapped[int] = mapped_column(ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    embedding: Mapped[Any] = mapped_column(BinaryVector())
 
 
 class MemoryVersion(Base):

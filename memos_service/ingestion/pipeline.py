@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import numpy as np
 import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from memos_service.db.models import Cube, Job, Memory
 from memos_service.db.operations import OperationRepository
 from memos_service.embedding import Embedder
 from memos_service.ingestion.messages import chat_messages
+from memos_service.passages import ContentVectors, embed_contents
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.decisions import MemoryManager, Op, Outcome, Related
 from memos_service.policy.heuristic_extractor import HeuristicExtractor, is_small_talk
@@ -136,15 +136,15 @@ class Ingestion:
                 if message.key in seen:
                     skipped += 1
                     continue
-                turn_vector, candidate_vectors = vectors[message.key]
-                results = [self._apply(scope, policies.manager, candidate, vector)
-                           for candidate, vector in zip(found, candidate_vectors, strict=True)]
+                turn_vectors, candidate_vectors = vectors[message.key]
+                results = [self._apply(scope, policies.manager, candidate, candidate_vectors[row: row + 1])
+                           for row, candidate in enumerate(found)]
                 applied.extend(results)
                 facts = [result["memory_id"] for result in results if result["op"] != Op.delete and result["memory_id"]]
                 # A retraction's own words may hold the retracted value ("I no longer work at Globex"):
                 # it is in the operations log, not kept as a turn.
                 if not is_small_talk(message.content) and not any(candidate.retraction for candidate in found):
-                    self._add_turn(scope, message, turn_vector, facts)
+                    self._add_turn(scope, message, turn_vectors, facts)
                     turns += 1
                 seen.add(message.key)
             result = {
@@ -159,9 +159,9 @@ class Ingestion:
         log.info("ingestion done", job_id=str(job_id), counts=result["counts"], turns=turns)
         return result
 
-    def _apply(self, scope: _Scope, manager: MemoryManager, candidate: Candidate, vector: np.ndarray) -> dict[str, Any]:
+    def _apply(self, scope: _Scope, manager: MemoryManager, candidate: Candidate, vectors: ContentVectors) -> dict[str, Any]:
         payload, memories = scope.payload, scope.memories
-        nearby = memories.related(scope.cube, payload.get("user_id"), vector, limit=self.settings.manager_related_limit,
+        nearby = memories.related(scope.cube, payload.get("user_id"), vectors.whole[0], limit=self.settings.manager_related_limit,
                                   attribute=candidate.attribute, value=candidate.value, thing=candidate.thing,
                                   exclude_types=(EPISODE,))
         related = [Related(ref, hit.memory, hit.score) for ref, hit in enumerate(nearby)]
@@ -174,7 +174,7 @@ class Ingestion:
         reason = decision.reason or None
 
         if decision.op is Op.add:
-            memory = memories.add_many(scope.cube, [self._draft(scope, candidate, text)], self._vector(text, candidate, vector),
+            memory = memories.add_many(scope.cube, [self._draft(scope, candidate, text)], self._vectors(text, candidate, vectors),
                                        scope.actor)[0]
         elif decision.op is Op.update and target is not None:
             # A new value replaces the whole slot: an update that names no value keeps no stale one.
@@ -184,7 +184,7 @@ class Ingestion:
             metadata["previous_values"] = [*target.metadata_.get("previous_values", []), superseded]
             changes = {"content": text, "memory_type": candidate.memory_type, "event_time": candidate.event_time,
                        "metadata": metadata, "source": self._source(scope, candidate.message_keys, "user")}
-            memory = memories.update(scope.cube, target.public_id, changes, self._vector(text, candidate, vector)[0],
+            memory = memories.update(scope.cube, target.public_id, changes, self._vectors(text, candidate, vectors),
                                      scope.actor, reason)
             for turn in memories.linked_turns(scope.cube, memory):
                 # A turn that stated the old value no longer belongs in default search; whatever
@@ -224,19 +224,20 @@ class Ingestion:
             memories.set_status(summary, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "summarizes a retracted memory")
 
     def _embed_new(self, messages: Sequence[ChatMessage], per_message: list[list[Candidate]],
-                   seen: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per message not yet ingested: its turn's vector and its candidates' vectors, in one batch."""
+                   seen: set[str]) -> dict[str, tuple[ContentVectors, ContentVectors]]:
+        """Per message not yet ingested: its turn's vectors and its candidates' vectors, in one batch."""
         new = [(message, found) for message, found in zip(messages, per_message, strict=True) if message.key not in seen]
         texts = [message.content for message, _ in new] + [candidate.content for _, found in new for candidate in found]
-        vectors = self.embedder.embed(texts)
+        vectors = embed_contents(self.embedder, texts, self.settings.passages_per_memory)
         by_message, offset = {}, len(new)
         for number, (message, found) in enumerate(new):
-            by_message[message.key] = (vectors[number], vectors[offset: offset + len(found)])
+            by_message[message.key] = (vectors[number: number + 1], vectors[offset: offset + len(found)])
             offset += len(found)
         return by_message
 
-    def _vector(self, text: str, candidate: Candidate, vector: np.ndarray) -> np.ndarray:
-        return vector[None, :] if text == candidate.content else self.embedder.embed([text])
+    def _vectors(self, text: str, candidate: Candidate, vectors: ContentVectors) -> ContentVectors:
+        """The vectors of what is stored: the candidate's, unless the manager reworded it."""
+        return vectors if text == candidate.content else embed_contents(self.embedder, [text], self.settings.passages_per_memory)
 
     def _source(self, scope: _Scope, message_keys: list[str], role: str) -> dict[str, Any]:
         source = {"message_ids": message_keys, "role": role, "session_id": scope.payload.get("session_id"),
@@ -253,12 +254,12 @@ class Ingestion:
                 "source": self._source(scope, candidate.message_keys, "user"),
                 "metadata": {**_slot(candidate), "subject": candidate.subject, "extracted_by": candidate.extractor}}
 
-    def _add_turn(self, scope: _Scope, message: ChatMessage, vector: np.ndarray, facts: list[str]) -> None:
+    def _add_turn(self, scope: _Scope, message: ChatMessage, vectors: ContentVectors, facts: list[str]) -> None:
         draft = {"content": message.content, "memory_type": EPISODE, **self._owned(scope),
                  "event_time": message.timestamp, "importance": 0.3,
                  "source": self._source(scope, [message.key], message.role),
                  "metadata": {"facts": list(dict.fromkeys(facts)), **({"name": message.name} if message.name else {})}}
-        scope.memories.add_many(scope.cube, [draft], vector[None, :], scope.actor)
+        scope.memories.add_many(scope.cube, [draft], vectors, scope.actor)
 
     def _log(self, scope: _Scope, candidate: Candidate, shown: list[dict[str, Any]], outcome: Outcome,
              memory: Memory | None) -> None:

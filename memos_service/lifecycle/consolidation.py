@@ -31,6 +31,7 @@ from memos_service.embedding import Embedder
 from memos_service.lifecycle.duplicates import Candidate, Cluster, clusters
 from memos_service.lifecycle.state import lifecycle_of
 from memos_service.lifecycle.writers import Turn, Writers, Written, writers_for
+from memos_service.passages import ContentVectors, embed_contents
 
 LISTED = 200  # clusters described one by one in a job's result; the rest are counted
 
@@ -209,10 +210,10 @@ class Consolidation:
         }
         if survivor.event_time is None:
             changes["event_time"] = min((m.event_time for m in members if m.event_time), default=None)
-        vector = None
+        vectors = None
         if text != survivor.content:
             changes["content"] = text
-            vector = self.embedder.embed([text])[0]
+            vectors = self._embed(text)
         # Uses of any copy were uses of the memory.
         survivor.access_count = sum(memory.access_count for memory in rows)
         survivor.strength = max(memory.strength for memory in rows)
@@ -220,7 +221,7 @@ class Consolidation:
         survivor.last_accessed_at = max(used) if used else survivor.last_accessed_at
         reason = (f"merged {len(members)} near-duplicate(s) (cosine ≥ {min(cluster.similarity):.3f}); "
                   f"text by {merge.written.by}")
-        memories.merge(cube, survivor, members, changes, vector, actor, reason)
+        memories.merge(cube, survivor, members, changes, vectors, actor, reason)
         return True
 
     def _summarize(self, memories: MemoryRepository, cube: Cube, planned: SessionSummary, actor: str) -> str:
@@ -229,20 +230,23 @@ class Consolidation:
         metadata = {"summary_of": "session", "turns": [str(turn) for turn in planned.turn_ids],
                     "summarized_by": planned.written.by,
                     **({"fallback_reason": planned.written.fallback_reason} if planned.written.fallback_reason else {})}
-        vector = self.embedder.embed([text])
+        vectors = self._embed(text)
         if planned.existing is not None:
             memory_id, version = planned.existing
             rows = _locked(memories, [memory_id], {memory_id: version})
             if rows is None:
                 return "summaries_skipped"
             memories.update(cube, rows[0].public_id, {"content": text, "metadata": metadata, "event_time": planned.event_time},
-                            vector[0], actor, "the session's turns changed")
+                            vectors, actor, "the session's turns changed")
             return "summaries_updated"
         draft = {"content": text, "memory_type": SUMMARY, "user_id": planned.user_id, "agent_id": planned.agent_id,
                  "session_id": planned.session_id, "event_time": planned.event_time, "importance": 0.5,
                  "source": {"session_id": planned.session_id}, "metadata": metadata}
-        memories.add_many(cube, [draft], vector, actor)
+        memories.add_many(cube, [draft], vectors, actor)
         return "summaries_created"
+
+    def _embed(self, text: str) -> ContentVectors:
+        return embed_contents(self.embedder, [text], self.settings.passages_per_memory)
 
 
 def _speaker(turn: Memory) -> str:

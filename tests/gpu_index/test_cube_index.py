@@ -118,3 +118,73 @@ def test_near_neighbours_are_found_on_flat_and_ivf_alike():
         pairs = index.neighbours_within(list(range(1, 3001)), 0.99)
         found[index.approximate] = {(a, b) for a, b, _ in pairs}
     assert found[False] == found[True] == {(1, 2), (2, 1)}
+
+
+def best_of_each(vectors: np.ndarray, labels: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The reference for memories of several vectors: each memory once, at its best vector's score."""
+    best: dict[int, float] = {}
+    for memory_id, score in zip(labels.tolist(), (vectors @ query).tolist(), strict=True):
+        best[memory_id] = max(best.get(memory_id, -2.0), score)
+    return sorted(best.items(), key=lambda item: -item[1])[:k]
+
+
+def with_passages(count: int, passages: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`count` memories, every third with `passages` passage vectors after its whole one."""
+    vectors, labels = [], []
+    rows = unit_vectors(count * (1 + passages), seed=seed)
+    for memory_id in range(count):
+        own = 1 + (passages if memory_id % 3 == 0 else 0)
+        vectors.append(rows[memory_id * (1 + passages): memory_id * (1 + passages) + own])
+        labels += [memory_id] * own
+    return np.vstack(vectors), np.array(labels, dtype=np.int64)
+
+
+def test_a_memory_of_several_vectors_is_found_once_at_its_best():
+    vectors, labels = with_passages(300, passages=5)
+    index = CubeIndex(32, IndexConfig(use_gpu=False))
+    index.upsert(labels, vectors)
+    assert index.live == 300 and index.vectors == len(labels) and index.dead == 0
+    for row in (1, 3, 200):  # a passage of memory 0, of memory 0 again, a whole vector
+        found = index.search(vectors[row], 10)
+        expected = best_of_each(vectors, labels, vectors[row], 10)
+        assert [memory_id for memory_id, _ in found] == [memory_id for memory_id, _ in expected]
+        assert np.allclose([score for _, score in found], [score for _, score in expected], atol=1e-5)
+    # k memories however many of the nearest vectors are one memory's passages.
+    crowded = np.vstack([vectors[0]] * 40 + [unit_vectors(1, seed=9)[0]])
+    index.upsert(np.array([7] * 40 + [8]), crowded)
+    assert len(index.search(vectors[0], 30)) == 30 and len(set(i for i, _ in index.search(vectors[0], 30))) == 30
+
+
+def test_passages_go_with_their_memory_when_replaced_removed_or_compacted():
+    vectors, labels = with_passages(60, passages=3)
+    index = CubeIndex(32, IndexConfig(use_gpu=False, compact_dead_fraction=0.9))
+    index.upsert(labels, vectors)
+    passage = vectors[2]  # memory 0's second passage
+    assert index.search(passage, 1)[0][0] == 0
+
+    index.upsert(np.array([0]), vectors[[1]])  # memory 0 now says one thing: its old passages are gone
+    assert index.dead == 4 and index.live == 60
+    assert index.search(passage, 1)[0][0] != 0
+    index.remove(np.array([3]))  # and memory 3's four vectors with it
+    assert 3 not in {memory_id for memory_id, _ in index.search(vectors[labels.tolist().index(3) + 2], 60)}
+
+    before = index.search(passage, 20)
+    index.rebuild()
+    assert index.dead == 0 and index.search(passage, 20) == before
+    restored = CubeIndex(32, IndexConfig(use_gpu=False))
+    restored.restore(*index.serialize(), watermark=5)
+    assert restored.search(passage, 20) == before and restored.passages == index.passages
+
+
+def test_search_among_and_near_duplicates_see_passages_right():
+    vectors, labels = with_passages(30, passages=2)
+    index = CubeIndex(32, IndexConfig(use_gpu=False))
+    index.upsert(labels, vectors)
+    # Among memories 0 and 1 only: memory 0 by its passage, once.
+    assert [memory_id for memory_id, _ in index.search_among(vectors[2], 5, [0, 1])] == [0, 1]
+    # A memory equal to another's passage contains it rather than duplicates it: only whole vectors pair up.
+    index.upsert(np.array([100, 101]), vectors[[1, 2]])  # memory 0's two passages, as memories of their own
+    pairs = {(a, b) for a, b, _ in index.neighbours_within([0, 100, 101], 0.99)}
+    assert pairs == set()
+    index.upsert(np.array([102]), vectors[[3]])  # memory 1's whole vector, again
+    assert {(a, b) for a, b, _ in index.neighbours_within([102], 0.99)} == {(102, 1)}

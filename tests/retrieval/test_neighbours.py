@@ -27,10 +27,12 @@ def contents(results: list[dict]) -> list[str]:
 
 
 def test_the_reply_to_a_matching_turn_is_found(client, tenant, cube):
-    for day in range(4):
-        add_session(client, tenant, cube, f"chat-{day}", SMALL_TALK)
     reply = "Ben: Lisbon, in the end! Close to the sea."
-    add_session(client, tenant, cube, "news", ["Ana: So which city did you move to?", reply, "Ana: Lucky you!"])
+    # Embedded whole only: the reply's own first sentence would find it too (`test_passages.py`).
+    with settings(client, passages_per_memory=0):
+        for day in range(4):
+            add_session(client, tenant, cube, f"chat-{day}", SMALL_TALK)
+        add_session(client, tenant, cube, "news", ["Ana: So which city did you move to?", reply, "Ana: Lucky you!"])
     question = "Where did Ben move to?"
 
     def rank() -> int:

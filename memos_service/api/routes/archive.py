@@ -101,7 +101,8 @@ def import_new_cube(archive: RequestBodyDep, cubes: CubesDep, memories: Memories
     loaded = _load(archive, settings)
     described = {**loaded.manifest["cube"], **({"name": name} if name else {})}
     cube = cubes.create(**described, embedding_model=embedder.name, embedding_dim=embedder.dimension)
-    imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder)
+    imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder,
+                           settings.passages_per_memory)
     return idempotency.respond(session, 201, ImportResult.of(cube, imported))
 
 
@@ -117,5 +118,6 @@ def import_cube(cube_id: uuid.UUID, archive: RequestBodyDep, cubes: CubesDep, me
         return replayed
     loaded = _load(archive, settings)
     cube = open_cube(cubes, cube_id, embedder)
-    imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder)
+    imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder,
+                           settings.passages_per_memory)
     return idempotency.respond(session, 201, ImportResult.of(cube, imported))

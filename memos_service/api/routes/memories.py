@@ -34,6 +34,7 @@ from memos_service.db.memories import MemoryFilter
 from memos_service.db.models import Cube
 from memos_service.embedding import Embedder
 from memos_service.errors import Conflict, PayloadTooLarge, ValidationFailed
+from memos_service.passages import embed_contents
 
 router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}/memories", tags=["memories"])
 
@@ -66,7 +67,7 @@ def _add(items: list[MemoryCreate], cube_id: uuid.UUID, cubes: CubeRepository, m
     for item in items:
         check_tags(settings, item.tags)
     cube = open_cube(cubes, cube_id, embedder)
-    vectors = embedder.embed([item.content for item in items])
+    vectors = embed_contents(embedder, [item.content for item in items], settings.passages_per_memory)
     added = memories.add_many(cube, [item.model_dump() for item in items], vectors, principal.actor)
     return [MemoryPublic.of(memory) for memory in added]
 
@@ -128,8 +129,8 @@ def update_memory(cube_id: uuid.UUID, memory_id: uuid.UUID, body: MemoryUpdate, 
         check_content_size(settings, body.content)
     check_tags(settings, body.tags)
     cube = open_cube(cubes, cube_id, embedder)
-    vector = embedder.embed([body.content])[0] if body.content is not None else None
-    return MemoryPublic.of(memories.update(cube, memory_id, changes, vector, principal.actor, body.reason))
+    vectors = embed_contents(embedder, [body.content], settings.passages_per_memory) if body.content is not None else None
+    return MemoryPublic.of(memories.update(cube, memory_id, changes, vectors, principal.actor, body.reason))
 
 
 @router.delete("/{memory_id:uuid}", response_model=MemoryPublic, operation_id="delete_memory")
