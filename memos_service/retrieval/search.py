@@ -1,6 +1,7 @@
 """The search pipeline: candidates from each retriever, fused, adjusted, cut to top_k.
 
-- dense: the cube's FAISS index, over-fetching until top_k memories pass the filters (or the
+- dense: a memory scores the best cosine of its whole text and its passages (`passages.py`).
+  The cube's FAISS index, over-fetching until top_k memories pass the filters (or the
   index is exhausted); a filter narrow enough to count cheaply is answered exactly by pgvector
   instead, so a small user inside a large cube still gets exactly k results when k exist, and one
   between the two (few of the nearest pass it) by the index among the memories that pass it.
