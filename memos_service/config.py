@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Full-text search ranks at most this many memories per query word: a word held by more is common,
     # its holders sampled (`db/full_text.py`).
     lexical_term_cap: int = Field(300, ge=1)
+    # A filter matching at most this many memories has full-text search weigh every memory it passes,
+    # in one pass over them, instead of sampling each word's holders in the whole cube.
+    lexical_scope_limit: int = Field(10_000, ge=0)
     # A filter that the index's first answer shows to be narrow, yet matching more memories than exact
     # search takes, is searched among the memories that pass it (a FAISS ID selector) when they are at
     # most this many; past it, the index is asked for more until enough pass.

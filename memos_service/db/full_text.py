@@ -9,9 +9,10 @@ Here no statement ranks more than `cap` memories per query term:
 2. Otherwise each term on its own: up to `cap` + 1 of its holders, which also counts them. A
    term held by at most `cap` memories has all its holders ranked; a commoner one gives a sample
    (it weighs little, see below), so the work stays bounded however large the cube grows.
-   A filter narrow enough for exact dense search makes the scope small: there every memory holding
-   any term is weighed, in one pass, and the terms are counted among them (N stays the cube's, so a
-   user's name, in all of their memories, still weighs as the rare word it is in the cube).
+   A filter that passes few memories (`MEMOS_LEXICAL_SCOPE_LIMIT`) makes the scope small: there
+   every memory holding any term is weighed, in one pass, and the terms are counted among them (N
+   stays the cube's, so a user's name, in all of their memories, still weighs as the rare word it
+   is in the cube).
    The score is BM25's inverse document frequency times `ts_rank` per term, summed: a rare
    word counts for more than a name that starts every turn, which `ts_rank` alone cannot tell.
 """

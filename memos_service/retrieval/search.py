@@ -91,7 +91,8 @@ class Searcher:
         # The index is caught up at most once per search, and only if used (a narrow filter's dense
         # search is exact; full-text search asks it for the cube's size).
         index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session)))
-        small = self._small_scope(cube, options.filters)
+        scope = self._scope(cube, options)
+        exact = scope is not None and scope <= self.settings.exact_search_limit
         dense = lexical = []
         nearest = None
         if options.mode in ("hybrid", "dense"):
@@ -99,13 +100,16 @@ class Searcher:
             # while this one waits on Postgres's full-text search: a hybrid search then costs about the
             # slower of the two rather than their sum. The index is caught up here first (it reads the
             # change log through this request's session, which stays on this thread).
-            work = functools.partial(self._nearest, options.text, None if small is not None else index(), pool)
+            work = functools.partial(self._nearest, options.text, None if exact else index(), pool)
             nearest = _HELPERS.submit(work).result if options.mode == "hybrid" else work
         if options.mode in ("hybrid", "lexical"):
             # Rare words weigh more, rare in the cube (its index's searchable memories), also under a
             # filter: within one user's memories their name is in every one, yet it still tells theirs
-            # apart. A narrow filter leaves few enough memories to weigh every word of.
-            cap = None if small is not None else self.settings.lexical_term_cap
+            # apart. A narrow filter leaves few enough memories to weigh every word of: one pass over
+            # them costs what the filter passes, where sampling each word's holders in the whole cube
+            # costs what the commonest word holds (10k of 1M memories: 16-20 ms against up to 77).
+            whole_scope = scope is not None and scope <= self.settings.lexical_scope_limit
+            cap = None if whole_scope else self.settings.lexical_term_cap
             lexical = self.memories.search_lexical(cube, options.text, options.filters, limit=pool, cap=cap,
                                                    collection_size=index().live)
         if nearest is not None:
@@ -122,12 +126,17 @@ class Searcher:
             hits = [hit for hit in hits if hit.score >= options.min_score]
         return hits[: options.top_k]
 
-    def _small_scope(self, cube: Cube, filters: MemoryFilter) -> int | None:
-        """How many memories the filters leave, when they narrow the cube to few enough for exact search."""
-        if not filters.narrows():
+    def _scope(self, cube: Cube, options: SearchOptions) -> int | None:
+        """How many memories the filters leave, when they narrow the cube to few enough to search all
+        of (exactly by vector, or every word's holders among them), counted no further than the
+        mode's retrievers need."""
+        if not options.filters.narrows():
             return None
-        count = self.memories.count_matching(cube, filters, cap=self.settings.exact_search_limit)
-        return count if count <= self.settings.exact_search_limit else None
+        limits = {"dense": [self.settings.exact_search_limit], "lexical": [self.settings.lexical_scope_limit],
+                  "hybrid": [self.settings.exact_search_limit, self.settings.lexical_scope_limit]}
+        limit = max(limits[options.mode])
+        count = self.memories.count_matching(cube, options.filters, cap=limit)
+        return count if count <= limit else None
 
     def _nearest(self, text: str, index: CubeIndex | None, n: int) -> tuple[np.ndarray, list[tuple[int, float]] | None]:
         """The query's vector, and the index's first answer for `dense` (None when there is no index to ask)."""

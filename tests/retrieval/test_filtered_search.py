@@ -74,3 +74,21 @@ def test_a_narrow_filter_past_exact_search_is_searched_among_its_memories(client
     fetched = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
     assert selected == [5]
     assert [hit["memory"]["id"] for hit in fetched] == [hit["memory"]["id"] for hit in exact]
+
+
+def test_full_text_weighs_every_memory_a_filter_under_its_scope_limit_passes(client, crowded_cube, app, monkeypatch):
+    # No memory holds both words, so each word's holders are asked for: "remembers" is in all 7 of the
+    # tiny user's memories, more than the 2 a word may rank across the cube.
+    tenant, cube = crowded_cube
+    settings = app.state.settings
+    monkeypatch.setattr(settings, "exact_search_limit", 3)  # past exact dense search: its limit is not the one used
+    monkeypatch.setattr(settings, "lexical_term_cap", 2)
+
+    def lexical() -> list[dict]:
+        return search(client, tenant, cube, query="remembers chess", top_k=10, mode="lexical", filters={"user_id": "tiny"})
+
+    assert len(lexical()) == 7  # 7 memories pass: all are weighed
+    monkeypatch.setattr(settings, "lexical_scope_limit", 6)
+    assert len(lexical()) == 3  # too many to weigh all: "remembers" is sampled, 2 + 1 of its holders
+    hybrid = search(client, tenant, cube, query="remembers chess", top_k=10, mode="hybrid", filters={"user_id": "tiny"})
+    assert len(hybrid) == 7  # dense search fills the rest
