@@ -9,12 +9,15 @@ sentence said among others is found as well as one said alone.
 A passage keeps its memory's leading label, the "who" of a transcript line ("Caroline: ..."): a
 question names whom it asks about, and a sentence stripped of its speaker matches everyone's. Short
 sentences ("Wow!", "Thanks so much!") are no passages: they say nothing the whole text does not.
-Measured on the LoCoMo dev split, one memory per turn, dense recall@10 (fraction):
-- turns as "speaker: text": whole text 0.503; best of whole and passages 0.600; passages without
-  their speaker 0.462, worse than none (hybrid 0.738 -> 0.758 with them, 0.716 without);
-- turns without speakers: whole 0.299; with passages of four words or more 0.345, of any length 0.307.
+Measured on the LoCoMo dev split, one memory per turn, recall@10 (fraction):
+- turns as "speaker: text" (`memos bench locomo`): dense 0.501 by whole texts, 0.604 by the best of
+  whole and passages; hybrid 0.740 -> 0.761. Passages without their speaker did worse than none
+  (dense 0.462, hybrid 0.716).
+- turns without speakers (dense, scratch harness): whole 0.299; with passages of four words or more
+  0.345, of any length 0.307.
 A memory of one sentence has no passages: its whole text is the one.
 """
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,9 +57,6 @@ class ContentVectors:
 
     whole: np.ndarray
     passages: list[np.ndarray]
-
-    def __len__(self) -> int:
-        return len(self.whole)
 
     def __getitem__(self, rows: slice) -> "ContentVectors":
         return ContentVectors(self.whole[rows], self.passages[rows])

@@ -132,9 +132,8 @@ class Searcher:
         mode's retrievers need."""
         if not options.filters.narrows():
             return None
-        limits = {"dense": [self.settings.exact_search_limit], "lexical": [self.settings.lexical_scope_limit],
-                  "hybrid": [self.settings.exact_search_limit, self.settings.lexical_scope_limit]}
-        limit = max(limits[options.mode])
+        exact, lexical = self.settings.exact_search_limit, self.settings.lexical_scope_limit
+        limit = {"dense": exact, "lexical": lexical}.get(options.mode, max(exact, lexical))
         count = self.memories.count_matching(cube, options.filters, cap=limit)
         return count if count <= limit else None
 
