@@ -7,6 +7,7 @@ first run) applies its operations once. Candidates of one user are decided one a
 advisory lock per cube and user), so two jobs never both add the same new fact.
 """
 
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from memos_service.ingestion.messages import chat_messages
 from memos_service.passages import ContentVectors, embed_contents
 from memos_service.policy.candidates import Candidate, ChatMessage
 from memos_service.policy.decisions import MemoryManager, Op, Outcome, Related
+from memos_service.policy.english import to_first_person
 from memos_service.policy.heuristic_extractor import HeuristicExtractor, is_small_talk
 from memos_service.policy.heuristic_manager import HeuristicManager, Thresholds
 from memos_service.policy.llm import LLMClient, LLMError
@@ -164,7 +166,8 @@ class Ingestion:
         nearby = memories.related(scope.cube, payload.get("user_id"), vectors.whole[0], limit=self.settings.manager_related_limit,
                                   attribute=candidate.attribute, value=candidate.value, thing=candidate.thing,
                                   exclude_types=(EPISODE,))
-        related = [Related(ref, hit.memory, hit.score) for ref, hit in enumerate(nearby)]
+        related = [Related(ref, hit.memory, hit.score, self._read_stored(hit.memory, candidate.subject, scope.now))
+                   for ref, hit in enumerate(nearby)]
         outcome = manager.decide(candidate, related)
         shown = [memory.describe() for memory in related]  # as the manager saw them, before any change
         decision = outcome.decision
@@ -206,6 +209,24 @@ class Ingestion:
                 "content": memory.content if memory is not None else candidate.content, "previous_content": previous,
                 "reason": decision.reason, "policy": outcome.policy, "fallback_reason": outcome.fallback_reason,
                 "message_ids": candidate.message_keys}
+
+    def _read_stored(self, memory: Memory, subject: str, now: datetime) -> tuple[str, str | None] | None:
+        """The property a fact stored without one sets of the user ("Ana lives in Paris", added through
+        the API): its words read as the user would say them ("I live in Paris"), by the offline reader.
+        Facts read from chat already say theirs, or set none."""
+        if memory.memory_type != "fact" or {"attribute", "extracted_by"} & memory.metadata_.keys():
+            return None
+        said = to_first_person(memory.content, subject)
+        if said is None:
+            return None
+        message = ChatMessage(key=f"stored-{memory.id}", role="user", content=said, timestamp=now)
+        found = self._stored_reader.extract([message], subject)[0]
+        return next(((candidate.attribute, candidate.value) for candidate in found
+                     if candidate.attribute and not candidate.retraction), None)
+
+    @functools.cached_property
+    def _stored_reader(self) -> HeuristicExtractor:
+        return heuristic_extractor(self.settings, self.embedder)
 
     def _forget_statements(self, scope: _Scope, candidate: Candidate, fact: Memory | None) -> None:
         """Deletes what else states what was retracted: the turns the fact was read from, and any

@@ -22,14 +22,17 @@ class Related:
     ref: int  # what the manager calls this memory; mapped back to the row by the pipeline
     memory: Memory
     similarity: float
+    # (attribute, value) read from the words of a fact stored without them: one added through the API
+    # ("Ana lives in Paris") sets the same property as one read from chat.
+    read: tuple[str, str | None] | None = None
 
     @property
     def attribute(self) -> str | None:
-        return self.memory.metadata_.get("attribute")
+        return self.memory.metadata_.get("attribute") or (self.read[0] if self.read else None)
 
     @property
     def value(self) -> str | None:
-        return self.memory.metadata_.get("value")
+        return self.memory.metadata_.get("value") or (self.read[1] if self.read else None)
 
     @property
     def thing(self) -> str | None:

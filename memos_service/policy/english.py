@@ -428,6 +428,35 @@ def third_person_verb(verb: str) -> str:
     return verb + "s"
 
 
+def first_person_verb(verb: str) -> str:
+    """'lives' -> 'live', 'watches' -> 'watch', 'is' -> 'am'; a past or bare form stays."""
+    lowered = verb.lower()
+    irregular = {third: bare for bare, third in _IRREGULAR.items() if bare not in ("be", "are")}
+    if lowered in irregular:
+        return irregular[lowered]
+    if re.search(r"[^aeiou]ies$", lowered):
+        return verb[:-3] + "y"
+    if re.search(r"(ss|sh|ch|x|z)es$", lowered):
+        return verb[:-2]
+    return verb[:-1] if lowered.endswith("s") and not lowered.endswith("ss") else verb
+
+
+def to_first_person(sentence: str, name: str) -> str | None:
+    """'Ana lives in Berlin' -> 'I live in Berlin', "Ana's favorite food is pho" -> 'My favorite food is
+    pho': a fact stated of the user by name, as the user would say it; None when it does not open with
+    the name."""
+    opening = re.match(rf"{re.escape(display_name(name))}(?P<own>['’]s)?\s+(?P<rest>\S.*)", sentence.strip(), re.IGNORECASE)
+    if opening is None:
+        return None
+    if opening["own"]:
+        return f"My {opening['rest']}"
+    words = opening["rest"].split(" ")
+    verb = next((number for number, word in enumerate(words) if word.lower() not in ADVERBS), None)
+    if verb is not None:
+        words[verb] = first_person_verb(words[verb])
+    return "I " + " ".join(words)
+
+
 def display_name(name: str) -> str:
     """A user id like "ana" written as a name; ids that are not plain words stay as they are."""
     return name[:1].upper() + name[1:] if name.isalpha() and name.islower() else name

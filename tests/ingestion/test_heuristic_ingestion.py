@@ -273,3 +273,20 @@ def test_a_company_left_said_of_the_company_takes_back_what_is_held_under_its_na
     assert result["counts"] == {"DELETE": 1}, result["operations"]
     assert not any("Zalando" in text for text in contents(active())), contents(active())
     assert "Ana lives in Berlin." in contents(active("fact"))
+
+
+def test_facts_added_through_the_api_are_updated_by_what_the_user_says(client, tenant, cube, ingest, active):
+    # Stored without a property, as a client writes them; said of Ana by name, or of someone else.
+    stored = [{"content": text, "user_id": "ana"} for text in
+              ["Ana lives in Berlin", "Ana's sister lives in Rome", "Bob lives in Madrid", "Ana works at Globex"]]
+    added = client.post(f"/v1/cubes/{cube['id']}/memories/batch", json={"items": stored}, headers=tenant.headers).json()["data"]
+    assert ingest([message("I live in Berlin.")])["counts"] == {"NOOP": 1}  # already known, not a second residence
+
+    result = ingest([message("I moved to Lisbon last week.", day=9)], session_id="s2")
+    assert result["counts"] == {"UPDATE": 1}
+    assert result["operations"][0]["memory_id"] == added[0]["id"]  # the API's own fact, now a new version
+    facts = contents(active("fact"))
+    assert [text for text in facts if "Berlin" in text or "Lisbon" in text] == ["Ana moved to Lisbon last week."]
+    assert {"Ana's sister lives in Rome", "Bob lives in Madrid", "Ana works at Globex"} <= set(facts)
+    history = client.get(f"/v1/cubes/{cube['id']}/memories/{added[0]['id']}/history", headers=tenant.headers).json()
+    assert [version["content"] for version in history["versions"]] == ["Ana lives in Berlin", "Ana moved to Lisbon last week."]

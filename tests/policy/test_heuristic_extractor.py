@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from memos_service.policy.candidates import ChatMessage
-from memos_service.policy.english import sentences
+from memos_service.policy.english import sentences, to_first_person
 from memos_service.policy.heuristic_extractor import HeuristicExtractor
 from memos_service.policy.statements import answers_property
 
@@ -625,3 +625,17 @@ def test_what_a_question_takes_as_known_is_read(text, attribute, value):
 def test_a_question_alone_states_nothing():
     assert extract("Should I work for Equinor or Aker?") == []
     assert extract("What's it like to live in Bergen, honestly?") == []
+
+
+@pytest.mark.parametrize(("stored", "said"), [
+    ("Ana lives in Berlin", "I live in Berlin"),
+    ("Ana's favorite food is pho.", "My favorite food is pho."),
+    ("ana really watches birds", "I really watch birds"),
+    ("Ana studies law", "I study law"),
+    ("Ana is a nurse", "I am a nurse"),
+    ("Ana moved to Lisbon last week.", "I moved to Lisbon last week."),
+    ("Bob lives in Madrid", None),  # not said of her
+    ("Anastasia lives in Kyiv", None),
+])
+def test_a_fact_stored_of_the_user_by_name_reads_as_she_would_say_it(stored, said):
+    assert to_first_person(stored, "ana") == said
