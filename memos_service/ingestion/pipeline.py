@@ -121,7 +121,7 @@ class Ingestion:
             per_message = policies.extractor.extract(messages, speaker)
         except LLMError as error:
             extraction_fallback = str(error)
-            per_message = heuristic_extractor(self.settings, self.embedder).extract(messages, speaker)
+            per_message = self._offline_extractor.extract(messages, speaker)
         vectors = self._embed_new(messages, per_message, seen_before)
 
         with session_factory() as session:
@@ -228,12 +228,13 @@ class Ingestion:
         if said is None:
             return None
         message = ChatMessage(key=f"stored-{memory.id}", role="user", content=said, timestamp=now)
-        found = self._stored_reader.extract([message], subject)[0]
+        found = self._offline_extractor.extract([message], subject)[0]
         return next(((candidate.attribute, candidate.value) for candidate in found
                      if candidate.attribute and not candidate.retraction), None)
 
     @functools.cached_property
-    def _stored_reader(self) -> HeuristicExtractor:
+    def _offline_extractor(self) -> HeuristicExtractor:
+        """For an LLM extractor's failures and for reading stored facts; built once per worker."""
         return heuristic_extractor(self.settings, self.embedder)
 
     def _forget_statements(self, scope: _Scope, candidate: Candidate, fact: Memory | None) -> None:

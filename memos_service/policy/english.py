@@ -43,6 +43,8 @@ ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually",
 _MODALS = {"will", "would", "can", "could", "should", "shall", "might", "must", "may", "did", "had", "was", "used",
            "cannot", "not", "to"}
 _IRREGULAR = {"am": "is", "have": "has", "do": "does", "go": "goes", "be": "is", "are": "is"}
+# And back, for the speaker: "is" -> "am", not "be" or "are".
+_IRREGULAR_FIRST = {third: bare for bare, third in _IRREGULAR.items() if bare not in ("be", "are")}
 # Past forms that take no third-person s ("I went" -> "Ana went").
 _IRREGULAR_PAST = set("""went got had made took came saw bought sold left met ran began found gave knew thought told became
 felt kept brought wrote sat stood lost paid heard spent built sent fell held won drove ate flew grew drew wore chose spoke
@@ -431,9 +433,8 @@ def third_person_verb(verb: str) -> str:
 def first_person_verb(verb: str) -> str:
     """'lives' -> 'live', 'watches' -> 'watch', 'is' -> 'am'; a past or bare form stays."""
     lowered = verb.lower()
-    irregular = {third: bare for bare, third in _IRREGULAR.items() if bare not in ("be", "are")}
-    if lowered in irregular:
-        return irregular[lowered]
+    if lowered in _IRREGULAR_FIRST:
+        return _IRREGULAR_FIRST[lowered]
     if re.search(r"[^aeiou]ies$", lowered):
         return verb[:-3] + "y"
     if re.search(r"(ss|sh|ch|x|z)es$", lowered):
