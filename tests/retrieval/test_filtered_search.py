@@ -59,21 +59,40 @@ def test_a_narrow_filter_past_exact_search_is_searched_among_its_memories(client
 
     tenant, cube = crowded_cube
     exact = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
-    selected = []
-    search_among = CubeIndex.search_among
+    selected, asked = [], []
+    search_among, nearest = CubeIndex.search_among, CubeIndex.search
     monkeypatch.setattr(CubeIndex, "search_among",
                         lambda index, *args: selected.append(args[1]) or search_among(index, *args))
+    monkeypatch.setattr(CubeIndex, "search", lambda index, *args: asked.append(args[1]) or nearest(index, *args))
     settings = app.state.settings
     monkeypatch.setattr(settings, "exact_search_limit", 3)  # 7 tiny memories: too many for exact search
     # Few of the 21 nearest are the tiny user's: their memories are searched among by an ID selector.
     among = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
-    assert selected == [5]
+    assert selected == [5] and asked == [21]
     assert [hit["memory"]["id"] for hit in among] == [hit["memory"]["id"] for hit in exact]
+    # Hybrid search reads the ids of the 7 (of 3,007) anyway, for full-text search: straight to the
+    # selector, without asking the index for its nearest first.
+    hybrid = search(client, tenant, cube, query="football match results", top_k=5, mode="hybrid", filters={"user_id": "tiny"})
+    assert selected == [5, 50] and asked == [21] and len(hybrid) == 5  # fusion's deeper pool
     # More matching memories than the selector takes: the index is asked for more until enough pass.
     monkeypatch.setattr(settings, "filtered_search_id_limit", 6)
     fetched = search(client, tenant, cube, query="football match results", top_k=5, mode="dense", filters={"user_id": "tiny"})
-    assert selected == [5]
+    assert selected == [5, 50] and asked[1] == 21 and len(asked) > 2
     assert [hit["memory"]["id"] for hit in fetched] == [hit["memory"]["id"] for hit in exact]
+
+
+def test_a_filter_passing_a_large_share_asks_the_index_first(client, crowded_cube, app, monkeypatch):
+    from gpu_index import CubeIndex
+
+    tenant, cube = crowded_cube
+    monkeypatch.setattr(app.state.settings, "exact_search_limit", 10)
+    selected = []
+    search_among = CubeIndex.search_among
+    monkeypatch.setattr(CubeIndex, "search_among",
+                        lambda index, *args: selected.append(args[1]) or search_among(index, *args))
+    # A third of the cube are facts: most of the index's nearest pass, so no selector is built.
+    facts = search(client, tenant, cube, query="chess openings", top_k=10, mode="hybrid", filters={"memory_type": "fact"})
+    assert len(facts) == 10 and selected == []
 
 
 def test_full_text_weighs_every_memory_a_filter_under_its_scope_limit_passes(client, crowded_cube, app, monkeypatch):
