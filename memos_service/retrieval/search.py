@@ -91,8 +91,10 @@ class Searcher:
         # The index is caught up at most once per search, and only if used (a narrow filter's dense
         # search is exact; full-text search asks it for the cube's size).
         index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session)))
-        matching = self._scope(cube, options)
+        matching, expected = self._scope(cube, options)
         exact = matching is not None and len(matching) <= self.settings.exact_search_limit
+        # The share of the index's memories the filters are expected to pass sizes its first answer.
+        share = 1.0 if exact or expected is None else min(1.0, expected / max(index().live, 1))
         # A filter known to pass few of the index's memories goes straight to an ID selector over them:
         # the index's first answer would hold few of them anyway (at 1% of 1M memories, asking it first
         # cost 22 ms of a 48 ms hybrid search).
@@ -105,7 +107,7 @@ class Searcher:
             # while this one waits on Postgres's full-text search: a hybrid search then costs about the
             # slower of the two rather than their sum. The index is caught up here first (it reads the
             # change log through this request's session, which stays on this thread).
-            work = functools.partial(self._nearest, options.text, None if exact else index(), pool, among)
+            work = functools.partial(self._nearest, options.text, None if exact else index(), pool, among, share)
             nearest = _HELPERS.submit(work).result if options.mode == "hybrid" else work
         if options.mode in ("hybrid", "lexical"):
             # Rare words weigh more, rare in the cube (its index's searchable memories), also under a
@@ -124,7 +126,7 @@ class Searcher:
             elif among is not None:
                 dense = self._kept_among(cube, vector, options.filters, pool, among, found)
             else:
-                dense = self.dense(cube, index(), vector, options.filters, pool, found, matching)
+                dense = self.dense(cube, index(), vector, options.filters, pool, found, matching, share)
         if options.mode == "dense":
             hits = [Hit(hit.memory, hit.score, {"dense": hit.score}) for hit in dense]
         elif options.mode == "lexical":
@@ -135,43 +137,53 @@ class Searcher:
             hits = [hit for hit in hits if hit.score >= options.min_score]
         return hits[: options.top_k]
 
-    def _scope(self, cube: Cube, options: SearchOptions) -> list[int] | None:
-        """The ids of the memories the filters leave, when they narrow the cube to few enough to search
-        all of (exactly by vector, or every word's holders among them), read no further than the mode's
-        retrievers need; None past that. As ids rather than a count (10k of 1M memories: 3.2 ms against
-        2.2), so that dense search can go straight to an ID selector over them. Dense search alone
-        reads no more than exact search takes: a filter that no index covers makes each id a table row
-        to read (10k of a third of 1M memories cost 27 ms), more than asking the index first does."""
+    def _scope(self, cube: Cube, options: SearchOptions) -> tuple[list[int] | None, int | None]:
+        """What the filters leave of the cube: the ids of its memories when few enough to search all
+        of (exactly by vector, or every word's holders among them), else None; and how many they are,
+        or are expected to be (None with no filter). Ids rather than a count (10k of 1M memories:
+        3.2 ms against 2.2), so that dense search can go straight to an ID selector over them; read no
+        further than the mode's retrievers need: dense search alone takes no more than exact search
+        does, since a filter that no index covers makes each id a table row to read (10k of a third of
+        1M memories: 27 ms), more than asking the index first costs."""
         if not options.filters.narrows():
-            return None
+            return None, None
         exact, lexical = self.settings.exact_search_limit, self.settings.lexical_scope_limit
         limit = {"dense": exact, "lexical": lexical}.get(options.mode, max(exact, lexical))
+        # The planner's estimate first: one far past the limit spares reading ids only to learn that
+        # (a third of 1M memories: 0.3 ms against 25). Twice the limit leaves room for its error; one
+        # too low costs only this read, one too high a search that weighs fewer words exactly.
+        expected = self.memories.estimated_matching(cube, options.filters)
+        if expected > 2 * limit:
+            return None, expected
         matching = self.memories.matching_ids(cube, options.filters, cap=limit)
-        return matching if len(matching) <= limit else None
+        return (matching, len(matching)) if len(matching) <= limit else (None, max(expected, len(matching)))
 
-    def _nearest(self, text: str, index: CubeIndex | None, n: int,
-                 among: list[int] | None) -> tuple[np.ndarray, list[tuple[int, float]] | None]:
+    def _nearest(self, text: str, index: CubeIndex | None, n: int, among: list[int] | None,
+                 share: float) -> tuple[np.ndarray, list[tuple[int, float]] | None]:
         """The query's vector, and the index's first answer for `dense`, or its n nearest among the
         given memories (None when there is no index to ask)."""
         self.start_embedding(text)
         vector = self._vectors[text].result()
         if index is None:
             return vector, None
-        return vector, index.search(vector, _first_fetch(n)) if among is None else index.search_among(vector, n, among)
+        if among is not None:
+            return vector, index.search_among(vector, n, among)
+        return vector, index.search(vector, _first_fetch(n, share))
 
     def dense(self, cube: Cube, index: CubeIndex, vector: np.ndarray, filters: MemoryFilter, n: int,
-              found: list[tuple[int, float]] | None = None, matching: list[int] | None = None) -> list[ScoredMemory]:
+              found: list[tuple[int, float]] | None = None, matching: list[int] | None = None,
+              share: float = 1.0) -> list[ScoredMemory]:
         """The n nearest memories that pass the filters, asking the index for more until n pass or
         it has no more, or, where few of its first answer pass, searching among those that pass
-        (`_among`). `found`: its answer for `_first_fetch(n)`, when already asked; `matching`: the
-        ids of those that pass, when already read."""
-        fetch = _first_fetch(n)
+        (`_among`). `found`: its answer for `_first_fetch(n, share)`, when already asked; `matching`:
+        the ids of those that pass, when already read; `share`: of the index, expected to pass."""
+        fetch = first = _first_fetch(n, share)
         found = index.search(vector, fetch) if found is None else found
         while True:
             kept = self._passing(cube, found, filters)
             if len(kept) >= n or len(found) < fetch:
                 return kept[:n]
-            if fetch == _first_fetch(n) and 10 * len(kept) < len(found) and filters.narrows():
+            if fetch == first and 10 * len(kept) < len(found) and filters.narrows():
                 # Few of the nearest pass the filter: asking for ever more would scan much of the index,
                 # and at 1% of 1M memories took five rounds. Search among those that pass instead.
                 among = self._among(cube, index, vector, filters, n, matching)
@@ -275,8 +287,13 @@ class Searcher:
                 hit.score *= 1 + value
 
 
-def _first_fetch(n: int) -> int:
-    """How many nearest memories to ask the index for first: a few more than wanted, for filtered-out ones."""
+def _first_fetch(n: int, share: float = 1.0) -> int:
+    """How many nearest memories to ask the index for first: a few more than wanted, for filtered-out
+    ones, and under a filter expected to pass `share` of them, enough for n to pass with a margin (a
+    third of 1M memories: one round, where growing the answer fourfold took two). Under a tenth, the
+    first answer stays small: it only has to show the filter narrow (`dense`)."""
+    if 0.1 <= share < 1:
+        return math.ceil(1.25 * n / share) + 16
     return n + 16
 
 

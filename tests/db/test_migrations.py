@@ -49,3 +49,20 @@ def test_a_cube_embedded_by_another_model_is_a_clear_409(client, tenant, cube):
         refused = client.request(method, f"/v1/cubes/{cube['id']}{path}", json=body, headers=tenant.headers)
         assert refused.status_code == 409
         assert "text-embedding-3-large" in refused.json()["error"]["message"]
+
+
+def test_the_migrations_build_the_schema_the_models_describe(pg_server):
+    """An index or column added to the models without a migration (or the reverse) is caught here,
+    not by a deployment whose database lacks it."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from memos_service.db.models import Base
+
+    url = create_database(pg_server, "memos_models").replace("postgresql://", "postgresql+psycopg://")
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []

@@ -111,3 +111,44 @@ def test_full_text_weighs_every_memory_a_filter_under_its_scope_limit_passes(cli
     assert len(lexical()) == 3  # too many to weigh all: "remembers" is sampled, 2 + 1 of its holders
     hybrid = search(client, tenant, cube, query="remembers chess", top_k=10, mode="hybrid", filters={"user_id": "tiny"})
     assert len(hybrid) == 7  # dense search fills the rest
+
+
+def analyze_memories() -> None:
+    """Fresh planner statistics, as autovacuum keeps them, for the estimates search asks of them."""
+    from sqlalchemy import text
+
+    from memos_service.db.engine import session_scope
+
+    with session_scope() as session:
+        session.execute(text("ANALYZE memories"))
+
+
+def test_a_filter_expected_to_pass_far_more_than_the_limit_reads_no_ids(client, crowded_cube, app, monkeypatch):
+    from gpu_index import CubeIndex
+    from memos_service.db.memories import MemoryRepository
+
+    tenant, cube = crowded_cube
+    analyze_memories()
+    settings = app.state.settings
+    monkeypatch.setattr(settings, "exact_search_limit", 10)
+    monkeypatch.setattr(settings, "lexical_scope_limit", 100)
+    read, asked = [], []
+    matching_ids, nearest = MemoryRepository.matching_ids, CubeIndex.search
+    monkeypatch.setattr(MemoryRepository, "matching_ids",
+                        lambda repo, *args, **kwargs: read.append(1) or matching_ids(repo, *args, **kwargs))
+    monkeypatch.setattr(CubeIndex, "search", lambda index, *args: asked.append(args[1]) or nearest(index, *args))
+    # A third of the 3,007 memories are facts, past twice the 100 that full-text search weighs all of:
+    # no ids are read to learn it. The index's first answer is sized for a third to pass: 50 of
+    # fusion's pool pass it at once, where 66 nearest would have held about 22 and asked again.
+    facts = search(client, tenant, cube, query="chess openings", top_k=10, mode="hybrid", filters={"memory_type": "fact"})
+    assert len(facts) == 10 and {hit["memory"]["memory_type"] for hit in facts} == {"fact"}
+    assert read == [] and len(asked) == 1 and 150 < asked[0] < 300
+    # Dense search under it gives what exact search gives.
+    dense = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense", filters={"memory_type": "fact"})
+    monkeypatch.setattr(settings, "exact_search_limit", 5000)
+    exact = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense", filters={"memory_type": "fact"})
+    assert [hit["memory"]["id"] for hit in dense] == [hit["memory"]["id"] for hit in exact]
+    # The tiny user's 7 memories are expected to be few: their ids are read, for full-text search.
+    read.clear()
+    search(client, tenant, cube, query="chess openings", top_k=10, mode="hybrid", filters={"user_id": "tiny"})
+    assert read == [1]
