@@ -6,13 +6,12 @@ of these pools, and every number is reported per pool:
 - `seen`: the style of the tests the manager was developed against;
 - `tuned`, `tuned-2`, `tuned-3`, `tuned-4`: each written apart from the code as a held-out pool, measured, and then (its
   misses read) developed against;
-- `held-out`: written after the last round of rules and never used to develop them (its misses
-  unread): the pool whose numbers say how the manager does on phrasings it was not tuned on;
-- `held-out-2`: written before the manager learnt to read properties by meaning (`policy/properties.py`)
-  and, like `held-out`, never read for misses;
-- `held-out-3`: written before the manager learnt to read retractions by meaning, never read for misses;
-- `held-out-4`: written at the start of the sixth session on the extractor, measured before any of its
-  changes and after them, never read for misses.
+- `tuned-5` to `tuned-8`: the held-out pools `held-out` to `held-out-4` up to 2026-12-05, written apart from
+  the code and measured blind over several sessions; their misses were read that day, so from then on
+  they are tuned pools like the others (their blind figures are in the notes of those sessions);
+- `held-out-5`: written on 2026-12-05 after those misses were read, before anything changed for them,
+  and measured before and after: the pool whose numbers say how the manager does on phrasings it was
+  not tuned on. Held-out pools' misses are not written to the results, so that none is read by accident.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
 the speaker's, which must not replace what the speaker said about themselves.
 
@@ -67,27 +66,33 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "Greetings from {value}, where I live now!",
                      "I moved out of my old place and into an apartment in {value}.",
                      "Now that I'm living in {value} my commute is way shorter."],
-        "held-out": ["so yeah, I'm a {value} person now, moved in two weeks ago",
+        "tuned-5": ["so yeah, I'm a {value} person now, moved in two weeks ago",
                      "Life update: new city! Living in {value} since the 1st.", "I've moved! New address is in {value}.",
                      "we bought a flat in {value} last month and we're loving it", "It took forever but I now reside in {value}.",
                      "Hello from my new home in {value}.", "I'm staying in {value} for good, we sold the old house.",
                      "My partner and I now live in {value}."],
-        "held-out-2": ["ok so the big change this year: I packed up and went to live in {value}",
+        "tuned-6": ["ok so the big change this year: I packed up and went to live in {value}",
                        "My mail goes to {value} now, that's where home is.", "I'm calling {value} home from this month on.",
                        "Been a {value} resident since the summer.", "The kids and I are settled in {value} now.",
                        "Honestly moving to {value} was the best decision I've made.",
                        "I've got a place in {value} now, right by the river.",
                        "You can find me in {value} these days, I moved there in June."],
-        "held-out-3": ["I traded my old city for {value} this summer.", "The new place in {value} finally feels like home.",
+        "tuned-7": ["I traded my old city for {value} this summer.", "The new place in {value} finally feels like home.",
                         "Been settling in here in {value}, the rent is brutal.",
                         "We bought an apartment in {value} and moved in last week.", "My home base is {value} now.",
                         "Live from {value}, my new hometown!", "I've put down roots in {value}.",
                         "These days you'll find me living up in {value}."],
-        "held-out-4": ["Quick update: I'm in {value} now, we moved over the holidays.",
+        "tuned-8": ["Quick update: I'm in {value} now, we moved over the holidays.",
                         "Our new address is in {value}, close to the old town.",
                         "We relocated to {value} for my partner's job and I love it.", "I moved across the country to {value}.",
                         "Finally got the keys to our place in {value}!", "So I live in {value} now, can you believe it?",
                         "I've been a resident of {value} since April.", "Home these days is a small flat in {value}."],
+        "held-out-5": ["We finally made it to {value}, the new flat has a balcony.",
+                        "Moved to {value} in the autumn and I'm not looking back.",
+                        "Just a heads up, I live in {value} these days.", "My wife and I relocated to {value} a few weeks ago.",
+                        "Our lease in {value} started on the first, so that's home now.", "I've made {value} my home.",
+                        "Currently living in {value}, it's been a big adjustment.",
+                        "I'm a proud {value} homeowner since last week."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -105,25 +110,30 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "My boss at {value} is great so far.", "Just finished onboarding at {value}.",
                      "I'm employed at {value} since last month.", "I now have a position with {value}.",
                      "Working for {value} these days, it's a good gig."],
-        "held-out": ["I start at {value} on Monday, so excited.", "Signed my contract with {value} today!",
+        "tuned-5": ["I start at {value} on Monday, so excited.", "Signed my contract with {value} today!",
                      "Can't believe it, {value} made me an offer and I took it.", "I'm an accountant with {value} now.",
                      "I've been working over at {value} for a couple of weeks.",
                      "I joined the team at {value} as a designer.", "New job alert: I'm at {value} now!",
                      "Currently employed by {value}."],
-        "held-out-2": ["So I've landed a role at {value}, starting next week.", "I'm on the payroll at {value} now.",
+        "tuned-6": ["So I've landed a role at {value}, starting next week.", "I'm on the payroll at {value} now.",
                        "After the interviews, {value} took me on as an analyst.", "My employer these days is {value}.",
                        "Work is good, {value} treats its people well and I'm happy there.",
                        "I report to the CTO at {value} now.", "I accepted the job at {value}, no more freelancing.",
                        "Spent my first month at {value}, the job is intense but fun."],
-        "held-out-3": ["I took a job with {value} in their finance department.", "Now I'm on staff at {value}.",
+        "tuned-7": ["I took a job with {value} in their finance department.", "Now I'm on staff at {value}.",
                         "I accepted {value}'s offer, starting Monday.", "My first paycheck from {value} just came in.",
                         "I work as a nurse for {value} these days.", "Just wrapped my first sprint at {value}.",
                         "Signed on with {value} as a product manager.", "I'm part of the {value} team now."],
-        "held-out-4": ["I got hired by {value} as a data analyst.", "Started my new job at {value} on Monday.",
+        "tuned-8": ["I got hired by {value} as a data analyst.", "Started my new job at {value} on Monday.",
                         "I'm working at {value} now, in their marketing team.",
                         "{value} offered me a permanent position and I accepted.",
                         "I've moved jobs, I'm with {value} these days.", "My new workplace is {value}.",
                         "I'm employed as an engineer at {value}.", "Just finished my first week working for {value}."],
+        "held-out-5": ["I've been with {value} for about three weeks now.",
+                        "Just completed my first month as a consultant at {value}.",
+                        "{value} brought me on board as a developer.", "I work in logistics for {value} now.",
+                        "The new job at {value} is going really well.", "I've signed with {value}, started yesterday.",
+                        "Currently I'm doing accounting at {value}.", "I'm now a teacher at {value}."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -139,23 +149,29 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "tuned-4": ["{value} is my favorite thing in the world to eat.", "I love {value} more than any other food.",
                      "My favourite meal has to be {value}.", "Give me {value} any day, it's the best food there is.",
                      "Top of my food list right now: {value}.", "I'd pick {value} over anything else to eat."],
-        "held-out": ["nothing makes me happier than a plate of {value}, it's my favorite",
+        "tuned-5": ["nothing makes me happier than a plate of {value}, it's my favorite",
                      "{value} will always be my number one food.", "My favorite food? Definitely {value}.",
                      "I'm crazy about {value}, best food ever.", "If you asked me my favorite food I'd say {value}.",
                      "{value} is what I'd choose for my last meal, it's my favorite."],
-        "held-out-2": ["{value} wins every time, it's the food I love most.", "Favourite food: {value}, no question.",
+        "tuned-6": ["{value} wins every time, it's the food I love most.", "Favourite food: {value}, no question.",
                        "I've decided my favorite food is {value} now.",
                        "Nothing compares to {value}, it's my favourite thing to eat.",
                        "When people ask about my favorite food I always say {value}.",
                        "My number one dish is {value}."],
-        "held-out-3": ["Honestly nothing tops {value} for me.", "{value} is my comfort food, I'd eat it over anything.",
+        "tuned-7": ["Honestly nothing tops {value} for me.", "{value} is my comfort food, I'd eat it over anything.",
                         "If I could only eat one thing again it'd be {value}.", "My ultimate favorite food: {value}.",
                         "I've become a huge {value} fan, it's my favorite thing to eat now.",
                         "Out of everything, {value} is my favorite to eat."],
-        "held-out-4": ["I'd say {value} is my favourite food at the moment.",
+        "tuned-8": ["I'd say {value} is my favourite food at the moment.",
                         "{value} is the best thing I've ever eaten, it's my favourite.", "My favourite food has become {value}.",
                         "These days I can't get enough of {value}, it's my favourite.",
                         "{value} is my go-to meal, my all-time favourite.", "Top food for me is {value}."],
+        "held-out-5": ["{value} has become my favourite, I eat it every week.",
+                        "My favorite food right now is definitely {value}.",
+                        "I'm all about {value} these days, it's my favorite food.",
+                        "Nothing is better than {value}, my favourite by far.",
+                        "I never get tired of {value}, it's my top food.",
+                        "Ask me my favourite dish and I'll say {value} every time."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
@@ -165,18 +181,21 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                      "You can text me on {value}.", "Here's my mobile: {value}."],
         "tuned-4": ["My phone is {value}.", "Reach me at {value}.", "Updated my number, it's {value} now.",
                      "My contact number is {value}.", "You can ring me at {value}."],
-        "held-out": ["my new cell number is {value}", "Save this number: {value}, it's mine.",
+        "tuned-5": ["my new cell number is {value}", "Save this number: {value}, it's mine.",
                      "You can get hold of me at {value}.", "I changed my phone number to {value}.",
                      "Best number to reach me is {value}."],
-        "held-out-2": ["Just so you have it, my phone number is now {value}.", "Note my new mobile number: {value}",
+        "tuned-6": ["Just so you have it, my phone number is now {value}.", "Note my new mobile number: {value}",
                        "I switched carriers, my number is {value} now.", "If you need me, call {value}.",
                        "Please use {value} to reach me from now on."],
-        "held-out-3": ["My digits changed, it's {value} now.", "Ring me on {value}, it's my new mobile.",
+        "tuned-7": ["My digits changed, it's {value} now.", "Ring me on {value}, it's my new mobile.",
                         "You'll get me at {value} from today.", "My phone number is {value} now, the old one is dead.",
                         "Put {value} down as my number."],
-        "held-out-4": ["Here's my new number: {value}.", "I have a new mobile number, {value}.",
+        "tuned-8": ["Here's my new number: {value}.", "I have a new mobile number, {value}.",
                         "You can call me at {value} now.", "My number's changed, it's {value}.",
                         "Contact me on {value} from now on."],
+        "held-out-5": ["My new phone number is {value}, please update it.", "You can reach me on {value} now.",
+                        "I've got a new number: {value}.", "Use {value} if you need to call me.",
+                        "My mobile is {value} these days."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -189,19 +208,23 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                                   "I don't want you to have my number anymore.", "Forget the phone number I gave you."],
                      "tuned-4": ["Please delete the phone number I gave you.", "Don't remember my number, remove it.",
                                   "Scrap my phone number from your memory.", "I'd like you to forget my cell number."],
-                     "held-out": ["Could you please forget my number?", "Remove my phone number, I don't want it saved.",
+                     "tuned-5": ["Could you please forget my number?", "Remove my phone number, I don't want it saved.",
                                   "Delete my contact number please.",
                                   "I don't want my phone number in your memory anymore."],
-                     "held-out-2": ["Get rid of my phone number, please.", "Clear my number from what you know about me.",
+                     "tuned-6": ["Get rid of my phone number, please.", "Clear my number from what you know about me.",
                                     "I'd prefer you not hold on to my mobile number.",
                                     "Can you drop my number from your notes?"],
-                     "held-out-3": ["Please don't hang on to my phone number.",
+                     "tuned-7": ["Please don't hang on to my phone number.",
                                     "Erase my mobile number, I'd rather you not have it.",
                                     "Take my phone number out of your memory.", "Could you purge my number?",
                                     "I want my phone number deleted."],
-                     "held-out-4": ["Please remove my number from your records.", "Forget the number I gave you earlier.",
+                     "tuned-8": ["Please remove my number from your records.", "Forget the number I gave you earlier.",
                                     "Don't store my phone number, please delete it.", "Could you erase my mobile number?",
-                                    "I'd like my phone number removed."]},
+                                    "I'd like my phone number removed."],
+                     "held-out-5": ["Please don't keep my phone number on file.", "Can you forget my mobile number?",
+                                    "Delete my number from your memory, please.",
+                                    "I'd rather you didn't remember my phone number anymore.",
+                                    "Remove the number I shared earlier."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
@@ -211,18 +234,21 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                               "I don't have a job at {value} anymore."],
                  "tuned-4": ["I'm not working at {value} anymore.", "I left my job at {value}.", "{value} and I parted ways.",
                               "My last day at {value} was Friday.", "I was fired from {value}."],
-                 "held-out": ["I quit {value} yesterday.", "I'm unemployed now, I left {value}.", "I no longer work for {value}.",
+                 "tuned-5": ["I quit {value} yesterday.", "I'm unemployed now, I left {value}.", "I no longer work for {value}.",
                               "I got let go by {value}.", "I've left {value}, time for something new."],
-                 "held-out-2": ["Today was my last day working for {value}.", "I walked out of {value} for good.",
+                 "tuned-6": ["Today was my last day working for {value}.", "I walked out of {value} for good.",
                                 "I'm done with {value}, I resigned.", "{value} laid me off in the restructuring.",
                                 "I don't work for {value} any longer."],
-                 "held-out-3": ["I'm no longer employed at {value}.", "I handed in my resignation to {value}.",
+                 "tuned-7": ["I'm no longer employed at {value}.", "I handed in my resignation to {value}.",
                                 "I've finished up at {value}, I'm between jobs now.",
                                 "{value} and I are done, I quit last month.", "I'm not employed by {value} anymore.",
                                 "I stepped down from my job at {value}."],
-                 "held-out-4": ["I left my job at {value} last month.", "I'm no longer working for {value}.",
+                 "tuned-8": ["I left my job at {value} last month.", "I'm no longer working for {value}.",
                                 "I quit working at {value}.", "I was made redundant by {value}.",
-                                "My time at {value} is over, I resigned.", "I don't work at {value} these days."]},
+                                "My time at {value} is over, I resigned.", "I don't work at {value} these days."],
+                 "held-out-5": ["I left {value} at the end of last month.", "{value} and I went our separate ways.",
+                                "I no longer have a job at {value}.", "I got laid off by {value} last week.",
+                                "I handed in my notice and left {value}.", "I'm not with {value} any more, I resigned."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -238,20 +264,23 @@ NEAR_MISSES: dict[str, list[str]] = {
     "tuned-4": ["My dad used to work at IBM.", "My girlfriend moved to Chicago for school.",
                  "We're thinking about visiting Tokyo in the fall.", "My kid's favorite food is chicken nuggets.",
                  "The restaurant's number is 555-0123."],
-    "held-out": ["My neighbour works at Deloitte.", "My best friend lives in Amsterdam now.",
+    "tuned-5": ["My neighbour works at Deloitte.", "My best friend lives in Amsterdam now.",
                  "Going to Rome for vacation next month!", "My husband's favorite food is steak.",
                  "My dentist's number is 555-0188."],
-    "held-out-2": ["My parents still live in Dublin.", "I'm spending a week in Barcelona next month.",
+    "tuned-6": ["My parents still live in Dublin.", "I'm spending a week in Barcelona next month.",
                    "My wife just got promoted at Accenture.", "We had amazing dumplings at the night market.",
                    "The pharmacy's phone number is 555-0177."],
-    "held-out-3": ["My aunt just moved to Sydney.", "I'm interviewing at Amazon next week.",
+    "tuned-7": ["My aunt just moved to Sydney.", "I'm interviewing at Amazon next week.",
                    "We grabbed curry with coworkers after the meeting.", "My landlord's number is 555-0166.",
                    "I might visit Montreal this winter."],
-    "held-out-4": ["My brother just moved to Vancouver.", "I have a job interview at Netflix on Friday.",
+    "tuned-8": ["My brother just moved to Vancouver.", "I have a job interview at Netflix on Friday.",
                    "We ate the best gnocchi in Florence on holiday.", "My colleague's number is 555-0144.",
                    "My mum works at a bakery in Leeds."],
+    "held-out-5": ["My uncle works at Shell.", "My sister just bought a house in Edinburgh.",
+                   "I'll be in Prague for a workshop next week.", "My son's favorite food is mac and cheese.",
+                   "My boss's number is 555-0155."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "held-out", "held-out-2", "held-out-3", "held-out-4")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "tuned-5", "tuned-6", "tuned-7", "tuned-8", "held-out-5")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
@@ -352,6 +381,7 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
     examples: list[dict[str, Any]] = []
     for person in suite:
         user = person.name.lower()
+        readable = not person.pool.startswith("held-out")  # a held-out pool's misses stay unread
         active = [memory for page in _all_pages(client, cube.id, user) for memory in page]
         facts = [memory for memory in active if memory.memory_type != "episode"]
         attributes = [memory.metadata.get("attribute") for memory in facts if memory.metadata.get("attribute")]
@@ -368,7 +398,7 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
             if person.stale[kind]:
                 per_pool[person.pool]["stale_above_current"].append(
                     float(stale_rank is not None and (current_rank is None or stale_rank < current_rank)))
-            if current_rank != 0 and sum(example["pool"] == person.pool for example in examples) < 8:
+            if current_rank != 0 and readable and sum(example["pool"] == person.pool for example in examples) < 8:
                 examples.append({"question": QUESTIONS[kind].format(name=person.name), "expected": value,
                                  "stale": person.stale[kind], "top": texts[:3], "pool": person.pool})
         for kind, value in person.retracted.items():
@@ -376,7 +406,7 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
             hits = client.memories.search(cube.id, f"{person.name} {kind} {value}", top_k=10, user_id=user)
             found = [hit.memory.content for hit in hits if _has(hit.memory.content, value)]
             per_pool[person.pool]["deletion_compliance"].append(float(not lingering and not found))
-            if lingering or found:
+            if (lingering or found) and readable:
                 examples.append({"retracted": value, "kind": kind, "lingering": lingering + found, "pool": person.pool})
     client.close()
     summary = {pool: {name: (statistics.fmean(values) if name != "duplicates" else int(sum(values)))
