@@ -76,8 +76,9 @@ def contact_now(shape: re.Pattern[str], text: str) -> re.Match[str] | None:
 # "I used to work at Globex", "my dad used to live here": so once, no longer ("getting used to it" is not).
 USED_TO = re.compile(r"\b(?P<holder>I|we|you|they|he|she|my(?: [a-z]+)? [a-z]+) used to (?P<verb>\w+)", re.IGNORECASE)
 # Words for an end, of a job or of anything ("no more", "in the past"), which both lists below hold.
-_ENDINGS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|quit(?:s|ting)?|fired|laid off|let (?:me )?go|"
-            r"ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|unemployed|out of work|between jobs|"
+_ENDINGS = (r"no longer|no more|in the past|(?:is|are|was) history|former|ex-|quit(?:s|ting)?|fired|"
+            r"laid (?:me |us )?off|let (?:me |us )?go|ended(?! up)|terminated|last (?:day|shift)|ran out|expired|jobless|"
+            r"unemployed|out of work|between jobs|"
             r"(?:closed|shut) down|went (?:bust|under|bankrupt)|"
             r"out of (?:the|my|our) (?:\w+ )?(?:flat|apartment|house|place|home)")
 

@@ -14,6 +14,7 @@ from memos_service.policy.english import (
     display_name,
     implied_first_person,
     normalize,
+    says_something_ends,
     sentences,
     to_third_person,
 )
@@ -118,7 +119,7 @@ class HeuristicExtractor:
                     found.extend(part for detail in _contact_details_apart(candidate)
                                  for part in _occupation_apart(detail, message.name or speaker))
                 previous = sentence
-            per_message.append(_ended_then_set(found))
+            per_message.append(_said_by_the_rest(_ended_then_set(found)))
         return per_message
 
     def _read_by_meaning(self, said: list[str], wholes: list[str]) -> dict[str, Reading]:
@@ -309,6 +310,36 @@ def _ended_then_set(found: list[Candidate]) -> list[Candidate]:
     return [candidate for index, candidate in enumerate(found) if not (candidate.retraction and candidate.attribute and (
         _sets(candidate.attribute, found[:index])
         or not asks_to_forget(candidate.details.get("said", "")) and _sets(candidate.attribute, found[index + 1:])))]
+
+
+# A clause that only points at what the rest of its message says: "I took it" (the offer), "I've moved jobs".
+_ONLY_POINTING = re.compile(r"^\S+ (?:\w+ ){0,2}(?:it|that|this|them)|^\S+ (?:has |have |just |finally |recently )*"
+                            r"(?:moved|relocated|switched|changed)(?: (?:jobs?|house|homes?|cities|countries|employers?))?",
+                            re.IGNORECASE)
+
+
+def _said_by_the_rest(found: list[Candidate]) -> list[Candidate]:
+    """Without what another candidate of the same message says better: a property set with no value
+    beside its value ("Biryani is my comfort food, I'd eat it over anything"), and beside a property
+    set or taken back, a clause that only points at it ("Globex made me an offer and I took it", "I've
+    moved jobs, I'm with Hooli now") or an end that names nothing ("Globex and I are done, I quit last
+    month"). Kept alone, each was a memory of its own that answered "where does Ana work?" in words
+    that say nothing; the turn's episode keeps them as said."""
+    valued = {candidate.attribute for candidate in found if candidate.attribute and candidate.value and not candidate.retraction}
+    about_a_property = any(candidate.attribute for candidate in found)
+    retracts = any(candidate.retraction for candidate in found)
+
+    def said_better(candidate: Candidate) -> bool:
+        if candidate.retraction:
+            return False
+        if candidate.attribute:
+            return candidate.value is None and candidate.attribute in valued
+        said = candidate.content.rstrip(" .!?")
+        named = value_in(said, "name") or _contact_in(said)
+        return about_a_property and (bool(_ONLY_POINTING.fullmatch(said))
+                                     or retracts and not named and says_something_ends(said))
+
+    return [candidate for candidate in found if not said_better(candidate)]
 
 
 def _sets(attribute: str, candidates: list[Candidate]) -> bool:

@@ -52,7 +52,8 @@ EXAMPLES: dict[str, list[str]] = {
         "Siemens Energy offered me the job and I accepted.", "First month at Spotify done.",
         "I signed on with Maersk.", "My job is at Philips now.", "I'm a nurse at Kaiser Permanente.",
         "These days I work for Ikea in logistics.", "Ericsson brought me on as a designer.",
-        "I'm on the sales team over at Zendesk.",
+        "I'm on the sales team over at Zendesk.", "Job news: I'm at Canva now!", "Revolut has me on its payroll these days.",
+        "Two weeks into the new job at Monzo and loving it.", "Airbnb made me an offer and I said yes.",
     ],
     "favorite food": [
         "My favorite food is gnocchi.", "Nothing beats a good goulash.", "I could live on empanadas.",
@@ -105,8 +106,10 @@ _NAME_WORD = r"(?-i:[A-Z](?:[\w&.'-]*\w)?)"
 _NAME = re.compile(rf"{_NAME_WORD}(?: (?:of |de |&)?{_NAME_WORD})*")
 # Greeted or bid farewell to: "Hey Jon", "Bye Vancouver".
 _GREETING = re.compile(r"(?:hey|hi|hello|thanks|thank you|dear|bye|goodbye|so long|farewell)\s*$", re.IGNORECASE)
-# Capitalised words that are times, the speaker or a greeting: never a place or a company.
-_NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | {
+# Capitalised words that are times, the speaker, a greeting or a role ("I report to the CTO at Wise"):
+# never a place or a company.
+_NOT_NAMES = NOT_VALUES | set("I'm I've OK Ok Hi Hey Hello Thanks Guess".split()) | set(
+    "CEO CTO CFO COO CIO CMO CPO VP SVP EVP HR IT PM QA".split()) | {
     f"{day}days" for day in ("Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun")}
 # Going somewhere for a while is not living there, nor is where one was born or went to school; applying for a job,
 # seeing a doctor or a client there is not having it; "So long Leeds, hello Ghent!" bids one farewell and greets
@@ -123,6 +126,8 @@ _NOT_A_SETTING = re.compile(
     r"(?!.*\b(?:moved|move|live|lives|living|home|settled|relocated|work|works|working|joined|hired)\b)|"
     # "After ten years in Berlin, ...": a stretch of the past, before what the sentence goes on to say.
     r"^after (?:\w+ ){0,2}(?:years|months|decades|a year|a decade) (?:in|at)\b", re.IGNORECASE)
+# When a move happened, which is no stay: "we moved over the holidays".
+_MOVED_WHEN = re.compile(r"\b(moved|relocated)(?: house)? (?:over|during|in|after) the (?:\w+ )?holidays\b", re.IGNORECASE)
 # Words after "the Hague" that begin no noun it names: "moved to the Hague last year".
 _NOT_A_NOUN = r"(?:last|this|next|in|on|at|since|for|and|with|now|a|an|the|because|after|before|when|where|so|but|too|again)"
 # A number or address is the speaker's own when the sentence says so: "I called the office at 555-0100" gives the office's.
@@ -134,8 +139,8 @@ _OWN_CONTACT = re.compile(r"\b(?:me|my|mine)\b|\bI am (?:now )?(?:(?:\w+ )?reach
 # A favourite is one thing put above the others, not any thing liked ("I love coconut milk").
 _PREFERENCE = re.compile(r"\b(?:favou?rite|best|most|number one|beats?|go-to|above all|over any(?:thing)?|wins|forever|only eat|"
                          r"my jam|comfort food|(?:can ?not|could not) live without|comes close|"
-                         r"(?:can ?not|never) get enough|could eat|my top (?:comfort )?(?:food|dish|meal)|"
-                         r"more than anything|nothing (?:\w+ ){0,3}better|"
+                         r"(?:can ?not|never) get enough|could eat|top (?:comfort )?(?:food|dish|meal)|"
+                         r"more than anything|nothing (?:\w+ ){0,3}better|nothing (?:\w+ )?tops|"
                          r"compares|tops? (?:of |on )?(?:my|the)(?: \w+)? list|my top (?:pick|choice))\b", re.IGNORECASE)
 
 
@@ -223,5 +228,6 @@ class PropertyReader:
         # What ends is for the retraction reader: "Finished my last shift at Globex" sets no employer.
         # A change says what ends of the old value only: "Quit Uber, now I'm at Lyft" sets the new one.
         now = without_old_value(sentence)
-        return of_the_speaker(sentence) and not (mentions_someone_else(sentence) or _NOT_A_SETTING.search(sentence)
+        return of_the_speaker(sentence) and not (mentions_someone_else(sentence)
+                                                 or _NOT_A_SETTING.search(_MOVED_WHEN.sub(r"\1", sentence))
                                                  or denied_or_ended(now) or sentence.rstrip().endswith("?"))

@@ -39,6 +39,9 @@ TAKEN_BACK: dict[str, list[str]] = {
         "My time at Ubisoft is over.", "I moved on from Rolls-Royce.", "I'm out of a job, Canon let me go.",
         "Please forget where I work.", "Delete my employer from your notes.", "I'd rather you not remember my company.",
         "I stopped working for Heineken.", "I cut ties with Oracle and I'm job hunting.", "Capgemini is in my past now.",
+        "Friday was my final day at Henkel.", "I worked my last shift at Primark yesterday.",
+        "Bosch let me go after six years.", "I was let go from Allianz in the spring cuts.",
+        "Zalando laid us off in January.", "HSBC cut my position, so I'm out.",
     ],
     "residence": [
         "I moved away from Porto last year.", "I left Antwerp and I'm not going back.",
@@ -70,6 +73,8 @@ NOT_TAKEN_BACK = [
     "I cancelled my gym membership.", "Please remember my number.", "I'll send you my new address later.",
     "Don't forget that I work on Saturdays.", "I turned down the offer from Intel.",
     "My phone died in the middle of the call.", "We checked out of the hotel in Rome.",
+    "My manager let me go home early today.", "Today is the last day of our trip to Crete.",
+    "It was my last day of school before the holidays.",
 ]
 # The speaker's own memory failing: "I don't remember my old address" asks nothing to be forgotten.
 _OWN_MEMORY = re.compile(r"\bI (?:do not|did not|cannot|can not|could not|never) (?:remember|recall)\b|\bI (?:forgot|forget)\b",

@@ -301,7 +301,8 @@ _UNDOING_VERBS = [
     (re.compile(rf"\b(?:{_LEAVING_A_JOB}|lost) (?:my |that |the |this )?(?:job|position|role)(?: (?:at|with) (.*))?$", re.I),
      r"work at \1"),
     # "I quit Globex", not "I quit coffee": an employer left is said by its name.
-    (re.compile(rf"\b(?:{_LEAVING_A_JOB}|got let go from|was let go from|got the (?:boot|sack|axe) from|was sacked from|"
+    (re.compile(rf"\b(?:{_LEAVING_A_JOB}|(?:got|was) let go (?:from|by)|(?:got|was) (?:laid off|fired|sacked) by|"
+                r"got the (?:boot|sack|axe) from|was sacked from|"
                 # Or by its letters: "I've left the NHS after twenty years".
                 r"got sacked from) (?!my\b)((?-i:[A-Z0-9]).*|the (?-i:[A-Z]{2,})\b.*)$", re.I), r"work at \1"),
     (re.compile(r"\b(?:broke up with|split up with|separated from|divorced) (.*)$", re.I), r"am dating \1"),
@@ -313,7 +314,10 @@ _UNDOING_VERBS = [
 # "I got rid of it": what "it" was, the sentence before says (and its own cue reads it there).
 _PRONOUN_ONLY = re.compile(r"(?:it|that|this|them|those|these|one)\b.*", re.I)
 # A job's end said from the employer's side or as a last day: "Globex let me go", "my last day at Globex was Friday".
-_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did not renew my contract|"
+_JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:(?:let me go|laid me off|fired me)"
+                        # When or why: "Globex laid me off in the restructuring".
+                        r"(?: (?:in|during|after|before|on|at|last|this|yesterday|today|because|as part of|with)\b.*)?|"
+                        r"did not renew my contract|"
                         r"(?:laid off|let go|fired) (?:[\w',]+ ){1,6}(?:including|and|with) me|"
                         r"(?:laid off|let go) (?:my (?:whole |entire )?(?:team|department|office|division)|all of us|everyone)|"
                         r"(?:cut|eliminated|axed) my (?:position|job|role)|made (?:me|my (?:position|job|role)) redundant|"
@@ -323,6 +327,9 @@ _JOB_ENDED = re.compile(r"^(?:(?P<by>.+?) (?:let me go|laid me off|fired me|did 
                         r"(?P<ex>.+?) is (?:now )?my (?:ex-|ex |former |old |previous )(?:employer|company|job|workplace)"
                         r"(?: now)?|"
                         r"my last day (?:at|with) (?P<last>.+?) (?:was|is|will be)\b.*|"
+                        # "Today was my last day working for Globex", "Friday is my final shift at Globex".
+                        r"(?:\w+day|it|this|that) (?:was|is|will be) my (?:very )?(?:last|final) (?:day|shift|week) "
+                        r"(?:at|with|working (?:at|for|with)) (?P<lastday>.+)|"
                         rf"(?:goodbye|bye|farewell|so long),? (?P<bye>{NAME})\s*[-,!.:]*\s*(?:today|yesterday|it) (?:was|is) "
                         r"my last day\b.*|"
                         r"my contract (?:at|with) (?P<contract>.+?) (?:was not|has not been|did not get|was never) renewed\b.*|"
@@ -504,6 +511,7 @@ _ATTRIBUTE_NAMES = {
     "favorite dish": "favorite food", "favorite meal": "favorite food", "favorite thing to eat": "favorite food",
     "favorite food to eat": "favorite food", "favorite order": "favorite food", "phone digits": "phone number",
     "digits": "phone number", "num": "phone number", "place of residence": "residence",
+    "home base": "residence", "home city": "residence", "city of residence": "residence",
 }
 _CONTACT_SHAPES = {"phone number": PHONE_SHAPE, "email": EMAIL_SHAPE}
 _FOOD_WORDS = re.compile(r"\b(?:food|foods|dish|meal|cuisine|eat)\b")

@@ -29,6 +29,7 @@ def properties_set(text: str) -> list[tuple[str, str | None]]:
     ("We finally settled in Tbilisi after the move.", "residence", "Tbilisi"),
     ("My wife and I live in Quebec now.", "residence", "Quebec"),
     ("We are living in Oslo these days.", "residence", "Oslo"),
+    ("My home base is Aarhus now.", "residence", "Aarhus"),  # another name for it
     ("My sister lives in Rome.", "sister's residence", "Rome"),
     ("I got a job at Initech!", "employer", "Initech"),
     ("My favourite food is pho.", "favorite food", "pho"),
@@ -435,6 +436,11 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Goodbye Intercom - today was my last day.", "employer"),
     ("I'm not working at the moment.", "employer"),
     ("I'm job hunting since Ubisoft let me go.", "employer"),
+    ("Nordea laid me off in the spring.", "employer"),  # with when or why after it
+    ("I got let go by Zara.", "employer"),
+    ("I was fired by Bolt.", "employer"),
+    ("Yesterday was my last day working for Klarna.", "employer"),
+    ("Friday is my final shift at Lidl.", "employer"),
 ])
 def test_a_retraction_names_what_it_takes_back(text, attribute):
     [(_, found_attribute, _, retraction)] = extract(text)
@@ -639,3 +645,17 @@ def test_a_question_alone_states_nothing():
 ])
 def test_a_fact_stored_of_the_user_by_name_reads_as_she_would_say_it(stored, said):
     assert to_first_person(stored, "ana") == said
+
+
+def test_being_let_go_early_takes_back_no_job():
+    assert not any(retraction for *_, retraction in extract("My boss let me go home early today."))
+
+
+def test_what_the_rest_of_a_message_says_better_is_no_memory_of_its_own():
+    # An end naming nothing beside the retraction it belongs to.
+    assert [found[1:] for found in extract("Globex and I are done, I quit in May.")] == [("employer", "Globex", True)]
+    # A clause only pointing at the property the other one sets.
+    assert [found[1:] for found in extract("I've relocated, I live in Graz now.")] == [("residence", "Graz", False)]
+    # Beside no property, and beside one, a clause that says something of its own stays.
+    assert len(extract("I took it.")) == 1
+    assert [found[1] for found in extract("I moved to Graz, I hate the wind though.")] == ["residence", None]

@@ -32,11 +32,15 @@ READ_BY_MEANING = [
     ("I'd pick tacos over anything.", "favorite food", None),
     ("Ceviche is my jam.", "favorite food", None),
     ("I changed numbers, I'm on 555-0142 now.", "phone number", "555-0142"),
+    ("I've been at Rakuten since August, doing data work.", "employer", "Rakuten"),  # a known misread until 2026-12-05
+    ("I report to the CFO at Wise now.", "employer", "Wise"),  # a role's letters are no second name
+    ("Honestly nothing tops bibimbap for me.", "favorite food", None),
+    ("Top dish for me these days is khao soi.", "favorite food", None),
+    ("Small update: we moved over the holidays and I'm in Graz now.", "residence", "Graz"),  # when, not a stay
 ]
-# Misread today, kept here so that a better reader shows (strict: a pass fails the test): a company
-# the embedder does not know reads like a town, and a home told only by a thing in it is not read.
+# Misread today, kept here so that a better reader shows (strict: a pass fails the test): a home told
+# only by a thing in it is not read.
 KNOWN_MISREADS = [
-    ("I've been at Rakuten since August, doing data work.", "employer", "Rakuten"),
     ("My kitchen in Tromso finally has a dishwasher, the first one I have owned.", "residence", "Tromso"),
 ]
 
@@ -57,6 +61,7 @@ def test_known_misreads(reader, sentence, attribute, value):
 
 @pytest.mark.parametrize("sentence", [
     "I'm heading to Marrakech for a friend's birthday.",  # a trip
+    "I'm in Graz over the holidays.",
     "We ate tapas every night in Granada.",  # meals somewhere
     "I sent my CV to Airbus yesterday.",  # not a job yet
     "My uncle has lived in Perth for decades.",  # someone else
@@ -123,8 +128,11 @@ def test_the_extractor_reads_by_meaning_what_no_cue_reads():
     assert _facts(with_meaning, "I'm not over in Rotterdam anymore.") == [("residence", "Rotterdam", True)]
     # A clause that alone reads as nothing is read with its sentence; one read alone keeps its reading.
     assert _facts(HeuristicExtractor(), "I switched jobs, I'm with Hooli in sales now.")[1] == (None, None, False)
-    assert _facts(with_meaning, "I switched jobs, I'm with Hooli in sales now.")[1] == ("employer", "Hooli", False)
-    assert _facts(with_meaning, "I switched jobs, and I'm based out of Rotterdam now.")[1] == ("residence", "Rotterdam", False)
+    # Read, it leaves the clause that only pointed at it ("I switched jobs") no memory of its own.
+    assert _facts(with_meaning, "I switched jobs, I'm with Hooli in sales now.") == [("employer", "Hooli", False)]
+    assert _facts(with_meaning, "I switched jobs, and I'm based out of Rotterdam now.") == [("residence", "Rotterdam", False)]
+    # Read without a value beside the same property's value, a clause is that value's ("it" is the pho).
+    assert _facts(with_meaning, "Pho is my comfort food, I'd eat it over anything.") == [("favorite food", "Pho", False)]
     # A sentence about the speaker with no name of anyone is kept with who said it ("It's ..." is no label).
     assert [found.content for found in with_meaning.extract([ChatMessage("m1", "user", "It's lovely living in Lyon.",
                                                                           datetime(2024, 3, 1, tzinfo=UTC))], "ana")[0]] == [
