@@ -4,7 +4,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -61,7 +61,17 @@ class MemoryFilter:
         return any(value is not None for value in (self.user_id, self.agent_id, self.session_id, self.memory_type,
                                                     self.event_after, self.event_before)) or bool(self.tags)
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: Select[Any], *, through_indexes: bool = True) -> Select[Any]:
+        """The query restricted to the memories that pass. `through_indexes` False words each field's
+        condition so that no index of its own answers it (`memory_type || ''`): for a filter passing a
+        large share, checked on the rows another index finds. The planner otherwise builds a bitmap of
+        every memory passing to AND with the text index's, which cost full-text search under a third
+        of 1M memories up to 98 ms where checking the text index's holders took 45."""
+        def field(column: Any) -> Any:
+            if through_indexes:
+                return column
+            return column.concat("") if column is not Memory.event_time else column + timedelta(0)
+
         for column, value in (
             (Memory.user_id, self.user_id),
             (Memory.agent_id, self.agent_id),
@@ -69,13 +79,13 @@ class MemoryFilter:
             (Memory.memory_type, self.memory_type),
         ):
             if value is not None:
-                query = query.where(column == value)
+                query = query.where(field(column) == value)
         if self.tags:
             query = query.where(Memory.tags.contains(list(self.tags)))
         if self.event_after is not None:
-            query = query.where(Memory.event_time >= self.event_after)
+            query = query.where(field(Memory.event_time) >= self.event_after)
         if self.event_before is not None:
-            query = query.where(Memory.event_time < self.event_before)
+            query = query.where(field(Memory.event_time) < self.event_before)
         return query.where(Memory.status.in_(list(self.statuses)))
 
 
@@ -222,10 +232,11 @@ class MemoryRepository:
         return [(neighbour, anchor, distance) for neighbour, anchor, distance in self.session.execute(union_all(*sides))]
 
     def search_lexical(self, cube: Cube, text: str, filters: MemoryFilter, *, limit: int, cap: int | None,
-                       collection_size: int) -> list[ScoredMemory]:
-        """Full-text candidates, ranking at most `cap` memories per query term (see `full_text`)."""
-        found = search_full_text(self.session, filters.apply(self._scoped(cube)), text, limit=limit, cap=cap,
-                                 collection_size=collection_size)
+                       collection_size: int, filter_indexes: bool = True) -> list[ScoredMemory]:
+        """Full-text candidates, ranking at most `cap` memories per query term (see `full_text`);
+        `filter_indexes` False: the filters are checked on the text index's holders (`MemoryFilter.apply`)."""
+        scoped = filters.apply(self._scoped(cube), through_indexes=filter_indexes)
+        found = search_full_text(self.session, scoped, text, limit=limit, cap=cap, collection_size=collection_size)
         return [ScoredMemory(memory, score) for memory, score in found]
 
     def record_uses(self, uses: Mapping[int, int], moment: datetime) -> None:

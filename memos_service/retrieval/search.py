@@ -117,8 +117,10 @@ class Searcher:
             # costs what the commonest word holds (10k of 1M memories: 16-20 ms against up to 77).
             whole_scope = matching is not None and len(matching) <= self.settings.lexical_scope_limit
             cap = None if whole_scope else self.settings.lexical_term_cap
+            # A filter passing a tenth or more is checked on each word's holders, not read through its index.
             lexical = self.memories.search_lexical(cube, options.text, options.filters, limit=pool, cap=cap,
-                                                   collection_size=index().live)
+                                                   collection_size=index().live,
+                                                   filter_indexes=whole_scope or share < 0.1)
         if nearest is not None:
             vector, found = nearest()
             if found is None:
@@ -143,8 +145,8 @@ class Searcher:
         or are expected to be (None with no filter). Ids rather than a count (10k of 1M memories:
         3.2 ms against 2.2), so that dense search can go straight to an ID selector over them; read no
         further than the mode's retrievers need: dense search alone takes no more than exact search
-        does, since a filter that no index covers makes each id a table row to read (10k of a third of
-        1M memories: 27 ms), more than asking the index first costs."""
+        does, since where several filters meet, each id may be a table row to read (10k of a third of
+        1M memories, before memory types had an index: 27 ms), more than asking the index first costs."""
         if not options.filters.narrows():
             return None, None
         exact, lexical = self.settings.exact_search_limit, self.settings.lexical_scope_limit

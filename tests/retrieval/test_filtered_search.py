@@ -132,10 +132,12 @@ def test_a_filter_expected_to_pass_far_more_than_the_limit_reads_no_ids(client, 
     settings = app.state.settings
     monkeypatch.setattr(settings, "exact_search_limit", 10)
     monkeypatch.setattr(settings, "lexical_scope_limit", 100)
-    read, asked = [], []
-    matching_ids, nearest = MemoryRepository.matching_ids, CubeIndex.search
+    read, asked, through_indexes = [], [], []
+    matching_ids, nearest, lexical = MemoryRepository.matching_ids, CubeIndex.search, MemoryRepository.search_lexical
     monkeypatch.setattr(MemoryRepository, "matching_ids",
                         lambda repo, *args, **kwargs: read.append(1) or matching_ids(repo, *args, **kwargs))
+    monkeypatch.setattr(MemoryRepository, "search_lexical", lambda repo, *args, **kwargs: through_indexes.append(
+        kwargs["filter_indexes"]) or lexical(repo, *args, **kwargs))
     monkeypatch.setattr(CubeIndex, "search", lambda index, *args: asked.append(args[1]) or nearest(index, *args))
     # A third of the 3,007 memories are facts, past twice the 100 that full-text search weighs all of:
     # no ids are read to learn it. The index's first answer is sized for a third to pass: 50 of
@@ -143,6 +145,9 @@ def test_a_filter_expected_to_pass_far_more_than_the_limit_reads_no_ids(client, 
     facts = search(client, tenant, cube, query="chess openings", top_k=10, mode="hybrid", filters={"memory_type": "fact"})
     assert len(facts) == 10 and {hit["memory"]["memory_type"] for hit in facts} == {"fact"}
     assert read == [] and len(asked) == 1 and 150 < asked[0] < 300
+    # Full-text search checks the filter on each word's holders rather than reading a third of the cube
+    # through the filter's own index.
+    assert through_indexes == [False]
     # Dense search under it gives what exact search gives.
     dense = search(client, tenant, cube, query="chess openings", top_k=50, mode="dense", filters={"memory_type": "fact"})
     monkeypatch.setattr(settings, "exact_search_limit", 5000)
@@ -151,4 +156,28 @@ def test_a_filter_expected_to_pass_far_more_than_the_limit_reads_no_ids(client, 
     # The tiny user's 7 memories are expected to be few: their ids are read, for full-text search.
     read.clear()
     search(client, tenant, cube, query="chess openings", top_k=10, mode="hybrid", filters={"user_id": "tiny"})
-    assert read == [1]
+    assert read == [1] and through_indexes[-1] is True
+
+
+def test_a_filter_checked_without_its_indexes_passes_the_same_memories(client, crowded_cube):
+    """`MemoryFilter.apply(through_indexes=False)` words the conditions differently, not what they pass."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from memos_service.db.engine import session_scope
+    from memos_service.db.memories import MemoryFilter, MemoryRepository
+    from memos_service.db.models import Cube, Memory
+
+    tenant, cube = crowded_cube
+    filters = [MemoryFilter(memory_type="fact"), MemoryFilter(user_id="tiny"), MemoryFilter(agent_id="nobody"),
+               MemoryFilter(event_after=datetime(2000, 1, 1, tzinfo=UTC)), MemoryFilter(event_before=datetime.now(UTC)),
+               MemoryFilter(user_id="busy", memory_type="note")]
+    with session_scope() as session:
+        repository = MemoryRepository(session, uuid.UUID(tenant.id))
+        scoped = repository._scoped(session.get(Cube, uuid.UUID(cube["id"]))).with_only_columns(Memory.id)
+        for memory_filter in filters:
+            indexed = set(session.scalars(memory_filter.apply(scoped)))
+            checked = memory_filter.apply(scoped, through_indexes=False)
+            assert str(checked) != str(memory_filter.apply(scoped))
+            assert set(session.scalars(checked)) == indexed, memory_filter
+    assert len(indexed) == 2000  # busy notes: a filter that passes something is compared too
