@@ -325,8 +325,9 @@ def _said_by_the_rest(found: list[Candidate]) -> list[Candidate]:
     moved jobs, I'm with Hooli now") or an end that names nothing ("Globex and I are done, I quit last
     month"). Kept alone, each was a memory of its own that answered "where does Ana work?" in words
     that say nothing; the turn's episode keeps them as said."""
+    if not any(candidate.attribute for candidate in found):
+        return found  # nothing about a property for a clause to point at
     valued = {candidate.attribute for candidate in found if candidate.attribute and candidate.value and not candidate.retraction}
-    about_a_property = any(candidate.attribute for candidate in found)
     retracts = any(candidate.retraction for candidate in found)
 
     def said_better(candidate: Candidate) -> bool:
@@ -335,9 +336,8 @@ def _said_by_the_rest(found: list[Candidate]) -> list[Candidate]:
         if candidate.attribute:
             return candidate.value is None and candidate.attribute in valued
         said = candidate.content.rstrip(" .!?")
-        named = value_in(said, "name") or _contact_in(said)
-        return about_a_property and (bool(_ONLY_POINTING.fullmatch(said))
-                                     or retracts and not named and says_something_ends(said))
+        return bool(_ONLY_POINTING.fullmatch(said)) or (
+            retracts and says_something_ends(said) and not (value_in(said, "name") or _contact_in(said)))
 
     return [candidate for candidate in found if not said_better(candidate)]
 

@@ -33,6 +33,9 @@ from memos_service.retrieval.index_source import PostgresChangeSource
 from memos_service.retrieval.temporal import TimeRange, parse_time_range
 
 Mode = Literal["hybrid", "dense", "lexical"]
+# A filter passing fewer than one in this many of the memories at hand is narrow: the index's nearest
+# hold few of them, so they are searched among (an ID selector), and read through the filter's own index.
+_NARROW = 10
 # Threads that embed queries and ask indexes beside the request's own thread (see `Searcher.search`).
 # They never touch the database, so they cannot wait on a connection a request holds.
 _HELPERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-helper")
@@ -99,7 +102,7 @@ class Searcher:
         # the index's first answer would hold few of them anyway (at 1% of 1M memories, asking it first
         # cost 22 ms of a 48 ms hybrid search).
         among = (matching if matching is not None and not exact and len(matching) <= self.settings.filtered_search_id_limit
-                 and 10 * len(matching) < index().live else None)
+                 and _NARROW * len(matching) < index().live else None)
         dense = lexical = []
         nearest = None
         if options.mode in ("hybrid", "dense"):
@@ -120,7 +123,7 @@ class Searcher:
             # A filter passing a tenth or more is checked on each word's holders, not read through its index.
             lexical = self.memories.search_lexical(cube, options.text, options.filters, limit=pool, cap=cap,
                                                    collection_size=index().live,
-                                                   filter_indexes=whole_scope or share < 0.1)
+                                                   filter_indexes=whole_scope or share < 1 / _NARROW)
         if nearest is not None:
             vector, found = nearest()
             if found is None:
@@ -185,7 +188,7 @@ class Searcher:
             kept = self._passing(cube, found, filters)
             if len(kept) >= n or len(found) < fetch:
                 return kept[:n]
-            if fetch == first and 10 * len(kept) < len(found) and filters.narrows():
+            if fetch == first and _NARROW * len(kept) < len(found) and filters.narrows():
                 # Few of the nearest pass the filter: asking for ever more would scan much of the index,
                 # and at 1% of 1M memories took five rounds. Search among those that pass instead.
                 among = self._among(cube, index, vector, filters, n, matching)
@@ -294,7 +297,7 @@ def _first_fetch(n: int, share: float = 1.0) -> int:
     ones, and under a filter expected to pass `share` of them, enough for n to pass with a margin (a
     third of 1M memories: one round, where growing the answer fourfold took two). Under a tenth, the
     first answer stays small: it only has to show the filter narrow (`dense`)."""
-    if 0.1 <= share < 1:
+    if 1 / _NARROW <= share < 1:
         return math.ceil(1.25 * n / share) + 16
     return n + 16
 
