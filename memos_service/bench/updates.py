@@ -9,7 +9,10 @@ of these pools, and every number is reported per pool:
 - `tuned-5` to `tuned-8`: the held-out pools `held-out` to `held-out-4` up to 2026-12-05, written apart from
   the code and measured blind over several sessions; their misses were read that day, so from then on
   they are tuned pools like the others (their blind figures are in the notes of those sessions);
-- `held-out-5`: written on 2026-12-05 after those misses were read, before anything changed for them,
+- `tuned-9`: the held-out pool `held-out-5`, written on 2026-12-05 after those misses were read and
+  measured blind that day (current 0.953, stale above current 0.073, deletion 0.938); its misses were
+  read in the next session, which wrote the next held-out pool first;
+- `held-out-6`: written in that session before `tuned-9`'s misses were read or anything changed for them,
   and measured before and after: the pool whose numbers say how the manager does on phrasings it was
   not tuned on. Held-out pools' misses are not written to the results, so that none is read by accident.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
@@ -87,12 +90,18 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "We relocated to {value} for my partner's job and I love it.", "I moved across the country to {value}.",
                         "Finally got the keys to our place in {value}!", "So I live in {value} now, can you believe it?",
                         "I've been a resident of {value} since April.", "Home these days is a small flat in {value}."],
-        "held-out-5": ["We finally made it to {value}, the new flat has a balcony.",
+        "tuned-9": ["We finally made it to {value}, the new flat has a balcony.",
                         "Moved to {value} in the autumn and I'm not looking back.",
                         "Just a heads up, I live in {value} these days.", "My wife and I relocated to {value} a few weeks ago.",
                         "Our lease in {value} started on the first, so that's home now.", "I've made {value} my home.",
                         "Currently living in {value}, it's been a big adjustment.",
                         "I'm a proud {value} homeowner since last week."],
+        "held-out-6": ["I'm settled in {value} now, finally unpacked the last boxes.",
+                        "Since the move I've been living in {value}.",
+                        "We bought an apartment in {value} and moved in last weekend.",
+                        "Life in {value} is treating me well since I moved.", "My home is in {value} now.",
+                        "I moved out to {value} with the family in June.", "New city, new me: I'm living in {value}!",
+                        "I've been renting a place in {value} since the spring."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -129,11 +138,16 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "{value} offered me a permanent position and I accepted.",
                         "I've moved jobs, I'm with {value} these days.", "My new workplace is {value}.",
                         "I'm employed as an engineer at {value}.", "Just finished my first week working for {value}."],
-        "held-out-5": ["I've been with {value} for about three weeks now.",
+        "tuned-9": ["I've been with {value} for about three weeks now.",
                         "Just completed my first month as a consultant at {value}.",
                         "{value} brought me on board as a developer.", "I work in logistics for {value} now.",
                         "The new job at {value} is going really well.", "I've signed with {value}, started yesterday.",
                         "Currently I'm doing accounting at {value}.", "I'm now a teacher at {value}."],
+        "held-out-6": ["I accepted a job offer from {value}.",
+                        "These days I'm at {value}, working on their mobile app.", "My first day at {value} was yesterday.",
+                        "I'm a nurse at {value} now.", "I work for {value} now, it's a great team.",
+                        "{value} hired me last month.", "I switched jobs and now I'm at {value}.",
+                        "I joined the sales team at {value}."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -166,12 +180,16 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "{value} is the best thing I've ever eaten, it's my favourite.", "My favourite food has become {value}.",
                         "These days I can't get enough of {value}, it's my favourite.",
                         "{value} is my go-to meal, my all-time favourite.", "Top food for me is {value}."],
-        "held-out-5": ["{value} has become my favourite, I eat it every week.",
+        "tuned-9": ["{value} has become my favourite, I eat it every week.",
                         "My favorite food right now is definitely {value}.",
                         "I'm all about {value} these days, it's my favorite food.",
                         "Nothing is better than {value}, my favourite by far.",
                         "I never get tired of {value}, it's my top food.",
                         "Ask me my favourite dish and I'll say {value} every time."],
+        "held-out-6": ["If I could only eat one thing it would be {value}.", "{value} is my number one food.",
+                        "These days my favourite meal is {value}.", "I've fallen in love with {value}, it's my favourite now.",
+                        "{value} beats everything else, my favourite food for sure.",
+                        "My absolute favourite thing to eat is {value}."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
@@ -193,9 +211,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "tuned-8": ["Here's my new number: {value}.", "I have a new mobile number, {value}.",
                         "You can call me at {value} now.", "My number's changed, it's {value}.",
                         "Contact me on {value} from now on."],
-        "held-out-5": ["My new phone number is {value}, please update it.", "You can reach me on {value} now.",
+        "tuned-9": ["My new phone number is {value}, please update it.", "You can reach me on {value} now.",
                         "I've got a new number: {value}.", "Use {value} if you need to call me.",
                         "My mobile is {value} these days."],
+        "held-out-6": ["I changed my number, it's {value} now.", "The best number to reach me is {value}.",
+                        "My cell number is now {value}.", "Please note my phone: {value}.", "New number, save it: {value}."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -221,10 +241,13 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                      "tuned-8": ["Please remove my number from your records.", "Forget the number I gave you earlier.",
                                     "Don't store my phone number, please delete it.", "Could you erase my mobile number?",
                                     "I'd like my phone number removed."],
-                     "held-out-5": ["Please don't keep my phone number on file.", "Can you forget my mobile number?",
+                     "tuned-9": ["Please don't keep my phone number on file.", "Can you forget my mobile number?",
                                     "Delete my number from your memory, please.",
                                     "I'd rather you didn't remember my phone number anymore.",
-                                    "Remove the number I shared earlier."]},
+                                    "Remove the number I shared earlier."],
+                     "held-out-6": ["Please don't store my number anymore.", "Can you remove my phone number from memory?",
+                                    "Forget my cell number, please.", "I'd like you to delete my mobile number.",
+                                    "Stop remembering my phone number, please."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
@@ -246,9 +269,12 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                  "tuned-8": ["I left my job at {value} last month.", "I'm no longer working for {value}.",
                                 "I quit working at {value}.", "I was made redundant by {value}.",
                                 "My time at {value} is over, I resigned.", "I don't work at {value} these days."],
-                 "held-out-5": ["I left {value} at the end of last month.", "{value} and I went our separate ways.",
+                 "tuned-9": ["I left {value} at the end of last month.", "{value} and I went our separate ways.",
                                 "I no longer have a job at {value}.", "I got laid off by {value} last week.",
-                                "I handed in my notice and left {value}.", "I'm not with {value} any more, I resigned."]},
+                                "I handed in my notice and left {value}.", "I'm not with {value} any more, I resigned."],
+                 "held-out-6": ["I quit my position at {value}.", "I'm not working for {value} anymore.",
+                                "I left {value} last week to take a break.", "{value} fired me last month.",
+                                "My job at {value} ended last month.", "I've resigned from {value}."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -276,11 +302,13 @@ NEAR_MISSES: dict[str, list[str]] = {
     "tuned-8": ["My brother just moved to Vancouver.", "I have a job interview at Netflix on Friday.",
                    "We ate the best gnocchi in Florence on holiday.", "My colleague's number is 555-0144.",
                    "My mum works at a bakery in Leeds."],
-    "held-out-5": ["My uncle works at Shell.", "My sister just bought a house in Edinburgh.",
+    "tuned-9": ["My uncle works at Shell.", "My sister just bought a house in Edinburgh.",
                    "I'll be in Prague for a workshop next week.", "My son's favorite food is mac and cheese.",
                    "My boss's number is 555-0155."],
+    "held-out-6": ["My cousin lives in Munich.", "My wife works at Unilever.", "We're going to Athens for a long weekend.",
+                   "My daughter's favourite food is spaghetti.", "My plumber's number is 555-0133."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "tuned-5", "tuned-6", "tuned-7", "tuned-8", "held-out-5")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "tuned-5", "tuned-6", "tuned-7", "tuned-8", "tuned-9", "held-out-6")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
