@@ -30,11 +30,14 @@ _JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|(?:^|[:,!] ){
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bTel\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+", re.IGNORECASE)
 # Clauses joined by a conjunction each state their own fact when each has its own "I" (or "we", "my ...":
 # "... got a transfer so now we live in Antwerp").
-# So do a dropped "I" ("Born in Accra, living in Kumasi"), what follows ("..., then I'm joining King") and a
+# So do a dropped "I" ("Born in Accra, living in Kumasi"), what follows ("..., then I'm joining King"), what
+# the household did ("I'm staying in Tartu for good, we sold the flat") and a
 # consequence said of something of the speaker's ("I no longer eat meat, so burgers aren't my favourite").
 _CLAUSE_JOIN = re.compile(r"\s*(?:;|,?\s+(?:and|but|so|plus|also)\s+(?=(?:(?:now|then) )?(?:I|my|My|we|We)\b)|,\s+(?=I\b)|"
                           r",\s+(?=(?:now |currently )?(?:living|working|based) (?:in|at|for) [A-Z])|"
-                          r",\s+so\s+(?=[^,]*\bmy\b)|,\s+then\s+(?=I\b)|,\s+(?=now I\b))\s*")
+                          r",\s+so\s+(?=[^,]*\bmy\b)|,\s+then\s+(?=I\b)|,\s+(?=now I\b)|"
+                          # "..., we sold the old house", not "Forget the restaurant, we'll cook at home" (what to do instead).
+                          r",\s+(?=we\b(?! (?:will|shall|should|could|can|might|would|must|need|have to)\b)))\s*")
 
 ADVERBS = {"just", "really", "also", "still", "recently", "finally", "actually", "now", "currently", "usually",
            "always", "never", "totally", "absolutely", "definitely", "truly", "already", "even", "only", "mostly",
@@ -295,9 +298,18 @@ def _presupposed(question: str) -> str | None:
     return None
 
 
+# An offer made, then taken: "Can't believe it, Hooli made me an offer and I took it", "Got an offer from Bolt and
+# said yes!".
+_OFFER_TAKEN = re.compile(rf"^(?:[\w' ]{{1,25}}[:,!-]+ )?(?:(?P<name>{NAME}) (?:made|gave|sent|offered) me|(?:I )?(?:have )?"
+                          rf"(?:got|received|had)) an? (?:[a-z-]+ )?(?:offer|job|position|role)(?: from (?P<from>{NAME}))?,? "
+                          rf"and (?:I )?(?:took it|accepted(?: it)?|said yes(?: to it)?|signed(?: it)?)[.!]*$", re.I)
+
+
 def _said_plainly(sentence: str) -> str:
     if said := _FOR_EFFECT.match(sentence):
         return f"{said['said']}."
+    if (offer := _OFFER_TAKEN.match(sentence)) and (company := offer["name"] or offer["from"]):
+        return f"I accepted an offer from {company}."
     if sentence.endswith("?") and (known := _presupposed(sentence)):
         return known
     if guessed := _GUESS_WHERE.match(sentence):
@@ -341,6 +353,14 @@ _IT_IS = re.compile(r"^(?:it is|it has become|it (?:has )?changed to|the new one
 _CONTACT_ALONE = re.compile(r"^(?P<rest>\S*[\d@]\S*(?: \S*\d\S*){0,3})[.!]*$")
 # "Pierogi. That's my favourite food now.": a thing named alone, then said to be a favourite.
 _THAT_IS_MY = re.compile(r"^(?:that|it|this) is (?P<rest>my (?:[a-z-]+ )*?(?:favou?rite|go-to)\b.*)$", re.I)
+# A thing named as what the speaker does something with, then called their favourite: "I never get tired of
+# pho, it's my top food", "Give me ramen any day, that's my favourite dish" (how often or how gladly left out).
+_THING_THEN_MY_FAVOURITE = re.compile(
+    r"^(?:I (?:[\w']+ ){0,4}(?:of|for|on|about|with|than|eat|love|adore|crave|order|have|choose|pick)|give me) "
+    r"(?P<thing>(?:a (?:plate|bowl|slice|portion) of )?(?!(?:it|that|this|them|myself)\b)[\w'-]+(?: [\w'-]+)?)"
+    r"(?: (?:any day|every (?:single )?(?:day|week|time)|again|forever|all the time|daily|so much|a lot|anytime))?,"
+    r" (?:and )?(?:it|that|this) is (?P<rest>(?:(?:definitely|honestly|really|easily|simply) )?my (?:[a-z-]+ )*?"
+    r"(?:favou?rite|go-to|top|number one) (?:[a-z]+ )?(?:food|dish|meal|snack|drink|thing to eat)\b.*)$", re.I)
 _FRAGMENT = re.compile(r"^(?!(?:yes|no|yeah|yep|nope|ok|okay|sure|right|true|exactly|totally|definitely|absolutely|"
                        r"same|me too|wow|oh|ah|haha|lol|thanks)\b)[\w'-]+(?: [\w'-]+){0,2}[.!]*$", re.I)
 
@@ -354,10 +374,13 @@ _NAME_ALONE = re.compile(rf"^{NAME}(?: this time| now| of all places)?[.!]*$")
 
 def _with_it_named(said: list[str]) -> list[str]:
     """The sentences, with "it" after a change named ("My number changed. It's 555-6161 now."), a
-    change announced joined to the name said alone right after it, and a thing named alone to the
-    favourite it is said to be next ("Pierogi. That's my favourite food now.")."""
+    change announced joined to the name said alone right after it, and a thing named alone, or as what
+    the speaker never tires of, to the favourite it is said to be next ("Pierogi. That's my favourite
+    food now.", "I never get tired of pho, it's my top food")."""
     kept: list[str] = []
     for sentence in said:
+        if favourite := _THING_THEN_MY_FAVOURITE.match(sentence):
+            sentence = f"{favourite['thing']} is {favourite['rest']}"
         if kept and (changed := _CHANGED.match(kept[-1])) and (
                 it_is := _IT_IS.match(sentence) or _CONTACT_ALONE.match(sentence)):
             thing = "home" if changed["home"] else changed["thing"] or changed["saved"] or f"new {changed['new']}"
@@ -392,7 +415,7 @@ _LEADING_ADVERBS = re.compile(r"^(?:(?:just|finally|recently|also|officially|alr
 _DOING = re.compile(r"^(?P<how>(?:(?:currently|now|still|happily|officially|finally|just|recently) )*)"
                     r"(?P<verb>living|working|starting|joining|moving|relocating|renting|interning|settling|"
                     r"based|settled|located|stationed|employed) "
-                    r"(?P<rest>(?:at|in|for|with|to|into) .*|(?-i:[A-Z]).*)$", re.I)
+                    r"(?P<rest>(?:at|in|for|with|to|into|by) .*|(?-i:[A-Z]).*)$", re.I)
 
 
 def implied_first_person(sentence: str) -> str:

@@ -312,8 +312,10 @@ def _ended_then_set(found: list[Candidate]) -> list[Candidate]:
         or not asks_to_forget(candidate.details.get("said", "")) and _sets(candidate.attribute, found[index + 1:])))]
 
 
-# A clause that only points at what the rest of its message says: "I took it" (the offer), "I've moved jobs".
-_ONLY_POINTING = re.compile(r"^\S+ (?:\w+ ){0,2}(?:it|that|this|them)|^\S+ (?:has |have |just |finally |recently )*"
+# A clause that only points at what the rest of its message says: "I took it" (the offer), "I've moved jobs", "I'm
+# done there now".
+_ONLY_POINTING = re.compile(r"^\S+ (?:\w+ ){0,2}(?:it|that|this|them|there)(?: now| already| too| for good)?|"
+                            r"^\S+ (?:has |have |just |finally |recently )*"
                             r"(?:moved|relocated|switched|changed)(?: (?:jobs?|house|homes?|cities|countries|employers?))?",
                             re.IGNORECASE)
 

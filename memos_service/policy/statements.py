@@ -88,7 +88,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                       rf"(?:back |over |down |out |up )?(?:in together |together |with (?:my|our) (?:[\w-]+ ){{1,2}}?(?=in\b))?"
                       rf"(?:(?:in to|in|to|at|into|near|from \S+ to) (?:the city of )?{_VALUE}|"
                       rf"(?P<there>there)(?: now| these days| (?:in|since|last|this) \w+| {_AGO})?)"),
-    _cue("residence", rf"{_HOUSEHOLD} (?:now |just )?(?:call|calls) {_NAME_VALUE} home(?: now| these days| nowadays)?"),
+    _cue("residence", rf"{_HOUSEHOLD} (?:am |is |are )?(?:now |just )?(?:call|calls|calling) {_NAME_VALUE} home"
+                      rf"(?: now| these days| nowadays| from (?:now|this \w+|today) on)?"),
     # Gone somewhere for good: "I'm heading back to Tartu for good".
     _cue("residence", rf"{_HOUSEHOLD} (?:am |is |are |have |has )?{_ADV}(?:heading|going|headed|went|gone|came|come|moving) "
                       rf"(?:back )?(?:home )?to {_NAME_VALUE} for good"),
@@ -124,7 +125,14 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                      rf"(?:at|for|with|by) {_VALUE}"),
     _cue("employer", rf"{_WHO} (?:have |has |had )?{_ADV}(?:got hired by|was hired by|got hired at|"
                      rf"(?:got|was|have been) (?:poached|headhunted|recruited|snapped up) by|got a job (?:at|with)|"
-                     rf"took a job (?:at|with)|accepted an offer from|landed a job at|got a new job at) {_VALUE}"),
+                     rf"took a job (?:at|with)|accepted (?:an? |the )?(?:job |work )?offer (?:from|at)|landed a job at|"
+                     rf"got a new job at) {_VALUE}"),
+    # "I accepted Lidl's offer, starting Monday", not "I accepted Maria's offer of a lift".
+    _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:accepted|signed) {_NAME_VALUE}'s (?:job |work )?"
+                     rf"(?:offer|contract)\b(?! (?:to|of|for)\b).*"),
+    # Whom one answers to, where: "I report to the CTO at Wise now".
+    _cue("employer", rf"{_WHO} (?:now |currently )?(?:report|reports) (?:directly )?to (?:the|a|an|my|our) (?:[\w-]+ ){{0,3}}"
+                     rf"(?:at|in) {_NAME_VALUE}(?: now| these days)?"),
     _cue("employer", rf"{_WHO} (?:have |has |had |am |is )?{_ADV}(?:started|starting|began|begun|beginning) (?:a |my )?new "
                      rf"(?:chapter|job|role|position|adventure|gig|journey) (?:at|with) {_VALUE}"),
     # Said of oneself as staff: "I'm a Monzo employee as of this month", "Got my Monzo badge today".
@@ -174,7 +182,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # A job's first days: "Today was my first day at Globex", "I just finished onboarding at Initech".
     _cue("employer", rf"(?:(?:today|yesterday|this|it|last \w+|{_WEEKDAY}) "
                      rf"(?:was|is) |(?P<who>I) (?:just |finally )?(?:had|started|"
-                     rf"finished|survived|completed|did|am doing) )?(?:my |the )?(?:day one|first (?:day|week|month|shift)"
+                     rf"finished|survived|completed|did|am doing|spent|wrapped(?: up)?) )?(?:my |the )?(?:day one|first "
+                     rf"(?:day|week|month|shift|sprint|quarter|project|pay ?check|pay ?cheque)"
                      rf"(?: of work| on the job)?|onboarding|orientation) (?:at|with) {_NAME_VALUE}\b.*"),
     _cue("occupation", rf"{_WHO} (?:am |is |have |has )?{_ADV}(?:been )?(?:working|work|works|employed) as "
                        rf"(?:an? |the )?{_VALUE}"),
@@ -193,7 +202,7 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
                              rf"(?: (?:these days|right now|now|lately|of the moment))?: {_VALUE}"),
     _cue("favorite {thing}", rf"(?P<who>my) (?:(?P<rel>[a-z]+)'s )?{_FAVORITE} (?P<thing>[a-z]+(?: [a-z]+){{0,2}}?) "
                              rf"(?:these days |right now |now |lately )?"
-                             rf"(?:is|are|has to be|must be|would (?:have to )?be|(?:has )?changed to) "
+                             rf"(?:is|are|has to be|must be|would (?:have to )?be|(?:has )?changed to|has become|became) "
                              rf"(?:now )?{_VALUE}"),
     # What is named is a thing, not a clause: "Lately I'm obsessed with pho, it's my favorite" names no value here.
     _cue("favorite {thing}", rf"(?P<value>(?!{_ASIDE}\b)(?:(?!\b(?:I|we|you|he|she|they)\b).)+) (?:is|are|has become|have become|"
@@ -383,7 +392,9 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
                        r"\byou (?:have|keep|kept|store|stored|saved|know|got)\b|"
                        r"\bon file\b|\b(?:for|about|of) me\b|"
                        r"\b(?:your|the) (?:memory|memories|records?|notes|database|system)\b|\byour (?:list|file)\b|"
-                       r"\bfrom what you know\b|\bI (?:gave|told|sent|shared with) you\b|[\d@]", re.I)
+                       r"\bfrom what you know\b|\bI (?:gave|told|sent|shared with) you\b|[\d@]|"
+                       # "the number I shared earlier": one the speaker gave, said without "you".
+                       r"\bI (?:shared|gave|sent|left)(?: (?:earlier|before|last time|the other day|once))?$", re.I)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
@@ -575,6 +586,7 @@ def _clean_value(value: str) -> str:
                    r"actually|lol|still|together|though|"
                    r"haha|probably|maybe|perhaps|possibly|hopefully)\b", "", value, flags=re.I)
     value = re.sub(r"[^\w.&')]+$", "", value.strip())  # "lego 🎉"
+    value = re.sub(rf"^(?:(?:{_ASIDE}|totally|absolutely|easily|without a doubt),? )+", "", value, flags=re.I)  # "definitely pho"
     # "nothing beats a good paella": the dish, not the praise.
     value = re.sub(r"^(?:honestly |really )?nothing (?:beats|tops|compares to|is better than|comes close to) "
                    r"(?:an? (?:good |nice |big |hot )?|the |some )?", "", value, flags=re.I)
@@ -723,7 +735,8 @@ def retracted(sentence: str) -> str | None:
         # "the number you have for me": what it is, not where it is kept.
         thing = re.sub(r"\s+(?:that |which )?you(?: have|'ve| keep| kept| stored| saved| know| got)+\b.*$", "", thing, flags=re.I)
         thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$|"
-                       r"\s+(?:that |which )?I (?:mentioned|told you about|talked about)$", "", thing, flags=re.I)
+                       r"\s+(?:that |which )?I (?:mentioned|told you about|talked about|shared|gave|sent|left)"
+                       r"(?: (?:earlier|before|last time|the other day|once))?$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them") or _A_TURN.match(thing) or _WHOLESALE.match(thing):
             return None  # "forget it", "forget the previous question": never mind; "delete all memories": not one fact
         if re.search(r"\bused to\b", thing, re.I):

@@ -207,6 +207,17 @@ def properties_set(text: str) -> list[tuple[str, str | None]]:
     ("Big change: I left Lisbon and now call Porto home.", "residence", "Porto"),  # a change, not Lisbon taken back
     ("I joined Airbus in Filton last spring.", "employer", "Airbus"),  # the company, not where or when
     ("We moved to Porto last spring.", "residence", "Porto"),
+    ("Currently employed by Zalando.", "employer", "Zalando"),  # the "I am" dropped before "employed by"
+    ("I accepted Bolt's offer, starting in two weeks.", "employer", "Bolt"),
+    ("I accepted a job offer from Adyen.", "employer", "Adyen"),
+    ("Spent my first week at Wolt, great people.", "employer", "Wolt"),
+    ("I report to the head of design at Miro these days.", "employer", "Miro"),
+    ("We're calling Ghent home from now on.", "residence", "Ghent"),
+    ("My favourite dish is definitely khinkali.", "favorite food", "khinkali"),  # the dish, not "definitely khinkali"
+    ("I never get bored of gyoza, it's my favourite food.", "favorite food", "gyoza"),  # "it": what one never tires of
+    ("Wow, Bolt made me a job offer, and I accepted it!", "employer", "Bolt"),  # the offer taken, not two clauses
+    ("I got a job offer from Miro, and accepted it.", "employer", "Miro"),
+    ("My favourite dish has become khao soi.", "favorite food", "khao soi"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -222,6 +233,7 @@ def test_a_statement_sets_one_property(text, attribute, value):
     # The speaker's next deed after a comma, its "I" dropped; the one before it is folded into the update.
     ("Got laid off from Meta, found a new gig at Notion two weeks later.", "employer", "Notion"),
     ("Heads up, I won't be at Stripe after Friday. Joining Figma on Monday!", "employer", "Figma"),
+    ("I'm staying in Tartu for good, we sold the flat in Riga.", "residence", "Tartu"),  # ", we ...": a clause of its own
 ])
 def test_one_property_among_other_things_said(text, attribute, value):
     assert properties_set(text) == [(attribute, value)]
@@ -229,6 +241,8 @@ def test_one_property_among_other_things_said(text, attribute, value):
 
 def test_an_offer_turned_down_sets_no_employer():
     assert not any(attribute for _, attribute, _, _ in extract("I was offered a job at Wise but turned it down."))
+    assert not any(attribute for _, attribute, _, _ in extract("Airbnb made me an offer and I turned it down."))
+    assert not any(attribute for _, attribute, _, _ in extract("I accepted Maria's offer of a lift home."))
 
 
 def test_a_property_named_by_a_pronoun_is_set_without_a_value():
@@ -371,6 +385,8 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Please forget my phone number.", "phone number"),
     ("Can you delete my phone number?", "phone number"),
     ("Forget my number please.", "phone number"),
+    ("Please drop the number I sent earlier.", "phone number"),  # one the speaker gave, said without "you"
+    ("Delete the email I gave before.", "email"),
     ("Could you please remove my email address from your memory?", "email"),
     ("I quit my job at Initech.", "employer"),
     ("I got laid off from Initech.", "employer"),
@@ -656,6 +672,9 @@ def test_what_the_rest_of_a_message_says_better_is_no_memory_of_its_own():
     assert [found[1:] for found in extract("Globex and I are done, I quit in May.")] == [("employer", "Globex", True)]
     # A clause only pointing at the property the other one sets.
     assert [found[1:] for found in extract("I've relocated, I live in Graz now.")] == [("residence", "Graz", False)]
+    assert [found[1:] for found in extract("Moved to Bergen in May and I'm settled there already.")] == [
+        ("residence", "Bergen", False)]  # "there": the town the other clause names
+    assert [found[1:] for found in extract("I quit Lidl and I'm done there for good.")] == [("employer", "Lidl", True)]
     # Beside no property, and beside one, a clause that says something of its own stays.
     assert len(extract("I took it.")) == 1
     assert [found[1] for found in extract("I moved to Graz, I hate the wind though.")] == ["residence", None]

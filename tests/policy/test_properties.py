@@ -33,7 +33,7 @@ READ_BY_MEANING = [
     ("Ceviche is my jam.", "favorite food", None),
     ("I changed numbers, I'm on 555-0142 now.", "phone number", "555-0142"),
     ("I've been at Rakuten since August, doing data work.", "employer", "Rakuten"),  # a known misread until 2026-12-05
-    ("I report to the CFO at Wise now.", "employer", "Wise"),  # a role's letters are no second name
+    ("I work under the CTO at Wise these days.", "employer", "Wise"),  # a role's letters are no second name
     ("Honestly nothing tops bibimbap for me.", "favorite food", None),
     ("Top dish for me these days is khao soi.", "favorite food", None),
     ("Small update: we moved over the holidays and I'm in Graz now.", "residence", "Graz"),  # when, not a stay
