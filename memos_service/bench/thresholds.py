@@ -1,8 +1,8 @@
 """`memos bench thresholds`: the evidence for the heuristic manager's similarity thresholds.
 
-Statements from every tuned phrasing pool of the knowledge-update suite (never a held-out one) go through the heuristic
-extractor, as ingestion would store them, and are embedded with the service's embedder. Then,
-for labelled pairs, how often their cosine similarity reaches each threshold:
+Statements from every tuned phrasing pool of the knowledge-update suite (never a held-out one) go
+through the heuristic extractor, as ingestion would store them, and are embedded with the service's
+embedder. Then, for labelled pairs, how often their cosine similarity reaches each threshold:
 - the same fact in other words (a NOOP should catch these: high is good);
 - the same property with another value, said the same way (a NOOP here loses an update: must be
   rare at the NOOP threshold); both also as the NOOP rule sees them, which asks as well that the

@@ -44,14 +44,17 @@ _WORK = (r"work|works|worked|working|job|hired|employed|employer|boss|colleagues
 _FIELDS: list[tuple[str, list[re.Pattern[str]], re.Pattern[str]]] = [
     ("residence",
      [re.compile(rf"\b(?:{_HOME})\b(?: \w+){{0,3}} (?:in|to|into|near) (?:the city of )?{_VALUE}", re.I),
-      re.compile(rf"\ban? {_VALUE} (?:local|resident)\b", re.I)],
+      re.compile(rf"\ban? (?:proud |new )?{_VALUE} (?:local|resident|homeowner)\b", re.I),
+      re.compile(rf"\ba (?:proud |new |permanent )?resident of {_VALUE}", re.I)],
      # Somewhere one goes for a while is not where one lives.
      re.compile(rf"\b(?:{UPBRINGING}|{A_WORKPLACE_IN}|{WORK_MOVED}|"
                 rf"{A_STAY}|went|go|goes|going|fly|tour|touring|travel\w*|weekend|stay over)\b", re.I)),
     ("employer",
      [re.compile(rf"\b(?:{_WORK})\b(?: \w+){{0,2}} (?:at|for|with|by) {_VALUE}", re.I),
       re.compile(rf"\b(?:offer|contract) from {_VALUE}", re.I),
-      re.compile(rf"\bI am an? (?:[a-z-]+ ){{1,3}}at {_VALUE}"),  # "I am a software engineer at Globex"
+      # "I am a software engineer at Globex", "I am now a teacher at Hooli"; not "a student at Leeds".
+      re.compile(rf"\bI am (?:now |currently |officially )?an? (?!(?:[a-z-]+ )?(?:student|pupil|regular|member|patient|"
+                 rf"customer|client|guest|visitor|fan)\b)(?:[a-z-]+ ){{1,3}}at {_VALUE}"),
       # After a lead-in too: "Guess what, Critical Software hired me!"
       re.compile(rf"^(?:[\w' ]{{1,25}}[,:!] )?{_VALUE} (?:just |recently |finally )?(?:hired|has hired|took me on|"
                  rf"brought me on|offered me)\b")],

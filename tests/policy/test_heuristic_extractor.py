@@ -218,6 +218,9 @@ def properties_set(text: str) -> list[tuple[str, str | None]]:
     ("Wow, Bolt made me a job offer, and I accepted it!", "employer", "Bolt"),  # the offer taken, not two clauses
     ("I got a job offer from Miro, and accepted it.", "employer", "Miro"),
     ("My favourite dish has become khao soi.", "favorite food", "khao soi"),
+    ("I've been a resident of Tartu since May.", "residence", "Tartu"),
+    ("I'm a proud Leiden homeowner now.", "residence", "Leiden"),
+    ("I'm now a pharmacist at Boots.", "employer", "Boots"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -237,6 +240,11 @@ def test_a_statement_sets_one_property(text, attribute, value):
 ])
 def test_one_property_among_other_things_said(text, attribute, value):
     assert properties_set(text) == [(attribute, value)]
+
+
+@pytest.mark.parametrize("text", ["I'm a student at Leeds.", "I'm a member at Equinox."])
+def test_studying_or_belonging_somewhere_is_no_employer(text):
+    assert not any(attribute for _, attribute, _, _ in extract(text))
 
 
 def test_an_offer_turned_down_sets_no_employer():
