@@ -165,7 +165,7 @@ def bench_locomo(
 
 @bench.command("updates")
 def bench_updates(
-    people: Annotated[int, typer.Option(help="People in the generated suite (an eleventh per pool)")] = 330,
+    people: Annotated[int, typer.Option(help="People in the generated suite (a twelfth per pool)")] = 360,
     base_url: BaseUrl = None,
     admin_key: AdminKey = None,
 ) -> None:

@@ -13,8 +13,10 @@ of these pools, and every number is reported per pool:
   measured blind that day (current 0.953, stale above current 0.073, deletion 0.938); its misses were
   read in the next session, which wrote the next held-out pool first;
 - `held-out-6`: written in that session before `tuned-9`'s misses were read or anything changed for them,
-  and measured before and after: the pool whose numbers say how the manager does on phrasings it was
-  not tuned on. Held-out pools' misses are not written to the results, so that none is read by accident.
+  and measured before and after;
+- `held-out-7`: written at the end of that session, after its changes, and measured once on them.
+The held-out pools' numbers say how the manager does on phrasings it was not tuned on. Their misses
+are not written to the results, so that none is read by accident.
 Each pool also has its own near-miss chat: facts about other people, trips, numbers that are not
 the speaker's, which must not replace what the speaker said about themselves.
 
@@ -102,6 +104,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "Life in {value} is treating me well since I moved.", "My home is in {value} now.",
                         "I moved out to {value} with the family in June.", "New city, new me: I'm living in {value}!",
                         "I've been renting a place in {value} since the spring."],
+        "held-out-7": ["After years of renting elsewhere, I finally live in {value}.",
+                        "Moved house last month, I'm in {value} now.", "Our family lives in {value} now.",
+                        "I've set up home in {value}.", "I just signed the lease on a flat in {value}.",
+                        "We're {value}-based these days.", "Been living in {value} since March, loving it.",
+                        "I now reside in {value}."],
     },
     "employer": {
         "seen": ["I work at {value}.", "I started working at {value}.", "I joined {value} last week."],
@@ -148,6 +155,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "I'm a nurse at {value} now.", "I work for {value} now, it's a great team.",
                         "{value} hired me last month.", "I switched jobs and now I'm at {value}.",
                         "I joined the sales team at {value}."],
+        "held-out-7": ["I work as a barista at {value} now.", "New job alert: {value}!",
+                        "I'm employed at {value} since the spring.", "Currently working for {value} on their data team.",
+                        "I've just joined {value} as a designer.", "Got taken on at {value} last week.",
+                        "I'm part of the {value} team now.", "My new boss at {value} is great."],
     },
     "favorite food": {
         "seen": ["My favorite food is {value}.", "{value} is my new favorite food."],
@@ -190,6 +201,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "These days my favourite meal is {value}.", "I've fallen in love with {value}, it's my favourite now.",
                         "{value} beats everything else, my favourite food for sure.",
                         "My absolute favourite thing to eat is {value}."],
+        "held-out-7": ["My favourite food these days is {value}.", "{value} is what I love eating most.",
+                        "I think {value} is my favourite food now.", "Nothing beats {value} for me these days.",
+                        "{value} is the dish I'd pick over any other.", "Hands down, my favourite food is {value}."],
     },
     "phone number": {
         "seen": ["My phone number is {value}."],
@@ -216,6 +230,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
                         "My mobile is {value} these days."],
         "held-out-6": ["I changed my number, it's {value} now.", "The best number to reach me is {value}.",
                         "My cell number is now {value}.", "Please note my phone: {value}.", "New number, save it: {value}."],
+        "held-out-7": ["My number is now {value}.", "Got a new phone, the number is {value}.",
+                        "Call me on {value} from today.", "{value} is my new mobile number.",
+                        "Update my phone number to {value}, please."],
     },
 }
 RETRACTIONS: dict[str, dict[str, list[str]]] = {
@@ -247,7 +264,10 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                                     "Remove the number I shared earlier."],
                      "held-out-6": ["Please don't store my number anymore.", "Can you remove my phone number from memory?",
                                     "Forget my cell number, please.", "I'd like you to delete my mobile number.",
-                                    "Stop remembering my phone number, please."]},
+                                    "Stop remembering my phone number, please."],
+                     "held-out-7": ["Please delete my phone number from your notes.",
+                                    "I don't want you storing my number, please remove it.", "Forget my mobile, please.",
+                                    "Could you wipe my phone number?", "Don't hold on to my number anymore."]},
     "employer": {"seen": ["I no longer work at {value}."],
                  "tuned": ["I quit my job at {value}.", "I don't work at {value} anymore.", "I left {value} for good."],
                  "tuned-2": ["I'm not at {value} anymore.", "I got laid off from {value}.",
@@ -274,7 +294,11 @@ RETRACTIONS: dict[str, dict[str, list[str]]] = {
                                 "I handed in my notice and left {value}.", "I'm not with {value} any more, I resigned."],
                  "held-out-6": ["I quit my position at {value}.", "I'm not working for {value} anymore.",
                                 "I left {value} last week to take a break.", "{value} fired me last month.",
-                                "My job at {value} ended last month.", "I've resigned from {value}."]},
+                                "My job at {value} ended last month.", "I've resigned from {value}."],
+                 "held-out-7": ["I've left my job at {value}.", "{value} made me redundant last month.",
+                                "I'm no longer at {value}.", "I resigned from my position at {value}.",
+                                "My contract with {value} ended and I'm not there anymore.",
+                                "I stopped working for {value} in October."]},
 }
 DISTRACTORS = ["Can you recommend a good book for a long flight?", "Haha, that's hilarious.", "What time is it in Tokyo?",
                "The weather has been awful all week.", "I went hiking on Saturday and it was lovely.",
@@ -307,8 +331,12 @@ NEAR_MISSES: dict[str, list[str]] = {
                    "My boss's number is 555-0155."],
     "held-out-6": ["My cousin lives in Munich.", "My wife works at Unilever.", "We're going to Athens for a long weekend.",
                    "My daughter's favourite food is spaghetti.", "My plumber's number is 555-0133."],
+    "held-out-7": ["My brother-in-law works at Heineken.", "My best friend just moved to Valencia.",
+                   "We're thinking about a trip to Kyoto.", "My husband's favourite food is curry.",
+                   "The clinic's number is 555-0122."],
 }
-POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "tuned-5", "tuned-6", "tuned-7", "tuned-8", "tuned-9", "held-out-6")
+POOLS = ("seen", "tuned", "tuned-2", "tuned-3", "tuned-4", "tuned-5", "tuned-6", "tuned-7", "tuned-8", "tuned-9", "held-out-6",
+         "held-out-7")
 QUESTIONS = {"residence": "Where does {name} live now?", "employer": "Where does {name} work now?",
              "favorite food": "What is {name}'s favorite food?", "phone number": "What is {name}'s phone number?"}
 
