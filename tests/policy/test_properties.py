@@ -37,6 +37,8 @@ READ_BY_MEANING = [
     ("Honestly nothing tops bibimbap for me.", "favorite food", None),
     ("Top dish for me these days is khao soi.", "favorite food", None),
     ("Small update: we moved over the holidays and I'm in Graz now.", "residence", "Graz"),  # when, not a stay
+    # A chat example names pizza too: it is one of four neighbours, not one of three that decide.
+    ("I'd take pizza over any other meal.", "favorite food", None),
 ]
 # Misread today, kept here so that a better reader shows (strict: a pass fails the test): a home told
 # only by a thing in it is not read.
