@@ -157,7 +157,8 @@ PROPERTY_CUES: list[tuple[str, re.Pattern[str]]] = [
     # "I ended up taking the Sainsbury's offer".
     _cue("employer", rf"{_WHO} (?:have |has )?{_ADV}(?:ended up )?(?:taking|took|taken|accepted|went with|gone with) the "
                      rf"{_NAME_VALUE} (?:offer|job|role|position)\b.*"),
-    _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) is (?:now )?(?:at |with )?{_VALUE}"),
+    _cue("employer", rf"(?P<who>my) (?:new )?(?:employer|company|job) (?:these days |nowadays |right now |at the moment )?"
+                     rf"is (?:now )?(?:at |with )?{_VALUE}"),
     # "Work is at Decathlon these days", not "work is fun".
     _cue("employer", rf"(?:my )?(?:work|workplace) is (?:now )?(?:at|with) {_NAME_VALUE}(?: now| these days)?(?:,.*)?"),
     _cue("employer", rf"(?P<who>my) (?:new )?(?:gig|role|position|post) is (?:now )?(?:at|with) {_NAME_VALUE}"
@@ -717,9 +718,16 @@ def one_request_per_thing(sentence: str) -> list[str]:
 _LEAD_IN = re.compile(r"^(?:(?:so|and|well|oh|but|anyway|also|btw|yeah|ok|okay|um|update|news)[,:!]? )+(?=I\b)", re.I)
 
 
+# Walked out for good: "I walked out of Globex for good", not "I walked out of Tesco with the shopping".
+_WALKED_OUT = re.compile(r"^(?:\w+,? )?I (?:have |just |finally )*walked out (?:of|on) (?!my\b)((?-i:[A-Z0-9])[^,]*?) "
+                         r"for good\b", re.I)
+
+
 def retracted(sentence: str) -> str | None:
     """For a sentence that takes something back, the first-person statement it takes back
     ("I no longer live in Paris" -> "I live in Paris"); None for any other sentence."""
+    if walked := _WALKED_OUT.match(sentence):  # before `strip_time` takes "for good" away
+        return f"I work at {walked[1]}"
     sentence = strip_time(sentence.rstrip("?"))
     sentence = _LEAD_IN.sub("", sentence)  # "So I quit Amazon"
     # An aside after the end: "I'm not in Osaka any more, long story".

@@ -221,6 +221,7 @@ def properties_set(text: str) -> list[tuple[str, str | None]]:
     ("I've been a resident of Tartu since May.", "residence", "Tartu"),
     ("I'm a proud Leiden homeowner now.", "residence", "Leiden"),
     ("I'm now a pharmacist at Boots.", "employer", "Boots"),
+    ("My employer these days is Lidl.", "employer", "Lidl"),
 ])
 def test_a_statement_sets_one_property(text, attribute, value):
     [(content, found_attribute, found_value, retraction)] = extract(text)
@@ -394,6 +395,7 @@ def test_we_is_the_speaker_only_where_it_says_where_they_live():
     ("Can you delete my phone number?", "phone number"),
     ("Forget my number please.", "phone number"),
     ("Please drop the number I sent earlier.", "phone number"),  # one the speaker gave, said without "you"
+    ("I walked out of Aldi for good.", "employer"),
     ("Delete the email I gave before.", "email"),
     ("Could you please remove my email address from your memory?", "email"),
     ("I quit my job at Initech.", "employer"),
@@ -673,6 +675,7 @@ def test_a_fact_stored_of_the_user_by_name_reads_as_she_would_say_it(stored, sai
 
 def test_being_let_go_early_takes_back_no_job():
     assert not any(retraction for *_, retraction in extract("My boss let me go home early today."))
+    assert not any(retraction for *_, retraction in extract("I walked out of Tesco with the shopping."))
 
 
 def test_what_the_rest_of_a_message_says_better_is_no_memory_of_its_own():
