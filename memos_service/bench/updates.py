@@ -351,6 +351,11 @@ class Person:
     sessions: list[list[str]] = field(default_factory=list)
 
 
+def held_out(pool: str) -> bool:
+    """Whether the pool is held out: its misses are never read, and nothing is tuned on it."""
+    return pool.startswith("held-out")
+
+
 def _phone(rng: random.Random) -> str:
     return f"555-{rng.randint(1000, 9999)}"
 
@@ -437,7 +442,7 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
     examples: list[dict[str, Any]] = []
     for person in suite:
         user = person.name.lower()
-        readable = not person.pool.startswith("held-out")  # a held-out pool's misses stay unread
+        readable = not held_out(person.pool)
         active = [memory for page in _all_pages(client, cube.id, user) for memory in page]
         facts = [memory for memory in active if memory.memory_type != "episode"]
         attributes = [memory.metadata.get("attribute") for memory in facts if memory.metadata.get("attribute")]

@@ -24,6 +24,8 @@ _CONTRACTIONS = [
 ]
 # A name as chat writes it: up to four capitalised words ("Umbrella Labs", "Rolls-Royce", "McDonald's").
 NAME = r"(?-i:[A-Z][\w&.'-]*)(?: (?-i:[A-Z][\w&.'-]*)){0,3}"
+# A few words said first: "Big news:", "Can't believe it,".
+SHORT_LEAD_IN = r"(?:[\w' ]{1,25}[:,!-]+ )"
 # What may stand before "and I" as one subject with it: "my wife and I", or a name alone ("Globex and I parted ways").
 _JOINT_SUBJECT_START = re.compile(rf"(?:^|\s)(?i:my)(?: \w+)? \w+$|(?:^|[:,!] ){NAME}$")
 # A full stop after an abbreviation ends no sentence: "Tel. 600 700 800", "Dr. Nowak" (but "No. I moved" is two).
@@ -300,7 +302,7 @@ def _presupposed(question: str) -> str | None:
 
 # An offer made, then taken: "Can't believe it, Hooli made me an offer and I took it", "Got an offer from Bolt and
 # said yes!".
-_OFFER_TAKEN = re.compile(rf"^(?:[\w' ]{{1,25}}[:,!-]+ )?(?:(?P<name>{NAME}) (?:made|gave|sent|offered) me|(?:I )?(?:have )?"
+_OFFER_TAKEN = re.compile(rf"^{SHORT_LEAD_IN}?(?:(?P<name>{NAME}) (?:made|gave|sent|offered) me|(?:I )?(?:have )?"
                           rf"(?:got|received|had)) an? (?:[a-z-]+ )?(?:offer|job|position|role)(?: from (?P<from>{NAME}))?,? "
                           rf"and (?:I )?(?:took it|accepted(?: it)?|said yes(?: to it)?|signed(?: it)?)[.!]*$", re.I)
 

@@ -17,6 +17,7 @@ from memos_service.policy.english import (
     NAME,
     PEOPLE_WORDS,
     PHONE_SHAPE,
+    SHORT_LEAD_IN,
     USED_TO,
     away_for_a_while,
     contact_now,
@@ -67,7 +68,7 @@ _A_BRANCH = r"(?:office|branch|site|team|hq|headquarters)"
 
 def _cue(attribute: str, body: str) -> tuple[str, re.Pattern[str]]:
     # A short lead-in ("Big news:", "Guess what,") or filler words may come before the statement.
-    lead_in = (r"(?:[\w' ]{1,25}[:,!-]+ ){0,2}(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
+    lead_in = (rf"{SHORT_LEAD_IN}{{0,2}}(?:(?:so|well|oh|and|but|also|btw|anyway|actually|honestly|frankly|update|news|"
                # Telling it first: "I would like to inform you that ...", "Please note: ...".
                r"I (?:would like|wanted|want) to (?:inform|tell|let) you(?: know)?(?: that)?|(?:please |kindly )?note(?: that)?|"
                r"just so you know|for your (?:information|records)|fyi|"
@@ -383,6 +384,8 @@ _SPEAKER_SETTLED = r"(?:I|we) (?:live|work|reside|stay|moved|eat)\b"
 # Deleting or removing is also said of a draft, a typo or a file: a thing of the speaker's, a contact detail or the
 # assistant's memory names what is to be forgotten ("delete my email", not "delete the draft email I wrote").
 _EDITING_VERBS = frozenset("delete remove drop scrap toss trash ditch lose discard purge clear strike kill".split())
+# When the speaker gave something they ask to forget: "the number I shared earlier".
+_EARLIER = r"(?: (?:earlier|before|last time|the other day|once))?"
 _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|"
                        r"\b(?:info|information|details?|data|stuff|everything) (?:on|about|of|regarding) (?:my|our)\b|"
                        r"^(?:that|this|the) (?:old |current |saved |stored )?(?:phone number|number|e-?mail(?: address)?|address|"
@@ -395,7 +398,7 @@ _A_MEMORY = re.compile(r"^(?:my|our|everything|all|any)\b|^(?:the )?(?-i:[A-Z])|
                        r"\b(?:your|the) (?:memory|memories|records?|notes|database|system)\b|\byour (?:list|file)\b|"
                        r"\bfrom what you know\b|\bI (?:gave|told|sent|shared with) you\b|[\d@]|"
                        # "the number I shared earlier": one the speaker gave, said without "you".
-                       r"\bI (?:shared|gave|sent|left)(?: (?:earlier|before|last time|the other day|once))?$", re.I)
+                       rf"\bI (?:shared|gave|sent|left){_EARLIER}$", re.I)
 # The same request inside a longer sentence: "I'd rather you didn't store my number", "..., please delete it".
 _UNWANTED = re.compile(rf"\b(?:you (?:(?:did not|do not|would not|not|never|to not|to stop) {_KEEP}|"
                        rf"to (?:forget|delete|remove|erase|wipe|drop|scrap))|(?:not|never|no longer) want you to "
@@ -743,8 +746,8 @@ def retracted(sentence: str) -> str | None:
         # "the number you have for me": what it is, not where it is kept.
         thing = re.sub(r"\s+(?:that |which )?you(?: have|'ve| keep| kept| stored| saved| know| got)+\b.*$", "", thing, flags=re.I)
         thing = re.sub(r",.*$|\s+(?:that |which )?I (?:gave|told|sent|shared with|mentioned to) you\b.*$|"
-                       r"\s+(?:that |which )?I (?:mentioned|told you about|talked about|shared|gave|sent|left)"
-                       r"(?: (?:earlier|before|last time|the other day|once))?$", "", thing, flags=re.I)
+                       rf"\s+(?:that |which )?I (?:mentioned|told you about|talked about|shared|gave|sent|left)"
+                       rf"{_EARLIER}$", "", thing, flags=re.I)
         if thing.lower() in ("", "it", "that", "this", "them") or _A_TURN.match(thing) or _WHOLESALE.match(thing):
             return None  # "forget it", "forget the previous question": never mind; "delete all memories": not one fact
         if re.search(r"\bused to\b", thing, re.I):
