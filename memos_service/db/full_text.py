@@ -20,9 +20,9 @@ Here no statement ranks more than `cap` memories per query term:
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, cast, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from memos_service.db.models import Memory
 
@@ -36,18 +36,22 @@ def search_full_text(session: Session, scoped: Select[Any], text: str, *, limit:
                      collection_size: int) -> list[tuple[Memory, float]]:
     """The `limit` best memories of `scoped` (a select of memories, filters applied) for the text.
     `cap` None: the scope is small enough (a narrow filter) to weigh every memory holding any term."""
-    found: list[Any] = []
+    found: list[tuple[Memory, float]] = []
     if cap is not None:
         # plainto_tsquery is the AND of the lexemes `query_terms` gives, so this step needs no list of them.
         every = func.plainto_tsquery("english", text)
-        holders = aliased(Memory, scoped.where(Memory.content_tsv.op("@@")(every)).limit(max(cap, limit)).subquery())
-        rank = func.ts_rank(holders.content_tsv, every, _BY_LENGTH)
-        found = session.execute(select(holders, rank).order_by(rank.desc(), holders.id).limit(limit)).all()
+        # The holders' ids and vectors only, joined back to their rows: a subquery of whole memories
+        # (an aliased entity) took 0.9 ms of Python to build per search, this one 0.25.
+        holders = (scoped.with_only_columns(Memory.id, Memory.content_tsv).where(Memory.content_tsv.op("@@")(every))
+                   .limit(max(cap, limit)).subquery())
+        rank = func.ts_rank(holders.c.content_tsv, every, _BY_LENGTH)
+        best = select(holders.c.id, rank.label("score")).order_by(rank.desc(), holders.c.id).limit(limit).subquery()
+        found = _memories_of(session, best)
         if len(found) == limit:
-            return [(memory, float(score)) for memory, score in found]
+            return found
     terms = query_terms(session, text)
     if cap is not None and len(terms) <= 1:
-        return [(memory, float(score)) for memory, score in found]
+        return found
     return _by_weighted_terms(session, scoped, terms, limit=limit, cap=cap, collection_size=collection_size)
 
 
@@ -88,6 +92,11 @@ def _by_weighted_terms(session: Session, scoped: Select[Any], terms: Sequence[st
                 for i, term in enumerate(terms))
     best = (select(candidates.c.id, score.label("score")).select_from(candidates).join(counts, literal(True))
             .order_by(score.desc(), candidates.c.id).limit(limit).subquery())
+    return _memories_of(session, best)
+
+
+def _memories_of(session: Session, best: Subquery) -> list[tuple[Memory, float]]:
+    """The memories of a ranked subquery of (id, score), best first: rows are read for those alone."""
     rows = session.execute(select(Memory, best.c.score).join(best, Memory.id == best.c.id)
                            .order_by(best.c.score.desc(), Memory.id))
     return [(memory, float(score)) for memory, score in rows]
