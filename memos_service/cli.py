@@ -18,6 +18,8 @@ from memos_service.config import get_settings
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="memos-service: long-term memory for LLM agents.")
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks; results go to bench/results/ (needs the `bench` extra).")
 app.add_typer(bench, name="bench")
+policy = typer.Typer(no_args_is_help=True, help="The learned offline memory manager.")
+app.add_typer(policy, name="policy")
 BaseUrl = Annotated[str | None, typer.Option(help="Measure this running service; default: start a temporary one")]
 AdminKey = Annotated[str | None, typer.Option(envvar="MEMOS_ADMIN_API_KEY", help="Admin key of --base-url")]
 
@@ -165,17 +167,23 @@ def bench_locomo(
 
 @bench.command("updates")
 def bench_updates(
-    people: Annotated[int, typer.Option(help="People in the generated suite (a twelfth per pool)")] = 360,
+    people: Annotated[int, typer.Option(help="People in the suite (a twelfth per pool; per line with --families)")] = 360,
+    families: Annotated[bool, typer.Option(help="Open-vocabulary attribute families: held-out and dev lines")] = False,
     base_url: BaseUrl = None,
     admin_key: AdminKey = None,
 ) -> None:
     """Knowledge updates through managed ingestion: current value at top-1, stale values, deletions, duplicates."""
+    from memos_service.bench import families as by_family
     from memos_service.bench import updates
     from memos_service.bench.service import service
 
     with service(base_url, admin_key, worker=True) as running:
-        results = updates.run(running.base_url, running.admin_key, people)
-    _publish("updates", results, updates.table(results))
+        if families:
+            results = by_family.run(running.base_url, running.admin_key, people)
+            _publish("updates-families", results, by_family.table(results))
+        else:
+            results = updates.run(running.base_url, running.admin_key, people)
+            _publish("updates", results, updates.table(results))
 
 
 @bench.command("thresholds")
@@ -248,3 +256,30 @@ def bench_index(sizes: Annotated[str, typer.Option(help="Comma-separated vector 
 
 if __name__ == "__main__":
     app()
+
+
+@policy.command("train")
+def policy_train(
+    output: Annotated[Path | None, typer.Option(help="Weights to write; default: the package's shipped weights")] = None,
+    seed: Annotated[int, typer.Option(help="Seeds the conversations, the network and the sampling")] = 7,
+    train_people: Annotated[int, typer.Option(help="Generated people to train on")] = 1500,
+    dev_people: Annotated[int, typer.Option(help="Generated people of the dev families to choose the weights on")] = 200,
+    epochs: Annotated[int, typer.Option(help="Supervised passes over the labelled pairs")] = 40,
+    outcome_episodes: Annotated[int, typer.Option(help="Episodes of outcome tuning (REINFORCE); 0 for supervised only")] = 1500,
+    operations: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="An exported operations log (memos export-operations) to learn from too")] = None,
+) -> None:
+    """Trains the learned manager on generated conversations (CPU, frozen encoder), reproducibly for a seed."""
+    import json
+
+    from memos_service.config import Settings
+    from memos_service.embedding import get_embedder
+    from memos_service.ingestion.pipeline import heuristic_extractor, heuristic_manager
+    from memos_service.policy.learned_manager import shipped_weights
+    from memos_service.policy.learning import Budget, train
+
+    settings, embedder = Settings(), get_embedder()
+    logged = [json.loads(line) for line in operations.read_text().splitlines() if line.strip()] if operations else None
+    report = train(embedder, heuristic_extractor(settings, embedder), heuristic_manager(settings), output or shipped_weights(),
+                   Budget(train_people, dev_people, epochs, outcome_episodes, seed=seed), log=typer.echo, operations=logged)
+    typer.echo(json.dumps(report.as_dict(), indent=2))

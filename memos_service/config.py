@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     search_weight_time: float = Field(0.5, ge=0)
     search_weight_entity: float = Field(0.3, ge=0)
     search_weight_property: float = Field(0.5, ge=0, le=1)  # also the demotion of another holder's property
+    # A fact about someone the user talked about ("Ana's uncle rides a Jeep", metadata `about`: "uncle"),
+    # down for a question that does not name them, up for one that does.
+    search_weight_about: float = Field(0.5, ge=0, le=1)
     search_weight_recency: float = Field(0.05, ge=0)
     search_weight_importance: float = Field(0.1, ge=0)
     search_recency_half_life_days: float = Field(30.0, gt=0)

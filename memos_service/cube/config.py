@@ -47,7 +47,8 @@ class ActivationConfig(_Section):
 
 
 class CubeConfig(_Section):
-    manager: Literal["llm", "heuristic"] | None = Field(None, description="Default: the LLM when one is configured.")
+    manager: Literal["llm", "learned", "heuristic"] | None = Field(
+        None, description="Default: the LLM when one is configured, else the learned manager; heuristic: rules alone.")
     consolidation: ConsolidationConfig = Field(default_factory=ConsolidationConfig)
     forgetting: ForgettingConfig = Field(default_factory=ForgettingConfig)
     activation: ActivationConfig = Field(default_factory=ActivationConfig)

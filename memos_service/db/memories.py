@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from memos_service.cube.kinds import EPISODE, SUMMARY, MemoryOp, MemoryStatus
 from memos_service.db.blobs import delete_built_from, mark_stale
@@ -266,8 +266,10 @@ class MemoryRepository:
         """What a memory manager weighs a candidate against: the user's active memories nearest to
         it, plus any that set the same property or value or name the same thing, however far."""
         similarity = (1.0 - Memory.embedding.cosine_distance(vector)).label("similarity")
-        scope = self._scoped(cube).where(Memory.status == MemoryStatus.active, Memory.memory_type.not_in(list(exclude_types)),
-                                         _equals(Memory.user_id, user_id))
+        # With their vectors: the learned manager compares them with the candidate's.
+        scope = self._scoped(cube).options(undefer(Memory.embedding)).where(
+            Memory.status == MemoryStatus.active, Memory.memory_type.not_in(list(exclude_types)),
+            _equals(Memory.user_id, user_id))
         nearest = scope.add_columns(similarity).order_by(similarity.desc(), Memory.id).limit(limit)
         found = {memory.id: ScoredMemory(memory, float(score)) for memory, score in self.session.execute(nearest)}
         keyed = [condition for condition in (
@@ -288,15 +290,19 @@ class MemoryRepository:
                                          or_(*(Memory.metadata_.contains({"facts": [name]}) for name in names)))
         return list(self.session.scalars(query))
 
-    def unattributed_mentioning(self, cube: Cube, user_id: str | None, values: Sequence[str]) -> list[Memory]:
+    def unattributed_mentioning(self, cube: Cube, user_id: str | None, values: Sequence[str],
+                                memory_types: Sequence[str] | None = None) -> list[Memory]:
         """The user's active memories that name any of `values` as a word and set no property:
-        turns, and facts read from them as no property ("Today was my first day at Globex")."""
+        turns, and facts read from them as no property ("Today was my first day at Globex"); only
+        those of `memory_types` where given."""
         if not values:
             return []
         query = self._scoped(cube).where(
             Memory.status == MemoryStatus.active, Memory.memory_type != SUMMARY, _equals(Memory.user_id, user_id),
             ~Memory.metadata_.has_key("attribute"),
             or_(*(Memory.content.op("~*")(rf"\m{re.escape(value)}\M") for value in values)))
+        if memory_types is not None:
+            query = query.where(Memory.memory_type.in_(list(memory_types)))
         return list(self.session.scalars(query))
 
     def summaries_of(self, cube: Cube, turns: Sequence[Memory]) -> list[Memory]:

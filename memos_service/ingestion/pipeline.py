@@ -35,9 +35,12 @@ from memos_service.policy.decisions import MemoryManager, Op, Outcome, Related
 from memos_service.policy.english import to_first_person
 from memos_service.policy.heuristic_extractor import HeuristicExtractor, is_small_talk
 from memos_service.policy.heuristic_manager import HeuristicManager, Thresholds
+from memos_service.policy.holders import Holders, holders_for
+from memos_service.policy.learned_manager import LearnedManager, load_pair_model
 from memos_service.policy.llm import LLMClient, LLMError
 from memos_service.policy.llm_extractor import LLMExtractor
 from memos_service.policy.llm_manager import LLMManager
+from memos_service.policy.pair_features import values_in_common
 from memos_service.policy.properties import PropertyReader
 from memos_service.policy.retractions import RetractionReader
 
@@ -57,14 +60,20 @@ class Policies:
 
 
 def policies_for(cube: Cube, settings: Settings, embedder: Embedder) -> Policies:
-    """The cube's `manager` config ("llm" or "heuristic") picks; by default the LLM when one is configured."""
-    heuristic = HeuristicManager(Thresholds(settings.manager_noop_similarity, settings.manager_update_similarity,
-                                            settings.manager_delete_similarity))
-    choice = CubeConfig.of(cube.config).manager or ("llm" if settings.llm_base_url else "heuristic")
+    """The cube's `manager` config ("llm", "learned" or "heuristic") picks; by default the LLM when one
+    is configured, else the learned manager. The LLM manager falls back to the learned one."""
+    rules = heuristic_manager(settings)
+    learned = LearnedManager(load_pair_model(), embedder, rules)
+    choice = CubeConfig.of(cube.config).manager or ("llm" if settings.llm_base_url else "learned")
     if choice == "llm" and settings.llm_base_url:
         client = LLMClient(settings)
-        return Policies(LLMExtractor(client), LLMManager(client, heuristic))
-    return Policies(heuristic_extractor(settings, embedder), heuristic)
+        return Policies(LLMExtractor(client), LLMManager(client, learned))
+    return Policies(heuristic_extractor(settings, embedder), rules if choice == "heuristic" else learned)
+
+
+def heuristic_manager(settings: Settings) -> HeuristicManager:
+    return HeuristicManager(Thresholds(settings.manager_noop_similarity, settings.manager_update_similarity,
+                                       settings.manager_delete_similarity))
 
 
 def heuristic_extractor(settings: Settings, embedder: Embedder) -> HeuristicExtractor:
@@ -148,7 +157,11 @@ class Ingestion:
                 facts = [result["memory_id"] for result in results if result["op"] != Op.delete and result["memory_id"]]
                 # A retraction's own words may hold the retracted value ("I no longer work at Globex"):
                 # it is in the operations log, not kept as a turn.
-                if not is_small_talk(message.content) and not any(candidate.retraction for candidate in found):
+                # So does a sentence whose words took a memory back without reading as a retraction
+                # ("Someone stole my Brompton", deleted by the learned manager).
+                retracts = any(candidate.retraction for candidate in found) or any(
+                    result["op"] == Op.delete.value for result in results)
+                if not is_small_talk(message.content) and not retracts:
                     self._add_turn(scope, message, turn_vectors, facts)
                     turns += 1
                 seen.add(message.key)
@@ -169,8 +182,9 @@ class Ingestion:
         nearby = memories.related(scope.cube, payload.get("user_id"), vectors.whole[0], limit=self.settings.manager_related_limit,
                                   attribute=candidate.attribute, value=candidate.value, thing=candidate.thing,
                                   exclude_types=(EPISODE,))
-        related = [Related(ref, hit.memory, hit.score, self._read_stored(scope, hit.memory, candidate.subject))
-                   for ref, hit in enumerate(nearby)]
+        related = [Related(ref, hit.memory, hit.score, self._read_stored(scope, hit.memory, candidate.subject),
+                           vector=hit.memory.embedding) for ref, hit in enumerate(nearby)]
+        candidate.vector = vectors.whole[0]
         outcome = manager.decide(candidate, related)
         shown = [memory.describe() for memory in related]  # as the manager saw them, before any change
         decision = outcome.decision
@@ -185,7 +199,8 @@ class Ingestion:
         elif decision.op is Op.update and target is not None:
             # A new value replaces the whole slot: an update that names no value keeps no stale one.
             replaced = ("attribute", "value", "thing") if candidate.attribute else ()
-            metadata = {name: value for name, value in target.metadata_.items() if name not in replaced} | _slot(candidate)
+            metadata = {name: value for name, value in target.metadata_.items() if name not in replaced and name != "about"}
+            metadata |= _slot(candidate) | self._about(candidate)
             superseded = target.metadata_.get("value") or previous
             metadata["previous_values"] = [*target.metadata_.get("previous_values", []), superseded]
             changes = {"content": text, "memory_type": candidate.memory_type, "event_time": candidate.event_time,
@@ -232,6 +247,15 @@ class Ingestion:
         return next(((candidate.attribute, candidate.value) for candidate in found
                      if candidate.attribute and not candidate.retraction), None)
 
+    def _about(self, candidate: Candidate) -> dict[str, str]:
+        """Whom else than the user the fact is about ("uncle" of "Ana's uncle rides a Jeep"), for search."""
+        whose = self._holders.of(candidate.content, candidate.subject)
+        return {"about": whose.split("'s ", 1)[1]} if "'s " in whose else {}
+
+    @property
+    def _holders(self) -> Holders:
+        return holders_for(self.embedder)
+
     @functools.cached_property
     def _offline_extractor(self) -> HeuristicExtractor:
         """For an LLM extractor's failures and for reading stored facts; built once per worker."""
@@ -247,6 +271,13 @@ class Ingestion:
         stated = {turn.id: turn for turn in memories.linked_turns(scope.cube, fact)} if fact is not None else {}
         for memory in memories.unattributed_mentioning(scope.cube, scope.payload.get("user_id"), values):
             stated.setdefault(memory.id, memory)
+        if not values and fact is not None:
+            # Taken back by the learned manager, of no property the rules read: the value is what the
+            # retraction and the fact both name ("I sold my cello" of "Ana plays the cello"). Turns
+            # naming it go; other facts naming it may be someone else's ("Ana's uncle plays the cello").
+            named = values_in_common(candidate.content, fact.content, candidate.subject)
+            for memory in memories.unattributed_mentioning(scope.cube, scope.payload.get("user_id"), named, (EPISODE,)):
+                stated.setdefault(memory.id, memory)
         for memory in stated.values():
             memories.set_status(memory, MemoryStatus.deleted, MemoryOp.delete, scope.actor, "states a retracted memory")
         # A session summary may repeat what was retracted; consolidation writes it again from what is left.
@@ -282,7 +313,8 @@ class Ingestion:
         return {"content": text, "memory_type": candidate.memory_type, **self._owned(scope),
                 "event_time": candidate.event_time, "importance": candidate.importance,
                 "source": self._source(scope, candidate.message_keys, "user"),
-                "metadata": {**_slot(candidate), "subject": candidate.subject, "extracted_by": candidate.extractor}}
+                "metadata": {**_slot(candidate), **self._about(candidate), "subject": candidate.subject,
+                             "extracted_by": candidate.extractor}}
 
     def _add_turn(self, scope: _Scope, message: ChatMessage, vectors: ContentVectors, facts: list[str]) -> None:
         draft = {"content": message.content, "memory_type": EPISODE, **self._owned(scope),

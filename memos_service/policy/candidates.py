@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Candidate:
     importance: float = 0.5
     extractor: str = "heuristic"
     details: dict = field(default_factory=dict)
+    vector: Any = field(default=None, repr=False, compare=False)  # its embedding, where the pipeline has it
 
     def describe(self) -> dict:
         """The candidate as the operations log keeps it."""

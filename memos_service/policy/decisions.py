@@ -2,9 +2,9 @@
 known (each shown under a small integer, never its real id), decide one operation."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from memos_service.db.models import Memory
 from memos_service.policy.candidates import Candidate
@@ -25,6 +25,7 @@ class Related:
     # (attribute, value) read from the words of a fact stored without them: one added through the API
     # ("Ana lives in Paris") sets the same property as one read from chat.
     read: tuple[str, str | None] | None = None
+    vector: Any = field(default=None, repr=False, compare=False)  # the memory's stored embedding, where loaded
 
     @property
     def attribute(self) -> str | None:

@@ -519,3 +519,37 @@ def to_third_person(sentence: str, name: str) -> str:
     if EMAIL_SHAPE.match(text):
         return text  # "ana@x.io is Ana's email": an address keeps its letters
     return text[0].upper() + text[1:] if text else text
+
+
+# What a statement is wrapped in, not what it states: "Also I'm allergic to peanuts, so keep that in
+# mind for recipes" states "I'm allergic to peanuts".
+_DISCOURSE_LEAD = re.compile(r"^(?:(?:also|actually|btw|by the way|oh|oh and|and|anyway|well|fyi|just so you know|"
+                             r"for the record|heads up|quick update|so),? )+", re.I)
+_INSTRUCTION_TAIL = re.compile(r", (?:so |please |and )?(?:keep (?:that|this|it) in mind|bear (?:that|this|it) in mind|"
+                               r"remember (?:that|this|it)|make sure|don't forget|note (?:that|this))\b.*$", re.I)
+# A correction in one sentence: "I'm not allergic to peanuts, it turned out to be cashews".
+_CORRECTION = re.compile(r"^(?P<head>.*?)\b(?:not|n't) (?P<rest>(?:\w+ )*?)(?P<old>[\w-]+), (?:it|that|they) "
+                         r"(?:turned out to be|turns out to be|(?:was|is|were|are|'s) actually|actually (?:was|is|were|are)) "
+                         r"(?P<new>[^,]+?)[.!]?$", re.I)
+_NEGATED_BE = re.compile(r"\b(?P<be>am|is|are|was|were|do|does|did) $", re.I)
+
+
+def plain_statement(sentence: str) -> tuple[str, str | None]:
+    """The sentence without the discourse around its statement: a leading marker ("Also", "Actually",
+    "By the way"), a trailing instruction ("so keep that in mind"), and a correction said with
+    the wrong value first ("I'm not allergic to peanuts, it turned out to be cashews" states "I am
+    allergic to cashews"), with the value it corrects ("peanuts"). Grammar alone: no attribute is named."""
+    said = _INSTRUCTION_TAIL.sub("", _DISCOURSE_LEAD.sub("", sentence)).strip()
+    wrong = None
+    if (corrected := _CORRECTION.match(normalize(said))) is not None:
+        wrong = corrected["old"]
+        head = corrected["head"]
+        if head.lower().endswith(("do ", "does ", "did ")):
+            head = _NEGATED_BE.sub("", head)
+        rest, new = corrected["rest"], corrected["new"]
+        if re.match(r"(?:a|an|the|my) ", new, re.I):  # "not a Civic, it was actually a Corolla"
+            rest = re.sub(r"\b(?:a|an|the|my) $", "", rest, flags=re.I)
+        said = f"{head}{rest}{new}"
+    if not said or said == sentence.strip():
+        return sentence, wrong
+    return said[:1].upper() + said[1:], wrong

@@ -14,6 +14,7 @@ from memos_service.policy.english import (
     display_name,
     implied_first_person,
     normalize,
+    plain_statement,
     says_something_ends,
     sentences,
     to_third_person,
@@ -71,6 +72,12 @@ _HOW_ONE_WORKS = re.compile(r"\bwork(?:s|ing)? (?:nights|days|weekends|shifts|la
                             r"full[- ]time)\b", re.I)
 
 
+def _says_only_who(candidate: Candidate, name: str) -> bool:
+    """A candidate whose words, past function words, are only the speaker's name."""
+    said = {word for word in re.findall(r"[a-z]+", candidate.content.lower()) if word not in _FUNCTION_WORDS}
+    return bool(said) and said <= set(re.findall(r"[a-z]+", name.lower()))
+
+
 def _is_filler(sentence: str) -> bool:
     return bool(_FILLER.match(re.sub(r"[^\w\s']", " ", sentence).strip()))
 
@@ -110,10 +117,15 @@ class HeuristicExtractor:
             found: list[Candidate] = []
             previous = None
             for sentence, whole in said.get(message.key, []):
+                sentence, corrects = plain_statement(sentence)
                 sentence = _at_work(sentence, f"{previous or ''} {whole}")
                 clause = sentence.rstrip(" .!?;:")
                 candidate = self._read(sentence, message, message.name or speaker, speaker, found,
                                        _in_context(clause, whole, readings), _in_context(clause, whole, retractions))
+                if candidate is not None and _says_only_who(candidate, message.name or speaker):
+                    candidate = None  # "I'm Carla", said by carla: no "Carla is Carla."
+                if candidate is not None and corrects:
+                    candidate = dataclasses.replace(candidate, details={**candidate.details, "corrects": corrects})
                 if candidate is not None:
                     candidate = _named_before(candidate, previous, message.name or speaker)
                     found.extend(part for detail in _contact_details_apart(candidate)
@@ -202,6 +214,8 @@ class HeuristicExtractor:
                     break
         elif implied != sentence and (cued.attribute, cued.value) == (statement.attribute, statement.value):
             sentence, statement = implied, cued  # "living in Kumasi" is said of the speaker: "Ana is living in Kumasi"
+        if implied != sentence and _ABOUT_SPEAKER.search(sentence) and not re.match(r"(?:I|my|we|our)\b", sentence, re.I):
+            sentence = implied  # "Handed in my notice": "I handed in my notice", not "Handed in Ana's notice"
         names_speaker = _ABOUT_SPEAKER.search(sentence) is not None
         # "Home is Lyon now", "New number: 555-0101": a property named with no one's name is the speaker's.
         speakers_property = bool(statement.attribute) and "'s " not in statement.attribute

@@ -7,8 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from memos_service.policy.candidates import Candidate
-from memos_service.policy.decisions import Decision, Op, Outcome, Related
-from memos_service.policy.heuristic_manager import HeuristicManager
+from memos_service.policy.decisions import Decision, MemoryManager, Op, Outcome, Related
 from memos_service.policy.llm import LLMClient, LLMError, timed
 from memos_service.policy.prompts import DECIDE_SYSTEM, decision_prompt
 
@@ -23,7 +22,7 @@ class LLMDecision(BaseModel):
 class LLMManager:
     name = "llm"
 
-    def __init__(self, client: LLMClient, fallback: HeuristicManager):
+    def __init__(self, client: LLMClient, fallback: MemoryManager):
         self.client = client
         self.fallback = fallback
 
@@ -45,7 +44,7 @@ class LLMManager:
                                                             LLMDecision, check))
         except LLMError as error:
             outcome = self.fallback.decide(candidate, related)
-            return Outcome(outcome.decision, self.fallback.name, self.client.model, outcome.latency_ms, str(error))
+            return Outcome(outcome.decision, outcome.policy, self.client.model, outcome.latency_ms, str(error))
         op = Op(answer.operation)
         decision = Decision(op, None if op is Op.add else answer.id,
                             (answer.text or "").strip() or None if op in (Op.add, Op.update) else None, answer.reason)

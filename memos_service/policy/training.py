@@ -27,6 +27,8 @@ def training_record(operation: Operation, memory: Memory | None) -> dict[str, An
                      {"role": "user", "content": render_decision(candidate, memories)}],
         "completion": completion,
         "said": operation.inputs.get("messages") or [],
+        # As the manager saw them, for `memos policy train --operations`.
+        "candidate": candidate, "memories": memories,
         "outcome": None if memory is None else {
             "memory_id": str(memory.public_id), "status": memory.status, "version": memory.version,
             "access_count": memory.access_count, "content": memory.content,

@@ -281,6 +281,7 @@ class Searcher:
             # that property of someone else than asked ("Ana's sister lives in Rome"), or another
             # property: up or down.
             "property": settings.search_weight_property * (_answers(attribute, words) if attribute else 0),
+            "about": settings.search_weight_about * _about(memory.metadata_.get("about"), words),
             "time": settings.search_weight_time * float(when is not None and when.contains(memory.event_time)),
             "entity": settings.search_weight_entity * _entity_share(memory, names),
             "recency": settings.search_weight_recency * _recency(memory, now, settings.search_recency_half_life_days),
@@ -321,6 +322,13 @@ def _answers(attribute: str, words: set[str]) -> int:
     question asks for one ("Ana works at Globex" does not say what her favorite food is)."""
     answers = answers_property(attribute, words)
     return answers if answers or not asks_for_a_property(words) else -1
+
+
+def _about(someone: str | None, words: set[str]) -> int:
+    """1 for a fact about someone the question names ("uncle"), -1 for one about someone it does not."""
+    if not someone:
+        return 0
+    return 1 if set(someone.lower().split()) <= words else -1
 
 
 def _entity_share(memory: Memory, names: set[str]) -> float:

@@ -29,7 +29,7 @@ def test_ingest_waits_for_the_worker_and_reports_operations(client, tenant, cube
 
     logged = client.get(f"/v1/cubes/{cube['id']}/operations", params={"job_id": job["id"]}, headers=tenant.headers)
     assert logged.status_code == 200
-    assert [(entry["op"], entry["policy"]) for entry in logged.json()["data"]] == [("ADD", "heuristic")] * 3
+    assert [(entry["op"], entry["policy"]) for entry in logged.json()["data"]] == [("ADD", "learned")] * 3
     assert logged.json()["data"][0]["inputs"]["messages"] == [MESSAGES[0]["content"]]
 
     # The same request again: the first job, nothing applied twice.

@@ -689,3 +689,26 @@ def test_what_the_rest_of_a_message_says_better_is_no_memory_of_its_own():
     # Beside no property, and beside one, a clause that says something of its own stays.
     assert len(extract("I took it.")) == 1
     assert [found[1] for found in extract("I moved to Graz, I hate the wind though.")] == ["residence", None]
+
+
+@pytest.mark.parametrize(("said", "speaker", "fact"), [
+    # Fillers and instructions are not part of the fact.
+    ("Also I'm allergic to peanuts, so keep that in mind for recipes.", "carla", "Carla is allergic to peanuts."),
+    ("By the way, I volunteer at the food bank.", "ana", "Ana volunteers at the food bank."),
+    # A correction states the corrected value (and the manager updates the fact it corrects).
+    ("Actually I'm not allergic to peanuts, it turned out to be cashews.", "carla", "Carla is allergic to cashews."),
+    # A dropped "I" is put back rather than the speaker's name misplaced.
+    ("Handed in my notice", "rafael", "Rafael handed in Rafael's notice."),
+])
+def test_extraction_a_person_would_accept(said, speaker, fact):
+    found = HeuristicExtractor().extract([ChatMessage("m1", "user", said, datetime(2024, 5, 1, tzinfo=UTC))], speaker)[0]
+    assert [candidate.content for candidate in found] == [fact]
+
+
+def test_a_correction_names_the_value_it_corrects_and_a_name_alone_is_no_fact():
+    messages = [ChatMessage("m1", "user", "Hey! I'm Carla.", datetime(2024, 5, 1, tzinfo=UTC)),
+                ChatMessage("m2", "user", "Actually I'm not allergic to peanuts, it turned out to be cashews.",
+                            datetime(2024, 5, 1, tzinfo=UTC))]
+    introduced, corrected = HeuristicExtractor().extract(messages, "carla")
+    assert introduced == []  # no "Carla is Carla."
+    assert corrected[0].details["corrects"] == "peanuts"

@@ -1,0 +1,185 @@
+"""The learned offline manager: a small network over the bundled encoder decides, for a candidate
+beside each related memory, whether it changes that memory (UPDATE), repeats it (NOOP), takes it
+back (DELETE) or is about something else (ADD), for any attribute of any subject. Its weights are a
+safetensors file shipped in the package (`data/manager.safetensors`, built by `memos policy train`).
+
+The rules of `heuristic_manager` still decide first where they act on a property they read, or on a
+value or thing taken back; the network decides the rest. Grammar stays hand-written and above both:
+another person's fact never changes for the speaker's (`holders`), and a correction updates the
+fact holding the value it corrects. When unsure, ADD: an action on a memory is taken only when its
+log-odds over ADD pass the learned margin `add_margin` (chosen on the dev families)."""
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from memos_service.embedding import Embedder
+from memos_service.policy.candidates import Candidate
+from memos_service.policy.decisions import Decision, Op, Outcome, Related
+from memos_service.policy.heuristic_manager import HeuristicManager, mentions
+from memos_service.policy.holders import holders_for
+from memos_service.policy.pair_features import FEATURES, names, pair_features
+
+NAME_CACHE = 50_000  # embedded names kept per process (384 floats each: about 77 MB at most)
+# The pair model's classes, in the order of its outputs.
+CLASSES = (Op.add, Op.update, Op.noop, Op.delete)
+
+
+def shipped_weights() -> Path:
+    return Path(str(resources.files("memos_service.policy") / "data" / "manager.safetensors"))
+
+
+@dataclass(frozen=True)
+class PairModel:
+    """A one-hidden-layer network: features of (candidate, memory) -> logits over CLASSES."""
+
+    hidden_weight: np.ndarray  # (hidden, features)
+    hidden_bias: np.ndarray
+    out_weight: np.ndarray  # (classes, hidden)
+    out_bias: np.ndarray
+    add_margin: float  # log-odds over ADD that an action on a memory must pass
+    version: str
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(features @ self.hidden_weight.T + self.hidden_bias, 0.0)
+        return hidden @ self.out_weight.T + self.out_bias
+
+    def save(self, path: Path) -> None:
+        save_file({"hidden.weight": self.hidden_weight, "hidden.bias": self.hidden_bias, "out.weight": self.out_weight,
+                   "out.bias": self.out_bias, "add_margin": np.array([self.add_margin], dtype=np.float32)},
+                  # One metadata key: safetensors writes several in no fixed order, and the file must be
+                  # the same bytes for the same seed.
+                  str(path), metadata={"policy": json.dumps({"version": self.version,
+                                                             "classes": [op.value for op in CLASSES]})})
+
+    @classmethod
+    def load(cls, path: Path) -> "PairModel":
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="numpy") as opened:
+            version = json.loads((opened.metadata() or {}).get("policy", "{}")).get("version", "unknown")
+        tensors = load_file(str(path))
+        return cls(tensors["hidden.weight"], tensors["hidden.bias"], tensors["out.weight"], tensors["out.bias"],
+                   float(tensors["add_margin"][0]), version)
+
+
+@lru_cache(maxsize=4)
+def load_pair_model(path: Path | None = None) -> PairModel:
+    """The shipped weights by default, read once per process."""
+    return PairModel.load(path or shipped_weights())
+
+
+@lru_cache(maxsize=4)
+def _name_vectors_for(embedder: Embedder) -> dict[str, np.ndarray]:
+    """Embedded names, kept per process from job to job (a memory's were embedded as it was a candidate)."""
+    return {}
+
+
+def choose(logits: np.ndarray, add_margin: float, allowed: np.ndarray) -> tuple[int, Op] | None:
+    """The memory and action with the best log-odds over ADD among the `allowed` memories, or None
+    (ADD) when none passes the margin."""
+    scores = np.where(allowed[:, None], logits[:, 1:] - logits[:, :1], -np.inf)
+    if scores.size == 0 or not np.isfinite(scores).any():
+        return None
+    row, column = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return (int(row), CLASSES[1 + int(column)]) if scores[row, column] > add_margin else None
+
+
+class LearnedManager:
+    name = "learned"
+
+    def __init__(self, model: PairModel, embedder: Embedder, rules: HeuristicManager | None = None):
+        self.model = model
+        self.embedder = embedder
+        self.rules = rules
+        self.holders = holders_for(embedder)
+        self._name_vectors = _name_vectors_for(embedder)
+
+    def with_model(self, model: PairModel) -> "LearnedManager":
+        """The same manager with other weights."""
+        return LearnedManager(model, self.embedder, self.rules)
+
+    def decide(self, candidate: Candidate, related: Sequence[Related]) -> Outcome:
+        started = time.perf_counter()
+        if (ruled := self.ruled(candidate, related)) is not None:
+            return ruled
+        decision = self.corrected(candidate, related) or self.decide_by_model(candidate, related)
+        return Outcome(decision, self.name, model=self.model.version, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def ruled(self, candidate: Candidate, related: Sequence[Related]) -> Outcome | None:
+        """The rules' decision where they act on a memory of the candidate's holder by a property or
+        value they read; None where the model decides. A NOOP of theirs by similarity alone is the
+        model's to decide: "Amara and I are divorced" is near "Ana is married to Amara" and says all
+        its names, and takes it back."""
+        if self.rules is None:
+            return None
+        outcome = self.rules.decide(candidate, related)
+        decision = outcome.decision
+        if decision.op is Op.add or decision.target is None:
+            return None
+        if decision.op is Op.noop and not candidate.attribute and not candidate.retraction:
+            return None
+        return outcome if self.whose(candidate, related[decision.target]) else None
+
+    def corrected(self, candidate: Candidate, related: Sequence[Related]) -> Decision | None:
+        """A correction ("I'm not allergic to peanuts, it turned out to be cashews") updates the fact of
+        its holder that holds the value it corrects."""
+        wrong = candidate.details.get("corrects")
+        held = [memory for memory in related
+                if wrong and mentions(memory.memory.content, wrong) and self.whose(candidate, memory)]
+        if not held:
+            return None
+        target = max(held, key=lambda memory: memory.similarity)
+        return Decision(Op.update, target.ref, candidate.content, f"corrects {wrong!r}")
+
+    def whose(self, candidate: Candidate, memory: Related) -> bool:
+        """Whether the memory is about whom the candidate is: another person's fact never changes for the speaker's."""
+        mine = self.holders.of(candidate.content, candidate.subject)
+        return not mine or self.holders.of(memory.memory.content, candidate.subject) in (mine, "")
+
+    def decide_by_model(self, candidate: Candidate, related: Sequence[Related]) -> Decision:
+        features, allowed = self.features(candidate, related)
+        logits = self.model.logits(features)
+        chosen = choose(logits, self.model.add_margin, allowed)
+        if chosen is None:
+            if candidate.retraction:
+                return Decision(Op.noop, reason="retraction of nothing known")
+            return Decision(Op.add, reason="about nothing known (learned)")
+        row, op = chosen
+        odds = (logits[row, 1:] - logits[row, 0]).round(2).tolist()
+        return Decision(op, related[row].ref, candidate.content if op is Op.update else None,
+                        f"{op.value.lower()} (learned; log-odds over ADD of UPDATE, NOOP, DELETE: {odds})")
+
+    def features(self, candidate: Candidate, related: Sequence[Related]) -> tuple[np.ndarray, np.ndarray]:
+        """The pair features of the candidate beside each related memory, and which memories it may act on."""
+        if not related:
+            return np.zeros((0, FEATURES), np.float32), np.zeros(0, bool)
+        vectors = self._vectors([candidate.vector, *(memory.vector for memory in related)],
+                                [candidate.content, *(memory.memory.content for memory in related)])
+        texts = [candidate.content, *(memory.memory.content for memory in related)]
+        self._embed_names([names(text, candidate.subject) for text in texts])
+        features = pair_features(vectors[0], vectors[1:], candidate.content, texts[1:], candidate.subject, candidate.retraction,
+                                 self.holders, self._name_vectors.get)
+        return features, np.array([self.whose(candidate, memory) for memory in related])
+
+    def _embed_names(self, said: list[str]) -> None:
+        """Embeds, in one batch, the names not embedded before (a memory's were, as it was a candidate)."""
+        new = sorted({text for text in said if text and text not in self._name_vectors})
+        if len(self._name_vectors) + len(new) > NAME_CACHE:
+            self._name_vectors.clear()
+        self._name_vectors.update(zip(new, self.embedder.embed(new), strict=True) if new else ())
+
+    def _vectors(self, given: list[np.ndarray | None], texts: list[str]) -> np.ndarray:
+        """The vectors the pipeline already has; the rest embedded here, in one batch."""
+        missing = [number for number, vector in enumerate(given) if vector is None]
+        embedded = self.embedder.embed([texts[number] for number in missing]) if missing else []
+        found = dict(zip(missing, embedded, strict=True))
+        return np.stack([np.asarray(vector if vector is not None else found[number], dtype=np.float32)
+                         for number, vector in enumerate(given)])
