@@ -24,10 +24,14 @@ from typing import Any
 from memos_sdk import MemOS
 
 from memos_service.bench.report import markdown_table
-from memos_service.policy.conversations import Person, people
+from memos_service.bench.updates import DISTRACTORS
+from memos_service.policy.conversations import Fillers, Person, people
 from memos_service.policy.families import Family, families_of, load_families
 
 HELD_OUT = Path(__file__).parent / "families" / "held_out.json"
+# Chat of the older updates bench, none of the training's asides or mentions in passing: what the
+# training generator says between statements is not said here.
+BENCH_FILLERS = Fillers(chat=tuple(DISTRACTORS), asides=(), mentions=())
 
 
 def lines() -> dict[str, list[Family]]:
@@ -57,7 +61,7 @@ def run(base_url: str, admin_key: str, people_per_line: int = 40, seed: int = 11
         if only is not None and line not in only:
             continue
         cube = client.cubes.create(f"families-{line}")  # a cube per line: its people may share names
-        suite = people(people_per_line, families, seed, facts=3, sessions=4)
+        suite = people(people_per_line, families, seed, facts=3, sessions=4, fillers=BENCH_FILLERS)
         said: dict[str, tuple[Person, Any]] = {}
         began = time.perf_counter()
         for person in suite:

@@ -63,7 +63,18 @@ def _render(frame: str, value: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def person(name: str, families: list[Family], rng: random.Random, facts: int = 3, sessions: int = 3) -> Person:
+@dataclass(frozen=True)
+class Fillers:
+    """What is said between the statements: chat, asides, and frames that mention a value in passing.
+    Training uses these; `memos bench updates --families` its own distractors and none of the rest."""
+
+    chat: tuple[str, ...] = tuple(CHAT)
+    asides: tuple[str, ...] = tuple(ASIDES)
+    mentions: tuple[str, ...] = tuple(MENTIONS)
+
+
+def person(name: str, families: list[Family], rng: random.Random, facts: int = 3, sessions: int = 3,
+           fillers: Fillers = Fillers()) -> Person:
     """A person with `facts` attributes stated in a first session and changed, repeated, retracted
     and talked about in `sessions - 1` more, with chat between."""
     chosen = rng.sample(families, min(facts, len(families)))
@@ -73,24 +84,25 @@ def person(name: str, families: list[Family], rng: random.Random, facts: int = 3
         value = rng.choice(family.values)
         someone.current[family.family].append(value)
         first.append(Said(_render(rng.choice(family.states), value), "state", family.family, value))
-    first.append(Said(rng.choice(CHAT), "chat"))
-    first.append(Said(rng.choice(ASIDES), "aside"))
+    first.append(Said(rng.choice(fillers.chat), "chat"))
+    first.extend(Said(rng.choice(fillers.asides), "aside") for _ in range(bool(fillers.asides)))
     rng.shuffle(first)
     someone.sessions.append(first)
     for _ in range(sessions - 1):
-        said = [Said(rng.choice(CHAT), "chat"), Said(rng.choice(ASIDES), "aside")]
+        said = [Said(rng.choice(fillers.chat), "chat"),
+                *(Said(rng.choice(fillers.asides), "aside") for _ in range(bool(fillers.asides)))]
         for family in rng.sample(chosen, rng.randint(1, len(chosen))):
-            said.append(_next(someone, family, rng))
+            said.append(_next(someone, family, rng, fillers))
         rng.shuffle(said)
         someone.sessions.append(said)
     return someone
 
 
-def _next(someone: Person, family: Family, rng: random.Random) -> Said:
+def _next(someone: Person, family: Family, rng: random.Random, fillers: Fillers) -> Said:
     name, held = family.family, someone.current[family.family]
     used = set(held) | set(someone.stale[name]) | set(someone.retracted[name])
     fresh = [value for value in family.values if value not in used]
-    act = rng.choices(["change", "repeat", "retract", "other", "mention"], weights=[4, 1, 2, 2, 1])[0]
+    act = rng.choices(["change", "repeat", "retract", "other", "mention"], weights=[4, 1, 2, 2, bool(fillers.mentions)])[0]
     if act == "retract" and held:
         value = rng.choice(held)
         frame = rng.choice(family.retractions)
@@ -102,7 +114,7 @@ def _next(someone: Person, family: Family, rng: random.Random) -> Said:
         someone.retracted[name].append(value)
         return Said(_render(frame, value), "retract", name, value)
     if act == "mention" and held:
-        return Said(_render(rng.choice(MENTIONS), rng.choice(held)), "mention", name, None)
+        return Said(_render(rng.choice(fillers.mentions), rng.choice(held)), "mention", name, None)
     if act == "repeat" and held:
         value = rng.choice(held)
         return Said(_render(rng.choice(family.states), value), "repeat", name, value)
@@ -111,7 +123,7 @@ def _next(someone: Person, family: Family, rng: random.Random) -> Said:
         someone.others.append(said)
         return said
     if not fresh:
-        return Said(rng.choice(CHAT), "chat")
+        return Said(rng.choice(fillers.chat), "chat")
     value = rng.choice(fresh)
     if family.kind == "one":
         someone.stale[name].extend(held)
@@ -121,7 +133,8 @@ def _next(someone: Person, family: Family, rng: random.Random) -> Said:
                                    else family.states), value), "state", name, value)
 
 
-def people(count: int, families: list[Family], seed: int, facts: int = 3, sessions: int = 3) -> list[Person]:
+def people(count: int, families: list[Family], seed: int, facts: int = 3, sessions: int = 3,
+           fillers: Fillers = Fillers()) -> list[Person]:
     rng = random.Random(seed)
     return [person(f"{NAMES[number % len(NAMES)]}{'' if number < len(NAMES) else number // len(NAMES)}", families, rng,
-                   facts, sessions) for number in range(count)]
+                   facts, sessions, fillers) for number in range(count)]

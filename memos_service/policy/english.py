@@ -501,7 +501,8 @@ def to_third_person(sentence: str, name: str) -> str:
         lowered = bare.lower()
         if bare == "I":
             out.append(word.replace("I", name, 1))
-            conjugate_next = True
+            # "Leila and I are divorced": two subjects keep their plural verb.
+            conjugate_next = len(out) < 3 or out[-2].lower() != "and"
             continue
         if lowered in _OBJECT_PRONOUNS:
             out.append(word.replace(bare, _OBJECT_PRONOUNS[lowered].format(name=name), 1))

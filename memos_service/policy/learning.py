@@ -370,12 +370,9 @@ def outcome_tuning(torch: Any, network: Any, add_margin: float, episodes: list[E
         episode = episodes[step % len(episodes)]
         log_probs: list[Any] = []
 
-        def decide(candidate: Candidate, related: list[Related], log_probs: list[Any] = log_probs) -> tuple[Op, int | None]:
-            if (ruled := manager.ruled(candidate, related)) is not None:
-                return ruled.decision.op, ruled.decision.target
-            features, allowed = manager.features(candidate, related)
+        def sample(features: np.ndarray, allowed: np.ndarray, log_probs: list[Any] = log_probs) -> tuple[int, Op] | None:
             if not allowed.any():
-                return (Op.noop if candidate.retraction else Op.add), None
+                return None
             logits = network(torch.from_numpy(features))
             odds = (logits[:, 1:] - logits[:, :1]).masked_fill(torch.from_numpy(~allowed)[:, None], -1e9)
             scores = torch.cat([margin.reshape(1), odds.reshape(-1)])
@@ -384,9 +381,16 @@ def outcome_tuning(torch: Any, network: Any, add_margin: float, episodes: list[E
             action = int(rng.choice(len(scores), p=probabilities / probabilities.sum()))
             log_probs.append(distribution.log_prob(torch.tensor(action)))
             if action == 0:
-                return (Op.noop if candidate.retraction else Op.add), None
+                return None
             row, column = divmod(action - 1, len(CLASSES) - 1)
-            return CLASSES[1 + column], row
+            return row, CLASSES[1 + column]
+
+        def decide(candidate: Candidate, related: list[Related], log_probs: list[Any] = log_probs) -> tuple[Op, int | None]:
+            sampled = len(log_probs)
+            outcome = manager.decide(candidate, related, pick=sample)  # the production decision, sampling the model
+            if outcome.policy != manager.name:
+                del log_probs[sampled:]  # the rules decided: the sample took no effect
+            return outcome.decision.op, outcome.decision.target
 
         reward = run_episode(episode, decide, manager.holders).reward()
         baseline = reward if baseline is None else 0.95 * baseline + 0.05 * reward

@@ -107,8 +107,9 @@ def pair_features(candidate_vector: np.ndarray, memory_vectors: np.ndarray, cand
     said_names = name_vector(names(candidate, subject))
     rows = []
     for number, (vector, memory, cosine) in enumerate(zip(memory_vectors, memories, similarity, strict=True)):
-        others = np.delete(similarity, number)
-        lead = float(cosine - others.max()) if len(others) else 1.0
+        # Alone, a memory leads by its own similarity (as if beside an unrelated one): a new user's
+        # first memory is no outlier.
+        lead = float(cosine - np.delete(similarity, number).max(initial=0.0))
         held_names = name_vector(names(memory, subject))
         alike = float(said_names @ held_names) if said_names is not None and held_names is not None else None
         rows.append(np.concatenate([candidate_vector * vector, scalars(
