@@ -12,7 +12,6 @@ in the store, not through search: duplicate facts (a current value held by more 
 fact) and superseded values still held by active facts; wrong UPDATE or DELETE (a memory changed
 that is not the speaker's fact of the sentence's attribute); decision time per candidate."""
 
-import re
 import statistics
 import time
 import uuid
@@ -24,7 +23,7 @@ from typing import Any
 from memos_sdk import MemOS
 
 from memos_service.bench.report import markdown_table
-from memos_service.bench.updates import DISTRACTORS
+from memos_service.bench.updates import DISTRACTORS, _all_pages, _has
 from memos_service.policy.conversations import Fillers, Person, people
 from memos_service.policy.families import Family, families_of, load_families
 
@@ -36,10 +35,6 @@ BENCH_FILLERS = Fillers(chat=tuple(DISTRACTORS), asides=(), mentions=())
 
 def lines() -> dict[str, list[Family]]:
     return {"held-out": load_families(HELD_OUT), "dev": families_of("dev")}
-
-
-def _has(text: str, value: str) -> bool:
-    return re.search(rf"\b{re.escape(value.lower())}\b", text.lower()) is not None
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -139,16 +134,6 @@ def _measure(client: MemOS, cube_id: Any, suite: list[Person], said: dict[str, t
                       "wrong_update_or_delete": wrong, "decisions": decisions,
                       "wrong_rate": wrong / max(decisions, 1), "decision_ms_p50": _percentile(latencies, 0.5),
                       "decision_ms_p95": _percentile(latencies, 0.95), "misses": misses}
-
-
-def _all_pages(client: MemOS, cube_id: Any, user: str):
-    after = None
-    while True:
-        page = client.memories.list(cube_id, user_id=user, limit=200, after=after)
-        yield page.data
-        if not page.has_more:
-            return
-        after = page.next_cursor
 
 
 def _all_operations(client: MemOS, cube_id: Any, user: str):
