@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
+from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -12,6 +14,8 @@ from sqlalchemy.orm import Session
 from memos_service.cube.config import ActivationConfig, CubeConfig
 from memos_service.db.jobs import JobStatus
 from memos_service.db.models import Blob, Cube, CubeLifecycle, Job
+
+log = structlog.get_logger(__name__)
 
 
 def lifecycle_of(session: Session, cube: Cube) -> CubeLifecycle:
@@ -30,10 +34,19 @@ class Due:
 
 
 def _live_cubes(session: Session, tenant_id: uuid.UUID | None) -> list[tuple[Cube, CubeConfig]]:
+    """Live cubes with their configs; one whose stored config no longer reads (stored before a bound
+    existed) is logged and left out, never the end of a sweep for every other cube."""
     query = select(Cube).where(Cube.deleted_at.is_(None)).order_by(Cube.created_at)
     if tenant_id is not None:
         query = query.where(Cube.tenant_id == tenant_id)
-    return [(cube, CubeConfig.of(cube.config)) for cube in session.scalars(query)]
+    found = []
+    for cube in session.scalars(query):
+        try:
+            found.append((cube, CubeConfig.of(cube.config)))
+        except ValidationError as exc:
+            log.error("cube config unreadable: cube skipped by lifecycle", cube_id=str(cube.id),
+                      tenant_id=str(cube.tenant_id), error=exc.errors()[0]["msg"])
+    return found
 
 
 def _hot_selection(config: ActivationConfig) -> dict[str, Any]:

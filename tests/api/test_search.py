@@ -65,3 +65,22 @@ def test_search_sees_a_write_at_once(client, tenant, cube):
     client.post(f"/v1/cubes/{cube['id']}/memories", json={"content": "The wifi password is on the fridge"},
                 headers=tenant.headers)
     assert search(client, tenant, cube, query="wifi password")[0]["memory"]["content"] == "The wifi password is on the fridge"
+
+
+def test_a_query_of_hundreds_of_names_costs_what_a_question_does(client, tenant, cube):
+    import itertools
+    import string
+    import time
+
+    from memos_service.retrieval.search import MAX_QUERY_NAMES, query_entities
+
+    items = [{"content": f"Zed{number} met Alice and Bob about project {number}"} for number in range(100)]
+    client.post(f"/v1/cubes/{cube['id']}/memories/batch", json={"items": items}, headers=tenant.headers)
+    # 800 distinct capitalised words (the 4,000-character limit): once a regex per name per hit.
+    names = ["".join(("Q", *letters)) for letters in itertools.product(string.ascii_lowercase, repeat=3)][:1000 - 2]
+    query = " ".join(["Alice", "Bob", *names])[:4000]
+    assert len(query_entities(query)) == MAX_QUERY_NAMES and {"alice", "bob"} <= query_entities(query)
+    started = time.perf_counter()
+    hits = search(client, tenant, cube, query=query, top_k=20)
+    assert time.perf_counter() - started < 3.0
+    assert len(hits) == 20 and all(hit["scores"]["entity"] > 0 for hit in hits)

@@ -150,3 +150,26 @@ def test_a_job_whose_worker_keeps_dying_is_failed_not_redelivered_forever(client
         assert claim(session, job_id, datetime.now(UTC)) is None
     job = client.get(f"/v1/jobs/{job_id}", headers=tenant.headers).json()
     assert job["status"] == "failed" and "gave up after 3 attempts" in job["error"]
+
+
+def test_one_cubes_config_never_stops_lifecycle_scheduling_for_the_others(client, tenant, worker):
+    from memos_service.db.models import Cube
+    from workers.lifecycle import schedule_lifecycle
+
+    # Numbers beat adds to datetimes are bounded: these made its scheduler raise OverflowError every minute.
+    for config in ({"consolidation": {"interval_minutes": 2_000_000_000}}, {"activation": {"retire_unused_days": 1e300}},
+                   {"forgetting": {"stability_days": 1e300}}, {"forgetting": {"max_memories": 2**40}}):
+        answer = client.post("/v1/cubes", json={"name": f"huge-{uuid.uuid4().hex[:6]}", "config": config},
+                             headers=tenant.headers)
+        assert answer.status_code == 422, (config, answer.text)
+    # A config stored before its bound existed: that cube is skipped, the others are scheduled.
+    broken = client.post("/v1/cubes", json={"name": f"old-{uuid.uuid4().hex[:6]}"}, headers=tenant.headers).json()
+    with session_scope() as session:
+        session.execute(update(Cube).where(Cube.id == uuid.UUID(broken["id"])).values(
+            config={"consolidation": {"interval_minutes": 2_000_000_000}, "activation": {"retire_unused_days": 1e300}}))
+    healthy = client.post("/v1/cubes", json={"name": f"ok-{uuid.uuid4().hex[:6]}"}, headers=tenant.headers).json()
+    scheduled = schedule_lifecycle(at=(datetime.now(UTC) + timedelta(days=2)).isoformat(), tenant_id=tenant.id)
+    assert scheduled == 2  # the healthy cube's consolidation and forgetting
+    jobs = client.get("/v1/jobs", params={"cube_id": healthy["id"]}, headers=tenant.headers).json()["data"]
+    assert sorted(job["kind"] for job in jobs) == ["consolidate", "forget"]
+    assert client.get("/v1/jobs", params={"cube_id": broken["id"]}, headers=tenant.headers).json()["data"] == []
