@@ -10,9 +10,11 @@ is garbage, and a row whose file is missing or fails its checksum is an error, n
 import hashlib
 import io
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -90,17 +92,50 @@ class BlobStore:
     def remove(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
 
+    @contextmanager
+    def staged(self) -> Iterator["StagedBlobs"]:
+        """Blobs written aside, in a folder of this request's own, and moved into the store only by
+        `keep()`: what a refused import wrote leaves with its folder (an import refused for another
+        tenant's cube once left 300 files behind)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        try:
+            yield StagedBlobs(BlobStore(folder, self.max_bytes), self)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def collect_garbage(self, referenced: set[str], older_than_seconds: float = 600) -> int:
         """Removes files no row names. Only files older than the grace: a build writes its file
         before its row commits, and must not lose it in between."""
         removed = 0
         cutoff = time.time() - older_than_seconds
-        # Also what a crash left half written.
+        # Also what a crash left half written, or staged and never kept.
         for path in [*self.root.glob("??/*"), *self.root.glob(".incoming-*")]:
             if path.name not in referenced and path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
                 removed += 1
+        for folder in self.root.glob(".staging-*"):
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
         return removed
+
+
+class StagedBlobs:
+    """Blobs of one request, in a store of their own until kept."""
+
+    def __init__(self, staging: BlobStore, store: BlobStore):
+        self._staging, self._store = staging, store
+
+    def put_stream(self, source: BinaryIO) -> tuple[str, int]:
+        return self._staging.put_stream(source)
+
+    def keep(self) -> None:
+        """Moves every staged blob into the store (a rename: the same file system)."""
+        for path in self._staging.root.glob("??/*"):
+            target = self._store.path(path.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
 
 
 class VerifiedReader:

@@ -3,7 +3,8 @@ and the activation caches and adapters built from the memories (bytes and metada
 to memories re-pointed at the imported copies); what stays behind is anything that only means
 something in this database."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
@@ -11,7 +12,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from memos_service.api.schemas.common import CleanStr, Identifier, JsonObject, Schema, Tag, Timestamp
 from memos_service.blobs.store import BlobStore
-from memos_service.cube.archive import VERSION_FIELDS, Archive, ArchiveError, read_archive, write_archive
+from memos_service.cube.archive import BLOBS, MEMORIES, VERSION_FIELDS, Archive, ArchiveError, read_archive, write_archive
 from memos_service.cube.config import CubeConfig
 from memos_service.cube.kinds import MemoryKind, MemoryStatus
 from memos_service.db.blobs import BlobRepository
@@ -156,19 +157,35 @@ class ArchivedBlob(Schema):
         return self
 
 
-def load_archive(source: BinaryIO, store: BlobStore, max_records: int | None = None) -> Archive:
-    """Reads and validates an archive completely, so an import fails before it writes a row (blob
-    bytes it stored on the way name no row, and go with the store's garbage collection)."""
-    archive = read_archive(source, store.put_stream)
-    if max_records is not None and len(archive.memories) > max_records:
-        raise ArchiveError(f"archive holds {len(archive.memories)} memories; the limit is {max_records}")
+_RECORD_MODELS: dict[str, type[Schema]] = {MEMORIES: ArchivedMemory, BLOBS: ArchivedBlob}
+
+
+def _validated(name: str, line: bytes) -> dict[str, Any]:
+    """One line of memories.jsonl or blobs.jsonl, validated as it is parsed (no raw copy kept)."""
+    try:
+        return _RECORD_MODELS[name].model_validate_json(line).model_dump()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ArchiveError(f"invalid record in {name}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+@contextmanager
+def staged_archive(source: BinaryIO, store: BlobStore) -> Iterator[Archive]:
+    """The archive, read and validated completely before the block that imports it runs, so an import
+    fails before it writes a row. Its blob files are staged, and enter the store only when that block
+    succeeds: a refused import leaves nothing behind."""
+    with store.staged() as staged:
+        yield _checked(read_archive(source, staged.put_stream, _validated))
+        staged.keep()
+
+
+def _checked(archive: Archive) -> Archive:
     try:
         cube = ArchivedCube.model_validate(archive.manifest["cube"])
-        records = [ArchivedMemory.model_validate(raw).model_dump() for raw in archive.memories]
-        blobs = [ArchivedBlob.model_validate(raw).model_dump() for raw in archive.blobs]
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ArchiveError(f"invalid record: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    records, blobs = archive.memories, archive.blobs
     keys = [record["key"] for record in records]
     if len(set(keys)) != len(keys):
         raise ArchiveError("memory keys in the archive are not unique")

@@ -1,4 +1,9 @@
+import hashlib
+import io
 import json
+import tarfile
+
+import pytest
 
 from tests.tarfiles import members, rebuild
 
@@ -66,8 +71,6 @@ def test_damaged_archives_are_refused_and_write_nothing(client, tenant, cube):
     lines = [json.dumps(dangling).encode()] + files["memories.jsonl"].splitlines()[1:]
     relinked_body = b"\n".join(lines) + b"\n"
     manifest = json.loads(files["manifest.json"])
-    import hashlib
-
     manifest["files"]["memories.jsonl"].update(sha256=hashlib.sha256(relinked_body).hexdigest(), bytes=len(relinked_body))
     relinked = {"manifest.json": json.dumps(manifest).encode(), "memories.jsonl": relinked_body}
     pickled = dict(files, **{"payload.pkl": b"\x80\x04."})
@@ -93,3 +96,66 @@ def test_a_format_1_archive_without_caches_still_imports(client, tenant, cube):
     unlisted = dict(old, **{"manifest.json": json.dumps(manifest).encode()})
     refused = client.post(f"/v1/cubes/{cube['id']}/import", content=rebuild(unlisted), headers={**tenant.headers, **TAR})
     assert refused.status_code == 422 and "blobs.jsonl" in refused.json()["error"]["message"]
+
+
+def _blob_store_files() -> set[str]:
+    from memos_service.blobs.store import blob_store
+    from memos_service.config import get_settings
+
+    root = blob_store(get_settings()).root
+    return {str(path.relative_to(root)) for path in root.rglob("*")} if root.exists() else set()
+
+
+def _with_member(files: dict[str, bytes], info: tarfile.TarInfo, data: bytes, tar_format: int) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tar_format) as tar:
+        for name, body in files.items():
+            plain = tarfile.TarInfo(name)
+            plain.size = len(body)
+            tar.addfile(plain, io.BytesIO(body))
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_pax_and_long_name_members_are_refused_before_the_tar_library_parses_them(client, tenant, cube):
+    files = members(client.get(f"/v1/cubes/{build_cube(client, tenant)['id']}/export", headers=tenant.headers).content)
+    # Python 3.11's pax parsing is quadratic: a crafted 130 KB header froze every request for 19.9 s.
+    for tar_format, info in ((tarfile.PAX_FORMAT, tarfile.TarInfo("blobs/" + "a" * 200)),
+                             (tarfile.GNU_FORMAT, tarfile.TarInfo("blobs/" + "b" * 200)),
+                             (tarfile.USTAR_FORMAT, tarfile.TarInfo("blobs"))):
+        if info.name == "blobs":
+            info.type = tarfile.DIRTYPE
+        refused = client.post(f"/v1/cubes/{cube['id']}/import", content=_with_member(files, info, b"", tar_format),
+                              headers={**tenant.headers, **TAR})
+        assert refused.status_code == 422, refused.text
+        assert "plain files only" in refused.json()["error"]["message"]
+    assert client.get(f"/v1/cubes/{cube['id']}/memories", headers=tenant.headers).json()["data"] == []
+
+
+def test_a_refused_import_leaves_no_blob_behind(client, make_tenant):
+    owner, other = make_tenant(), make_tenant()
+    files = members(client.get(f"/v1/cubes/{build_cube(client, owner)['id']}/export", headers=owner.headers).content)
+    data = b"bytes of a cache the manifest never lists" * 1000
+    archive = _with_member(files, tarfile.TarInfo(f"blobs/{hashlib.sha256(data).hexdigest()}"), data, tarfile.USTAR_FORMAT)
+    before = _blob_store_files()
+    mine = client.post("/v1/cubes", json={"name": "target"}, headers=owner.headers).json()
+    refused = client.post(f"/v1/cubes/{mine['id']}/import", content=archive, headers={**owner.headers, **TAR})
+    assert refused.status_code == 422 and "do not match the manifest" in refused.json()["error"]["message"]
+    # Aimed at another tenant's cube: not found, before a byte of the archive is read.
+    theirs = client.post(f"/v1/cubes/{mine['id']}/import", content=archive, headers={**other.headers, **TAR})
+    assert theirs.status_code == 404
+    assert _blob_store_files() == before
+
+
+def test_an_archive_of_too_many_members_is_refused_by_counting_headers():
+    from memos_service.cube.archive import MAX_BLOB_FILES, ArchiveError, check_members
+
+    header = bytearray(512)
+    header[0:5], header[124:136], header[156:157] = b"blobs", b"00000000000\0", b"0"
+    many = io.BytesIO(bytes(header) * (MAX_BLOB_FILES + 4) + bytes(1024))
+    with pytest.raises(ArchiveError, match="at most"):
+        check_members(many)
+    enough = io.BytesIO(bytes(header) * (MAX_BLOB_FILES + 3) + bytes(1024))
+    check_members(enough)
+    assert enough.tell() == 0

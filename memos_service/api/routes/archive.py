@@ -6,6 +6,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -28,7 +29,7 @@ from memos_service.api.schemas.common import Identifier, Schema
 from memos_service.blobs.store import CHUNK, blob_store
 from memos_service.config import Settings
 from memos_service.cube.archive import Archive
-from memos_service.cube.transfer import ArchiveError, Imported, export_cube, import_into, load_archive
+from memos_service.cube.transfer import ArchiveError, Imported, export_cube, import_into, staged_archive
 from memos_service.db.blobs import BlobRepository
 from memos_service.db.models import Cube
 from memos_service.errors import ValidationFailed
@@ -52,13 +53,15 @@ class ImportResult(Schema):
                    adapters_imported=imported.adapters)
 
 
-def _load(source: IO[bytes], settings: Settings) -> Archive:
+@contextmanager
+def _loaded(source: IO[bytes], settings: Settings) -> Iterator[Archive]:
+    """The archive for the block that imports it (a refused one keeps none of its blobs)."""
     try:
-        archive = load_archive(source, blob_store(settings))
+        with staged_archive(source, blob_store(settings)) as archive:
+            check_content_size(settings, *(record["content"] for record in archive.memories))
+            yield archive
     except ArchiveError as exc:
         raise ValidationFailed(f"invalid archive: {exc}") from None
-    check_content_size(settings, *(record["content"] for record in archive.memories))
-    return archive
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
@@ -98,11 +101,11 @@ def import_new_cube(archive: RequestBodyDep, cubes: CubesDep, memories: Memories
     assert principal.tenant_id is not None
     if (replayed := idempotency.replay(session)) is not None:
         return replayed
-    loaded = _load(archive, settings)
-    described = {**loaded.manifest["cube"], **({"name": name} if name else {})}
-    cube = cubes.create(**described, embedding_model=embedder.name, embedding_dim=embedder.dimension)
-    imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder,
-                           settings.passages_per_memory)
+    with _loaded(archive, settings) as loaded:
+        described = {**loaded.manifest["cube"], **({"name": name} if name else {})}
+        cube = cubes.create(**described, embedding_model=embedder.name, embedding_dim=embedder.dimension)
+        imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder,
+                               settings.passages_per_memory)
     return idempotency.respond(session, 201, ImportResult.of(cube, imported))
 
 
@@ -116,8 +119,8 @@ def import_cube(cube_id: uuid.UUID, archive: RequestBodyDep, cubes: CubesDep, me
     assert principal.tenant_id is not None
     if (replayed := idempotency.replay(session)) is not None:
         return replayed
-    loaded = _load(archive, settings)
-    cube = open_cube(cubes, cube_id, embedder)
-    imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder,
-                           settings.passages_per_memory)
+    cube = open_cube(cubes, cube_id, embedder)  # first: another tenant's cube is a 404 before a byte is read
+    with _loaded(archive, settings) as loaded:
+        imported = import_into(loaded, cube, memories, BlobRepository(session, principal.tenant_id), embedder,
+                               settings.passages_per_memory)
     return idempotency.respond(session, 201, ImportResult.of(cube, imported))
