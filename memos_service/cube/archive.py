@@ -15,7 +15,7 @@ import json
 import re
 import tarfile
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, BinaryIO
@@ -69,22 +69,36 @@ def _described(data: bytes, records: int) -> dict[str, Any]:
     return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": records}
 
 
-def write_archive(out: BinaryIO, cube: dict[str, Any], embedding: dict[str, Any], memories: list[dict[str, Any]],
+def write_archive(out: BinaryIO, cube: dict[str, Any], embedding: dict[str, Any], memories: Iterable[dict[str, Any]],
                   blobs: list[dict[str, Any]], store: BlobStore) -> None:
-    """Writes the archive to `out`; each blob's bytes are copied from the store with their checksum
-    verified, so a damaged file fails the export instead of travelling."""
-    memory_lines, blob_lines = _jsonl(memories), _jsonl(blobs)
+    """Writes the archive to `out`. The memories come one at a time and are spooled as JSON lines
+    (to disk past 16 MB): the manifest, written first, holds their checksum. Each blob's bytes are
+    copied from the store with their checksum verified, so a damaged file fails the export instead
+    of travelling."""
+    blob_lines = _jsonl(blobs)
     sizes = {blob["sha256"]: blob["size"] for blob in blobs}
-    files: dict[str, Any] = {MEMORIES: _described(memory_lines, len(memories)), BLOBS: _described(blob_lines, len(blobs))}
-    files.update({f"blobs/{sha256}": {"sha256": sha256, "bytes": size} for sha256, size in sizes.items()})
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "cube": cube, "embedding": embedding, "files": files}
-    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for name, data in ((MANIFEST, _canonical(manifest) + b"\n"), (MEMORIES, memory_lines), (BLOBS, blob_lines)):
-            tar.addfile(_header(name, len(data)), io.BytesIO(data))
-        for sha256 in sorted(sizes):
-            with store.open(sha256) as reader:
-                tar.addfile(_header(f"blobs/{sha256}", sizes[sha256]), reader)
-                reader.finish()
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as memory_lines:
+        digest, count = hashlib.sha256(), 0
+        for record in memories:
+            line = _canonical(record) + b"\n"
+            digest.update(line)
+            memory_lines.write(line)
+            count += 1
+        memory_bytes = memory_lines.tell()
+        memory_lines.seek(0)
+        files: dict[str, Any] = {MEMORIES: {"sha256": digest.hexdigest(), "bytes": memory_bytes, "records": count},
+                                 BLOBS: _described(blob_lines, len(blobs))}
+        files.update({f"blobs/{sha256}": {"sha256": sha256, "bytes": size} for sha256, size in sizes.items()})
+        manifest = _canonical({"format": FORMAT, "format_version": FORMAT_VERSION, "cube": cube, "embedding": embedding,
+                               "files": files}) + b"\n"
+        with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            tar.addfile(_header(MANIFEST, len(manifest)), io.BytesIO(manifest))
+            tar.addfile(_header(MEMORIES, memory_bytes), memory_lines)
+            tar.addfile(_header(BLOBS, len(blob_lines)), io.BytesIO(blob_lines))
+            for sha256 in sorted(sizes):
+                with store.open(sha256) as reader:
+                    tar.addfile(_header(f"blobs/{sha256}", sizes[sha256]), reader)
+                    reader.finish()
 
 
 # What a cube archive may hold: the three JSON files and one file per cache or adapter.

@@ -32,14 +32,19 @@ BLOB_FIELDS = ("kind", "status", "format", "sha256", "size", "lm_name", "lm_fing
 
 
 def export_cube(cube: Cube, memories: MemoryRepository, blobs: BlobRepository, store: BlobStore, out: BinaryIO) -> None:
-    rows = memories.all_in_cube(cube)
-    keys = {memory.id: f"m{position:08d}" for position, memory in enumerate(rows, start=1)}
-    versions = memories.versions_of([memory.id for memory in rows])
-    records = [_record(memory, keys, versions[memory.id]) for memory in rows]
-    public_keys = {str(memory.public_id): keys[memory.id] for memory in rows}
+    """Streams: memories are read a page at a time, with their versions, and written as they come."""
+    ordered = memories.keys_in_cube(cube)
+    keys = {row_id: f"m{position:08d}" for position, (row_id, _) in enumerate(ordered, start=1)}
+    public_keys = {str(public_id): keys[row_id] for row_id, public_id in ordered}
+
+    def records() -> Iterator[dict[str, Any]]:
+        for page in memories.pages_in_cube(cube):
+            versions = memories.versions_of([memory.id for memory in page])
+            yield from (_record(memory, keys, versions[memory.id]) for memory in page)
+
     blob_records = [_blob_record(blob, keys, public_keys) for blob in blobs.all_in_cube(cube)]
     described = {"name": cube.name, "description": cube.description, "owner_user_id": cube.owner_user_id, "config": cube.config}
-    write_archive(out, described, {"model": cube.embedding_model, "dim": cube.embedding_dim}, records, blob_records, store)
+    write_archive(out, described, {"model": cube.embedding_model, "dim": cube.embedding_dim}, records(), blob_records, store)
 
 
 def _record(memory: Memory, keys: dict[int, str], versions: list[MemoryVersion]) -> dict[str, Any]:

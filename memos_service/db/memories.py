@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -432,8 +432,17 @@ class MemoryRepository:
         memory.access_count += 1
         memory.last_accessed_at = moment
 
-    def all_in_cube(self, cube: Cube) -> list[Memory]:
-        return list(self.session.scalars(self._scoped(cube).order_by(Memory.id)))
+    def keys_in_cube(self, cube: Cube) -> list[tuple[int, uuid.UUID]]:
+        """(id, public id) of every memory of the cube, in id order: the rows without their content."""
+        query = select(Memory.id, Memory.public_id).where(Memory.tenant_id == self.tenant_id, Memory.cube_id == cube.id)
+        return [(row_id, public_id) for row_id, public_id in self.session.execute(query.order_by(Memory.id))]
+
+    def pages_in_cube(self, cube: Cube, size: int = 1000) -> Iterator[list[Memory]]:
+        """Every memory of the cube, in id order, `size` at a time (a cube is never loaded whole)."""
+        after = 0
+        while page := list(self.session.scalars(self._scoped(cube).where(Memory.id > after).order_by(Memory.id).limit(size))):
+            yield page
+            after = page[-1].id
 
     def versions_of(self, memory_ids: Sequence[int]) -> dict[int, list[MemoryVersion]]:
         query = (
