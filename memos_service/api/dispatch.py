@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
@@ -35,6 +36,9 @@ class JobRequest:
     idempotency_key: str | None
     # Without a key, the same content finds the first job too (unless that one failed or was cancelled).
     same_content_is_same_request: bool = False
+    # Why the first job of this fingerprint is not this request after all (a message id sent again with
+    # other words), from the first job's payload; None where it is.
+    differs_from: Callable[[dict[str, Any]], str | None] | None = None
 
     @classmethod
     def of(cls, kind: JobKind, cube_id: uuid.UUID, payload: dict[str, Any], idempotency_key: str | None) -> Self:
@@ -67,7 +71,13 @@ def start_job(tenant_id: uuid.UUID, request: JobRequest, wait_seconds: float) ->
 
 
 def _earlier(jobs: JobRepository, request: JobRequest) -> Job | None:
-    """The job this request repeats, if any; a key reused for another request is a conflict."""
+    """The job this request repeats, if any; a key reused for another request is a conflict, and so is
+    a request the first job of its fingerprint `differs_from`, with or without a key."""
+    if request.differs_from is not None:
+        first = jobs.find(kind=request.kind.name, cube_id=request.cube_id, idempotency_key=None,
+                          fingerprint=request.fingerprint)
+        if first is not None and (difference := request.differs_from(first.payload)):
+            raise Conflict(difference)
     if request.idempotency_key is None and not request.same_content_is_same_request:
         return None
     earlier = jobs.find(kind=request.kind.name, cube_id=request.cube_id, idempotency_key=request.idempotency_key,

@@ -10,11 +10,20 @@ from typing import Any, BinaryIO, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from memos_service.api.schemas.common import CleanStr, Identifier, JsonObject, Schema, Tag, Timestamp
+from memos_service.api.schemas.common import (
+    CleanJsonObject,
+    CleanStr,
+    Identifier,
+    JsonObject,
+    MemoryType,
+    Schema,
+    Tag,
+    Timestamp,
+)
 from memos_service.blobs.store import BlobStore
 from memos_service.cube.archive import BLOBS, MEMORIES, VERSION_FIELDS, Archive, ArchiveError, read_archive, write_archive
 from memos_service.cube.config import CubeConfig
-from memos_service.cube.kinds import MemoryKind, MemoryStatus
+from memos_service.cube.kinds import MemoryKind, MemoryOp, MemoryStatus
 from memos_service.db.blobs import BlobRepository
 from memos_service.db.memories import ArchivedMemoryWriter, MemoryRepository
 from memos_service.db.models import Blob, Cube, Memory, MemoryVersion
@@ -86,9 +95,9 @@ class ArchivedCube(Schema):
 
 class ArchivedVersion(Schema):
     version: int = Field(ge=1)
-    op: Identifier
+    op: MemoryOp
     content: CleanStr
-    memory_type: Identifier
+    memory_type: MemoryType
     status: MemoryStatus
     metadata: JsonObject
     tags: list[Tag]
@@ -103,7 +112,7 @@ class ArchivedVersion(Schema):
 class ArchivedMemory(Schema):
     key: Identifier
     kind: MemoryKind
-    memory_type: Identifier
+    memory_type: MemoryType
     content: CleanStr = Field(min_length=1)
     user_id: Identifier | None
     agent_id: Identifier | None
@@ -154,7 +163,7 @@ class ArchivedBlob(Schema):
     last_used_at: Timestamp | None
     created_at: Timestamp
     memories: list[Identifier] = Field(min_length=1)
-    metadata: dict[str, Any]
+    metadata: CleanJsonObject
 
     @model_validator(mode="after")
     def _metadata_names_its_sources(self) -> "ArchivedBlob":

@@ -32,7 +32,7 @@ from memos_service.db.blobs import delete_built_from, mark_stale
 from memos_service.db.changes import append_changes, lock_cube_log
 from memos_service.db.full_text import search_full_text
 from memos_service.db.models import Cube, Memory, MemoryChange, MemoryPassage, MemoryVersion, Operation
-from memos_service.db.pagination import cut_page, decode_cursor
+from memos_service.db.pagination import cut_page, decode_id_cursor
 from memos_service.errors import Conflict, NotFound
 from memos_service.lifecycle.retention import SECONDS_PER_DAY, last_use, reinforced_strength_sql, reinforcement
 from memos_service.passages import ContentVectors, split_passages
@@ -130,7 +130,7 @@ class MemoryRepository:
     def page(self, cube: Cube, filters: MemoryFilter, *, limit: int, after: str | None) -> tuple[list[Memory], str | None]:
         query = filters.apply(self._scoped(cube)).order_by(Memory.id).limit(limit + 1)
         if after:
-            (last_id,) = decode_cursor(after, 1)
+            last_id = decode_id_cursor(after)
             query = query.where(Memory.id > int(last_id))
         return cut_page(list(self.session.scalars(query)), limit, lambda row: (row.id,))
 

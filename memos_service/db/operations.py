@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memos_service.db.models import Operation
-from memos_service.db.pagination import cut_page, decode_cursor
+from memos_service.db.pagination import cut_page, decode_id_cursor
 
 
 class OperationRepository:
@@ -28,7 +28,7 @@ class OperationRepository:
             if value is not None:
                 query = query.where(column == value)
         if after:
-            (last_id,) = decode_cursor(after, 1)
+            last_id = decode_id_cursor(after)
             query = query.where(Operation.id > int(last_id))
         return cut_page(list(self.session.scalars(query.order_by(Operation.id).limit(limit + 1))), limit, lambda row: (row.id,))
 

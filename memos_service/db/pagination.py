@@ -31,12 +31,21 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     return key
 
 
+def decode_id_cursor(cursor: str) -> int:
+    """A row id key: an integer a bigint column holds (`["abc"]`, `[null]`, `[1e999]` once reached the
+    database and answered 500)."""
+    (row_id,) = decode_cursor(cursor, 1)
+    if type(row_id) is not int or not 0 <= row_id < 2**63:
+        raise InvalidRequest("the 'after' cursor is not one this API issued")
+    return row_id
+
+
 def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """A (created_at, id) key, the sort key of rows listed by creation time."""
     created_at, row_id = decode_cursor(cursor, 2)
     try:
         return datetime.fromisoformat(created_at), uuid.UUID(row_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):
         raise InvalidRequest("the 'after' cursor is not one this API issued") from None
 
 

@@ -60,6 +60,19 @@ def test_idempotency_key_reused_for_other_messages_is_a_conflict(client, tenant,
     assert other.status_code == 409 and other.json()["error"]["type"] == "conflict"
 
 
+def test_a_message_id_sent_again_with_other_content_is_a_conflict_not_a_replay(client, tenant, cube, worker):
+    first = ingest(client, tenant, cube, MESSAGES[:1])
+    assert first.status_code == 200, first.text
+    assert ingest(client, tenant, cube, MESSAGES[:1]).headers["idempotent-replayed"] == "true"  # same id, same words
+    reworded = [{**MESSAGES[0], "content": "Hi! I moved to Porto in March."}]
+    for headers in (None, {"Idempotency-Key": f"reworded-{uuid.uuid4()}"}):
+        refused = ingest(client, tenant, cube, reworded, headers=headers)
+        assert refused.status_code == 409, refused.text
+        assert "'u1' was ingested before with other content" in refused.json()["error"]["message"]
+    listed = client.get(f"/v1/cubes/{cube['id']}/memories", headers=tenant.headers).json()["data"]
+    assert not any("Porto" in memory["content"] for memory in listed)
+
+
 @pytest.mark.parametrize("body, status", [
     ({"messages": []}, 422),
     ({"messages": [{"role": "robot", "content": "hi"}]}, 422),

@@ -13,7 +13,7 @@ from memos_service.api.routes.memories import check_content_size, open_cube
 from memos_service.api.schemas.ingest import IngestRequest
 from memos_service.api.schemas.jobs import JobPublic
 from memos_service.errors import PayloadTooLarge
-from memos_service.ingestion.messages import request_fingerprint
+from memos_service.ingestion.messages import request_fingerprint, reused_ids
 from memos_service.outbox import INGEST
 
 router = APIRouter(prefix="/v1/cubes/{cube_id:uuid}", tags=["ingestion"])
@@ -38,5 +38,6 @@ def ingest_messages(
     payload = body.model_dump(mode="json")
     scope = {name: payload[name] for name in ("user_id", "agent_id", "session_id", "conversation_id")}
     fingerprint = request_fingerprint(str(cube.id), scope, payload["messages"])
-    request = JobRequest(INGEST, cube.id, payload, fingerprint, idempotency_key, same_content_is_same_request=True)
+    request = JobRequest(INGEST, cube.id, payload, fingerprint, idempotency_key, same_content_is_same_request=True,
+                         differs_from=reused_ids(payload["messages"]))
     return start_job(principal.tenant_id, request, settings.ingest_wait_seconds if wait else 0)

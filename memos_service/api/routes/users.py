@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from memos_service.api.deps import IndexesDep, SessionDep, WriterDep
-from memos_service.api.schemas.common import Schema
+from memos_service.api.schemas.common import Identifier, Schema
 from memos_service.lifecycle.users import forget_user
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -22,7 +22,7 @@ class UserForgotten(Schema):
 
 
 @router.delete("/{user_id}", response_model=UserForgotten, operation_id="forget_user")
-def delete_user(user_id: Annotated[str, Path(min_length=1, max_length=200)], session: SessionDep, indexes: IndexesDep,
+def delete_user(user_id: Annotated[Identifier, Path()], session: SessionDep, indexes: IndexesDep,
                 principal: WriterDep,
                 purge: Annotated[bool, Query(description="Hard-delete everything held about the user "
                                                          "(right to be forgotten); otherwise tombstone their memories.")] = False,

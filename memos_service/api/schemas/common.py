@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from memos_service.config import get_settings
+from memos_service.db.models import Memory
 
 
 def _clean_text(value: str) -> str:
@@ -65,10 +66,18 @@ def _utc_datetime(value: Any) -> datetime:
         raise ValueError("datetime is out of range once converted to UTC") from None
 
 
+def _column_length(column: Any) -> int:
+    """The length of a String column: API limits derived from the schema cannot drift from it (a
+    `memory_type` of 65 to 200 characters once passed the API and failed in the database, 500)."""
+    return int(column.property.columns[0].type.length)
+
+
 CleanStr = Annotated[str, AfterValidator(_clean_text)]
-Identifier = Annotated[CleanStr, Field(min_length=1, max_length=200)]
+Identifier = Annotated[CleanStr, Field(min_length=1, max_length=_column_length(Memory.user_id))]
+MemoryType = Annotated[CleanStr, Field(min_length=1, max_length=_column_length(Memory.memory_type))]
 Tag = Annotated[CleanStr, Field(min_length=1, max_length=100)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_json)]
+CleanJsonObject = Annotated[dict[str, Any], AfterValidator(_clean_json)]  # no NUL (Postgres' JSONB refuses it), any size
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_utc_datetime)]
 
 

@@ -8,6 +8,7 @@ from memos_service.api.schemas.common import (
     CleanStr,
     Identifier,
     JsonObject,
+    MemoryType,
     Schema,
     StrictBool,
     StrictFloat,
@@ -28,7 +29,7 @@ class Provenance(Schema):
 
 
 class MemoryFields(Schema):
-    memory_type: Identifier = "fact"
+    memory_type: MemoryType = "fact"
     user_id: Identifier | None = None
     agent_id: Identifier | None = None
     session_id: Identifier | None = None
@@ -51,7 +52,7 @@ class MemoryBatchCreate(Schema):
 
 class MemoryUpdate(Schema):
     content: CleanStr | None = Field(None, min_length=1)
-    memory_type: Identifier | None = None
+    memory_type: MemoryType | None = None
     event_time: Timestamp | None = None
     expires_at: Timestamp | None = None
     importance: StrictFloat | None = Field(None, ge=0.0, le=1.0)
@@ -140,7 +141,7 @@ class SearchFilters(Schema):
     user_id: Identifier | None = None
     agent_id: Identifier | None = None
     session_id: Identifier | None = None
-    memory_type: Identifier | None = None
+    memory_type: MemoryType | None = None
     tags: list[Tag] = Field(default_factory=list, description="Memories carrying all of these tags.")
     time_range: TimeRange | None = Field(None, description="On event_time: start inclusive, end exclusive.")
 
