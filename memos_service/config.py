@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     manager_related_limit: int = Field(8, ge=1, le=50)
     # Managed ingestion: messages per request, and how long `wait=true` waits for the job.
     ingest_max_messages: int = Field(200, ge=1)
+    # Facts are read from this many clauses of a message, and of a job; the turns are kept whole.
+    ingest_max_clauses_per_message: int = Field(64, ge=1, le=10_000)
+    ingest_max_clauses_per_job: int = Field(2000, ge=1, le=100_000)
     ingest_wait_seconds: float = Field(30.0, ge=0)
 
     # Jobs: a task running past this is stopped and its job failed; the broker redelivers an
@@ -145,6 +148,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
+    metrics_require_admin_key: bool = False  # /metrics counts every tenant's requests
 
     @property
     def indexes_path(self) -> Path:

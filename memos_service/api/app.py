@@ -7,6 +7,7 @@ import redis
 from fastapi import Depends, FastAPI
 from prometheus_fastapi_instrumentator import Instrumentator
 
+from memos_service.api.deps import require_admin
 from memos_service.api.errors import install_error_handlers
 from memos_service.api.middleware import RequestContextMiddleware
 from memos_service.api.recent_keys import RecentKeys
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    binary_memories.activations, binary_memories.adapters):
         app.include_router(router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz"]).instrument(app).expose(
-        app, include_in_schema=False, should_gzip=True
+        app, include_in_schema=False, should_gzip=True,
+        dependencies=[Depends(require_admin)] if settings.metrics_require_admin_key else None,
     )
     app.add_middleware(RequestContextMiddleware, body_limit=lambda path: (
         settings.max_archive_bytes if archive.IMPORT_PATH.match(path) else settings.max_request_bytes))

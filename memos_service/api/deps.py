@@ -116,7 +116,7 @@ async def _writer(principal: Annotated[Principal, Depends(_tenant_principal)]) -
     return principal
 
 
-async def _admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def require_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if ADMIN_SCOPE not in principal.scopes:
         raise PermissionDenied("this operation needs an admin API key")
     return principal
@@ -124,7 +124,7 @@ async def _admin(principal: Annotated[Principal, Depends(authenticate)]) -> Prin
 
 ReaderDep = Annotated[Principal, Depends(_reader)]
 WriterDep = Annotated[Principal, Depends(_writer)]
-AdminDep = Annotated[Principal, Depends(_admin)]
+AdminDep = Annotated[Principal, Depends(require_admin)]
 TenantDep = Annotated[Principal, Depends(_tenant_principal)]
 
 

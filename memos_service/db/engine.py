@@ -24,6 +24,9 @@ def get_engine() -> Engine:
         # 23 ms where the same query planned with its values took 4 ms (5k memories). Planning each
         # query costs a fraction of a millisecond.
         connect_args={"application_name": "memos", "prepare_threshold": None},
+        # An error's message must not carry the statement's values: memory content, user ids and
+        # embeddings reached the logs through them.
+        hide_parameters=True,
     )
     send_vectors_in_binary(engine)
     return engine

@@ -17,6 +17,44 @@ def test_readiness_fails_when_redis_is_gone(client, app):
         app.state.redis = working
     assert answer.status_code == 503
     assert answer.json()["checks"]["redis"]["ok"] is False and answer.json()["checks"]["database"]["ok"] is True
+    # Yes or no, to anyone: the exception's text (hosts, ports, users) goes to the log only.
+    assert answer.json()["checks"]["redis"] == {"ok": False} and "127.0.0.1" not in answer.text
+
+
+def test_metrics_can_require_an_admin_key(database_url, tenant, admin_key):
+    from fastapi.testclient import TestClient
+
+    from memos_service.api.app import create_app
+    from memos_service.config import get_settings
+    from tests.conftest import bearer
+
+    private = create_app(get_settings().model_copy(update={"metrics_require_admin_key": True}))
+    with TestClient(private, raise_server_exceptions=False) as client:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers=tenant.headers).status_code == 403
+        assert client.get("/metrics", headers=bearer(admin_key)).status_code == 200
+
+
+def test_database_errors_are_logged_without_the_values_they_failed_on(database_url, capsys):
+    import sqlalchemy
+    import structlog
+    from sqlalchemy import text
+
+    from memos_service.db.engine import get_engine
+    from memos_service.logging import configure_logging
+
+    secret = "Ana's diagnosis is confidential"
+    configure_logging("INFO", json=True)
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT CAST(:value AS integer)"), {"value": secret})
+    except sqlalchemy.exc.DBAPIError:
+        structlog.get_logger("test").exception("unhandled error")
+    finally:
+        configure_logging()
+    logged = capsys.readouterr().err
+    assert "unhandled error" in logged and "InvalidTextRepresentation" in logged and "SQLSTATE 22P02" in logged
+    assert "CAST" in logged and secret not in logged and "confidential" not in logged
 
 
 def test_metrics_count_requests(client, tenant):
