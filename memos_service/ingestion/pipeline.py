@@ -78,7 +78,8 @@ def heuristic_manager(settings: Settings) -> HeuristicManager:
 
 def heuristic_extractor(settings: Settings, embedder: Embedder) -> HeuristicExtractor:
     return HeuristicExtractor(PropertyReader(embedder, settings.manager_property_similarity),
-                              RetractionReader(embedder, settings.manager_retraction_similarity))
+                              RetractionReader(embedder, settings.manager_retraction_similarity),
+                              settings.ingest_max_clauses_per_message, settings.ingest_max_clauses_per_job)
 
 
 @dataclass

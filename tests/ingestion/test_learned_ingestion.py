@@ -71,3 +71,9 @@ def test_a_message_full_of_clauses_finishes_in_time_linear_in_its_length(ingest,
     small, large = timed(25, "small"), timed(100, "large")
     # Four times the clauses: at most about four times the work (with room for a noisy machine), never its square.
     assert large < 8 * small + 2.0, (small, large)
+    # At the content limit (16 KB: about 400 such clauses, 40 s of reading unbounded), facts are read from
+    # the first 64 clauses, and the turn keeps every word.
+    longest = timed(400, "longest")
+    assert longest < 3 * large + 2.0, (large, longest)
+    turns = [memory["content"] for memory in active("episode") if memory["user_id"] == "user-longest"]
+    assert len(turns) == 1 and "with 799 eggs" in turns[0]
