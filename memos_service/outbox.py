@@ -57,6 +57,9 @@ def resend_stale(settings: Settings, now: datetime | None = None) -> dict[str, i
         found = jobs.stale(session, now, send_grace=timedelta(seconds=settings.job_send_grace_seconds),
                            requeue_after=timedelta(seconds=settings.job_requeue_after_seconds),
                            running_limit=timedelta(seconds=settings.job_time_limit_seconds * 1.5))
+        seen = {job.id for job in found}
+        found += [job for job in jobs.orphaned(session, now, timedelta(seconds=settings.job_send_grace_seconds))
+                  if job.id not in seen]
         due: list[tuple[uuid.UUID, JobKind, str | None]] = []
         for job in found:
             kind = KINDS.get(job.kind)

@@ -50,7 +50,7 @@ def job_task(kind: JobKind) -> Callable[[Callable[[uuid.UUID], Any]], Any]:
             job = uuid.UUID(job_id)
             structlog.contextvars.bind_contextvars(job_id=job_id, request_id=request_id, job_kind=kind.name)
             try:
-                with session_lock(f"job:{job}", wait=False) as held:
+                with session_lock(jobs.job_lock_name(job), wait=False) as held:
                     if not held:
                         log.info("another delivery of this job is running; this one leaves it")
                         return

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from memos_service.db.locks import session_lock
 from memos_service.db.models import Job
 from memos_service.db.pagination import page_by_creation
 from memos_service.errors import Conflict, NotFound
@@ -158,6 +159,25 @@ def stale(session: Session, now: datetime, *, send_grace: timedelta, requeue_aft
         & (Job.sent_at.is_(None) | (Job.sent_at < now - running_limit)),
     )).order_by(Job.created_at).limit(limit).with_for_update(skip_locked=True)
     return list(session.scalars(query))
+
+
+def orphaned(session: Session, now: datetime, started_before: timedelta, limit: int = 100) -> list[Job]:
+    """Running jobs whose worker is gone: a delivery holds the job's advisory lock for as long as it
+    runs, and Postgres frees it with the holder's connection, so a running job whose lock is free
+    has no worker (found within a sweep, not after 1.5 time limits: 45 minutes by default)."""
+    query = (select(Job).where(Job.status == JobStatus.running, Job.started_at < now - started_before)
+             .order_by(Job.started_at).limit(limit).with_for_update(skip_locked=True))
+    found = []
+    for job in session.scalars(query):
+        with session_lock(job_lock_name(job.id), wait=False) as free:
+            if free:
+                found.append(job)
+    return found
+
+
+def job_lock_name(job_id: uuid.UUID) -> str:
+    """The advisory lock a delivery of the job holds while it runs."""
+    return f"job:{job_id}"
 
 
 def as_of(payload: dict[str, Any], clock: Callable[[], datetime]) -> datetime:

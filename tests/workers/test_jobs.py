@@ -173,3 +173,23 @@ def test_one_cubes_config_never_stops_lifecycle_scheduling_for_the_others(client
     jobs = client.get("/v1/jobs", params={"cube_id": healthy["id"]}, headers=tenant.headers).json()["data"]
     assert sorted(job["kind"] for job in jobs) == ["consolidate", "forget"]
     assert client.get("/v1/jobs", params={"cube_id": broken["id"]}, headers=tenant.headers).json()["data"] == []
+
+
+def test_a_running_job_whose_worker_died_is_sent_again_within_a_sweep(client, tenant, cube, worker):
+    from memos_service.db.jobs import job_lock_name
+    from memos_service.db.locks import session_lock
+
+    dead = create_job(tenant.id, cube["id"], "forget", {"dry_run": True})
+    alive = create_job(tenant.id, cube["id"], "forget", {"dry_run": True})
+    two_minutes_ago = datetime.now(UTC) - timedelta(minutes=2)
+    with session_scope() as session:  # both claimed by a delivery two minutes ago; one worker was killed since
+        session.execute(update(Job).where(Job.id.in_([dead, alive])).values(
+            status="running", started_at=two_minutes_ago, sent_at=two_minutes_ago, sends=1, attempts=1))
+    with session_lock(job_lock_name(alive), wait=False) as held:  # this one's worker still runs it
+        assert held
+        counts = resend_stale(get_settings())
+        assert counts["resent"] >= 1
+        assert client.get(f"/v1/jobs/{alive}", headers=tenant.headers).json()["sends"] == 1
+    # Not after 1.5 time limits (45 minutes by default): at the next sweep.
+    job = wait_for_status(client, tenant, dead)
+    assert job["status"] == "succeeded" and job["sends"] == 2 and job["attempts"] == 2, job
