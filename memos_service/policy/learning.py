@@ -344,17 +344,28 @@ def supervised(torch: Any, network: Any, features: np.ndarray, labels: np.ndarra
     return network
 
 
-MARGINS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+MARGINS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0)
+# A wrong UPDATE or DELETE of another fact, or another person's, is the costliest mistake: at most
+# this share of the decisions on the dev episodes, whatever else a lower margin would gain.
+WRONG_CHANGE_BUDGET = 0.005
 
 
 def calibrated(manager: LearnedManager, model: PairModel, episodes: list[Episode]) -> tuple[PairModel, dict[str, float]]:
-    """The model with the ADD margin (of its own and `MARGINS`) that scores best on the dev episodes, and that score."""
-    scored = []
-    for margin in sorted({model.add_margin, *MARGINS}):
-        candidate = dataclasses.replace(model, add_margin=margin)
-        scored.append((evaluate(episodes, greedy(manager.with_model(candidate)), manager.holders), candidate))
-    score, best = max(scored, key=lambda pair: pair[0]["reward"])
-    return best, score
+    """The model with the margins that score best on the dev episodes within WRONG_CHANGE_BUDGET (the
+    most careful where none is), and that score: first the margin of every action (of the model's own
+    and `MARGINS`), then DELETE's own, no higher (a retraction names what it takes back; leaving it
+    costs the person what they asked for)."""
+    def best(candidates: list[PairModel]) -> tuple[PairModel, dict[str, float]]:
+        scored = [(evaluate(episodes, greedy(manager.with_model(candidate)), manager.holders), candidate)
+                  for candidate in candidates]
+        within = [pair for pair in scored if pair[0]["wrong_change_rate"] <= WRONG_CHANGE_BUDGET]
+        score, chosen = (max(within, key=lambda pair: pair[0]["reward"]) if within
+                         else min(scored, key=lambda pair: pair[0]["wrong_change_rate"]))
+        return chosen, score
+
+    tied, _ = best([dataclasses.replace(model, add_margin=margin, delete_margin=None)
+                    for margin in sorted({model.add_margin, *MARGINS})])
+    return best([dataclasses.replace(tied, delete_margin=margin) for margin in MARGINS if margin <= tied.add_margin])
 
 
 def outcome_tuning(torch: Any, network: Any, add_margin: float, episodes: list[Episode], manager: LearnedManager,
@@ -401,6 +412,11 @@ def outcome_tuning(torch: Any, network: Any, add_margin: float, episodes: list[E
     return network, float(margin.detach())
 
 
+def _preferred(score: dict[str, float]) -> tuple[bool, float]:
+    """Within the wrong-change budget first, then the reward."""
+    return score["wrong_change_rate"] <= WRONG_CHANGE_BUDGET, score["reward"]
+
+
 @dataclass
 class TrainingReport:
     seconds: float
@@ -445,13 +461,13 @@ def train(embedder: Embedder, extractor: Extractor, rules: HeuristicManager, out
     rules_dev = evaluate(dev_episodes, greedy_rules(rules), manager.holders)
     log(f"rules alone: dev episodes {rules_dev}")
     kept, supervised_dev = calibrated(manager, _as_model(network, 0.5, version + "-supervised"), dev_episodes)
-    log(f"supervised: dev pair accuracy {dev_accuracy:.3f}, margin {kept.add_margin}, dev episodes {supervised_dev}")
+    log(f"supervised: dev pair accuracy {dev_accuracy:.3f}, margins {kept.margins().tolist()}, dev episodes {supervised_dev}")
     outcome_dev = None
     if budget.outcome_episodes:
         network, margin = outcome_tuning(torch, network, kept.add_margin, train_episodes, manager, budget)
         tuned, outcome_dev = calibrated(manager, _as_model(network, margin, version + "-outcome"), dev_episodes)
-        log(f"outcome-tuned: margin {tuned.add_margin}, dev episodes {outcome_dev}")
-        if outcome_dev["reward"] > supervised_dev["reward"]:
+        log(f"outcome-tuned: margins {tuned.margins().tolist()}, dev episodes {outcome_dev}")
+        if _preferred(outcome_dev) > _preferred(supervised_dev):
             kept = tuned
     output.parent.mkdir(parents=True, exist_ok=True)
     kept.save(output)

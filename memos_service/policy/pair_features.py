@@ -1,10 +1,16 @@
-"""What the learned manager sees of a candidate beside one memory it may change: the two sentences'
-embeddings combined (their product: symmetric, so neither side's wording matters more; with their
-distance too, the dev families' wrong changes doubled, 1.0% -> 2.0%), how alike the names they hold
-are (two bikes, "Brompton" and "Trek Domane", are nearer than a bike and a game), and a few cheap
-signs that hold for any attribute: which words one says that the other does not (the value, where
-the rest is the same frame), whether the candidate adds beside, denies or takes back, and whether
-both are about the same holder ("Ana" against "Ana's uncle").
+"""What the learned manager sees of a candidate beside one memory it may change: how similar the two
+sentences are, and whether (and by how much) this memory is the nearest of those weighed (a
+statement's own attribute usually is); how alike the names they hold are (two bikes, "Brompton" and
+"Trek Domane", are nearer than a bike and a game); and a few cheap signs that hold for any attribute:
+which words one says that the other does not (the value, where the rest is the same frame), whether
+the candidate adds beside, denies or takes back, and whether both are about the same holder ("Ana"
+against "Ana's uncle").
+
+Only these 14 numbers, not the sentences' embeddings: with their product as 384 more inputs the dev
+families scored the same (current value first 0.746 against 0.743 in `memos policy train`'s episodes,
+800 training people, supervised; 0.818 either way where the model may act on any memory of the
+holder), and a network that cannot see the wording has none of the training families' wording to
+learn instead of what a change is. 3 KB of weights instead of 52 KB.
 
 The word lists are general grammar, small and shared by every attribute; none names an attribute,
 a role or a value (`tests/policy/test_pair_features.py` holds them to that)."""
@@ -29,8 +35,7 @@ ENDING = frozenset("not no never n't don't doesn't isn't aren't wasn't anymore l
 # Saying what holds from now on: "now", "these days", "switched", "new".
 CHANGING = frozenset("now new switched changed instead nowadays lately currently since replaced moved became "
                      "upgraded transferred".split())
-SCALARS = 14
-FEATURES = 384 + SCALARS  # with the bundled MiniLM's 384 dimensions
+FEATURES = 14
 
 
 def words(text: str) -> list[str]:
@@ -106,13 +111,12 @@ def pair_features(candidate_vector: np.ndarray, memory_vectors: np.ndarray, cand
     whose = holders.of(candidate, subject)
     said_names = name_vector(names(candidate, subject))
     rows = []
-    for number, (vector, memory, cosine) in enumerate(zip(memory_vectors, memories, similarity, strict=True)):
+    for number, (memory, cosine) in enumerate(zip(memories, similarity, strict=True)):
         # Alone, a memory leads by its own similarity (as if beside an unrelated one): a new user's
         # first memory is no outlier.
         lead = float(cosine - np.delete(similarity, number).max(initial=0.0))
         held_names = name_vector(names(memory, subject))
         alike = float(said_names @ held_names) if said_names is not None and held_names is not None else None
-        rows.append(np.concatenate([candidate_vector * vector, scalars(
-            candidate, memory, subject, retraction, float(cosine), lead >= 0, lead, holders.of(memory, subject) == whose,
-            alike)]))
+        rows.append(scalars(candidate, memory, subject, retraction, float(cosine), lead >= 0, lead,
+                            holders.of(memory, subject) == whose, alike))
     return np.stack(rows).astype(np.float32) if rows else np.zeros((0, FEATURES), np.float32)

@@ -41,3 +41,23 @@ def test_written_weights_load_and_decide(parts, tmp_path):
 
     outcome = LearnedManager(model, embedder, rules).decide(Candidate("Ana rides a Brompton.", "ana", ["m1"]), [])
     assert outcome.decision.op.value == "ADD" and outcome.policy == "learned" and outcome.model == model.version
+
+
+def test_delete_has_a_margin_of_its_own_and_it_round_trips(tmp_path):
+    import numpy as np
+
+    from memos_service.policy.decisions import Op
+    from memos_service.policy.learned_manager import choose
+
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=shape).astype(np.float32) for shape in ((4, 14), (4,), (4, 4), (4,))]
+    model = PairModel(*weights, add_margin=2.5, version="test", delete_margin=1.0)
+    model.save(tmp_path / "margins.safetensors")
+    loaded = PairModel.load(tmp_path / "margins.safetensors")
+    assert (loaded.add_margin, loaded.delete_margin) == (2.5, 1.0)
+    assert loaded.margins().tolist() == [2.5, 2.5, 1.0]
+    # log-odds over ADD of UPDATE, NOOP, DELETE: 2.0, 0.0, 1.5 -> only DELETE passes its margin.
+    logits = np.array([[0.0, 2.0, 0.0, 1.5]], dtype=np.float32)
+    assert choose(logits, loaded.margins(), np.array([True])) == (0, Op.delete)
+    assert choose(logits, np.array([2.5, 2.5, 2.5], np.float32), np.array([True])) is None  # one margin for all: ADD
+    assert choose(logits, loaded.margins(), np.array([False])) is None  # a memory it may not act on
