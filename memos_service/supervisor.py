@@ -20,6 +20,10 @@ from memos_service.config import Settings, get_settings
 from memos_service.embedded import EmbeddedPostgres, EmbeddedRedis
 
 console = Console(stderr=True)
+# A child that dies is started again after these waits, one more each time it dies again soon;
+# one that stayed up STABLE_SECONDS starts the count over.
+RESTART_BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
+STABLE_SECONDS = 60.0
 
 
 class AlreadyRunning(RuntimeError):
@@ -65,6 +69,10 @@ class Stack:
         self.postgres = EmbeddedPostgres(settings.home)
         self.redis = EmbeddedRedis(settings.home)
         self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.started_at: dict[str, float] = {}
+        self.quick_deaths: dict[str, int] = {}
+        self.restart_at: dict[str, float] = {}
         self.stopping = False
 
     def run(self) -> int:
@@ -93,14 +101,10 @@ class Stack:
 
         console.print("migrating the database ...")
         admin_key = migrate_and_bootstrap(settings)
-        for name, command in (
-            ("worker", ["worker"]),
-            ("beat", ["beat"]),
-            ("api", ["serve", "--host", settings.host, "--port", str(settings.port)]),
-        ):
-            self.children[name] = subprocess.Popen(
-                [sys.executable, "-m", "memos_service.cli", *command], env=os.environ.copy(), start_new_session=True
-            )
+        self.commands = {"worker": ["worker"], "beat": ["beat"],
+                         "api": ["serve", "--host", settings.host, "--port", str(settings.port)]}
+        for name in self.commands:
+            self._spawn(name)
         url = f"http://{settings.host}:{settings.port}"
         self._wait_ready(url)
         console.print(f"\n[bold green]memos is up[/bold green] at {url}  (API docs: {url}/docs)")
@@ -121,20 +125,45 @@ class Stack:
         if not self.stopping:
             raise RuntimeError(f"the API did not become ready within {timeout:.0f}s")
 
+    def _spawn(self, name: str) -> None:
+        self.children[name] = subprocess.Popen([sys.executable, "-m", "memos_service.cli", *self.commands[name]],
+                                               env=os.environ.copy(), start_new_session=True)
+        self.started_at[name] = time.monotonic()
+
     def _check_children(self) -> None:
+        """While starting: a child that exits is a configuration to fix, not a fault to heal."""
         for name, child in self.children.items():
             if child.poll() is not None:
                 raise RuntimeError(f"{name} exited unexpectedly with code {child.returncode}")
 
     def _watch(self) -> int:
+        """Until Ctrl-C or SIGTERM: a dead child or embedded Redis is started again, and said so."""
         while not self.stopping:
-            try:
-                self._check_children()
-            except RuntimeError as exc:
-                console.print(f"[red]{exc}; stopping[/red]")
-                return 1
+            self._heal(time.monotonic())
             time.sleep(0.5)
         return 0
+
+    def _heal(self, now: float) -> None:
+        redis = self.redis.process
+        if redis is not None and redis.poll() is not None:
+            console.print(f"[yellow]redis exited with code {redis.returncode}; starting it again[/yellow]")
+            self.redis.start()  # the same port and password: the children's URL stays right
+        for name, child in self.children.items():
+            if child.poll() is None:
+                if now - self.started_at[name] >= STABLE_SECONDS:
+                    self.quick_deaths[name] = 0
+                continue
+            if name not in self.restart_at:
+                deaths = self.quick_deaths.get(name, 0)
+                delay = RESTART_BACKOFF_SECONDS[min(deaths, len(RESTART_BACKOFF_SECONDS) - 1)]
+                console.print(f"[yellow]{name} exited with code {child.returncode}; starting it again in {delay}s[/yellow]")
+                self.restart_at[name] = now + delay
+                self.quick_deaths[name] = deaths + 1
+            elif now >= self.restart_at[name]:
+                del self.restart_at[name]
+                _signal_group(child, signal.SIGKILL)  # what its death left of its group (pool processes)
+                self._spawn(name)
+                console.print(f"{name} started again (pid {self.children[name].pid})")
 
     def _request_stop(self, signum: int, _frame: object) -> None:
         if not self.stopping:

@@ -48,6 +48,13 @@ def stop(process: subprocess.Popen, log: Path) -> list[psutil.Process]:
     return family
 
 
+def _ready(base_url: str) -> bool:
+    try:
+        return httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -79,6 +86,21 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path):
         with MemOS(base_url, tenant_key) as client:
             cube = client.cubes.create("notes")
             memory = client.memories.add(cube.id, "The spare key is under the blue pot")
+
+        # Faults heal by themselves: the API and the embedded Redis killed (-9), each back within 30 s.
+        for name, is_it in (("api", lambda command: command[1:4] == ["-m", "memos_service.cli", "serve"]),
+                            ("redis", lambda command: "redis-server" in command[0])):
+            victim = next(p for p in psutil.Process(stack.pid).children(recursive=True) if is_it(p.cmdline()))
+            victim.kill()
+            victim.wait(10)
+            deadline = time.monotonic() + 30
+            while not _ready(base_url):
+                assert time.monotonic() < deadline and stack.poll() is None, log.read_text()[-3000:]
+                time.sleep(0.5)
+            assert f"{name} exited with code -9" in log.read_text()
+        with MemOS(base_url, tenant_key) as client:
+            assert client.memories.get(cube.id, memory.id).content == "The spare key is under the blue pot"
+            client.memories.add(cube.id, "Written after the restarts")
 
         twin_log = tmp_path / "twin.log"
         twin = start(home, free_port(), twin_log)
