@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     ingest_max_clauses_per_message: int = Field(64, ge=1, le=10_000)
     ingest_max_clauses_per_job: int = Field(2000, ge=1, le=100_000)
     ingest_wait_seconds: float = Field(30.0, ge=0)
+    # Requests of one API key waiting for their job at once (wait=true) in one API process; more answer 202.
+    max_waits_per_key: int = Field(16, ge=0)
 
     # Jobs: a task running past this is stopped and its job failed; the broker redelivers an
     # unacknowledged task only after longer than this, so a slow task is never run twice at once.

@@ -4,17 +4,23 @@ An Idempotency-Key (or, where the route allows, the same content) finds the firs
 
 import hashlib
 import json
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
+import anyio
 from fastapi import Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 from memos_service.api.context import request_id_var
+from memos_service.api.deps import Principal
 from memos_service.api.schemas.jobs import JobPublic
 from memos_service.db.engine import session_scope
 from memos_service.db.jobs import JobRepository, JobStatus
@@ -47,27 +53,34 @@ class JobRequest:
         return cls(kind, cube_id, payload, fingerprint, idempotency_key)
 
 
-def start_job(tenant_id: uuid.UUID, request: JobRequest, wait_seconds: float) -> JSONResponse:
-    with session_scope() as session:
-        jobs = JobRepository(session, tenant_id)
+def start_job(session: Session, principal: Principal, request: JobRequest, wait_seconds: float, max_waits: int) -> Response:
+    """The job (202), or, with `wait_seconds`, an answer that waits for it to finish (200) without
+    holding the route's thread; at most `max_waits` such answers wait per API key at once, the
+    others answer 202 at once. The job is written and committed in the route's own session: a
+    second connection per request let 40 concurrent requests exhaust the pool, each holding one
+    connection and waiting for another (30 s, then 500)."""
+    tenant_id = principal.tenant_id
+    assert tenant_id is not None
+    jobs = JobRepository(session, tenant_id)
+    earlier = _earlier(jobs, request)
+    if earlier is not None:
+        return _replay(earlier)
+    request_id = request_id_var.get()
+    try:
+        with session.begin_nested():
+            job_id = jobs.create(cube_id=request.cube_id, kind=request.kind.name, queue=request.kind.queue,
+                                 payload=request.payload, idempotency_key=request.idempotency_key,
+                                 fingerprint=request.fingerprint, request_id=request_id).id
+    except IntegrityError:
+        # The same key, sent twice at once: the other request created the job first.
         earlier = _earlier(jobs, request)
-        if earlier is not None:
-            return _replay(earlier)
-        request_id = request_id_var.get()
-        try:
-            with session.begin_nested():
-                job_id = jobs.create(cube_id=request.cube_id, kind=request.kind.name, queue=request.kind.queue,
-                                     payload=request.payload, idempotency_key=request.idempotency_key,
-                                     fingerprint=request.fingerprint, request_id=request_id).id
-        except IntegrityError:
-            # The same key, sent twice at once: the other request created the job first.
-            earlier = _earlier(jobs, request)
-            if earlier is None:
-                raise
-            return _replay(earlier)
+        if earlier is None:
+            raise
+        return _replay(earlier)
+    session.commit()  # before it is sent: a worker must find the row
     send(job_id, request.kind, request_id)
-    job = wait_for_job(tenant_id, job_id, wait_seconds)
-    return JSONResponse(job.model_dump(mode="json"), status_code=200 if job.status in JobStatus.finished else 202)
+    waits = wait_seconds > 0 and _WAITING.take(principal.key_id, max_waits)
+    return JobAnswer(tenant_id, job_id, wait_seconds if waits else 0, principal.key_id if waits else None)
 
 
 def _earlier(jobs: JobRepository, request: JobRequest) -> Job | None:
@@ -96,13 +109,64 @@ def _replay(job: Job) -> JSONResponse:
     return JSONResponse(JobPublic.of(job).model_dump(mode="json"), status_code=200, headers={"Idempotent-Replayed": "true"})
 
 
-def wait_for_job(tenant_id: uuid.UUID, job_id: uuid.UUID, seconds: float) -> JobPublic:
-    deadline = time.monotonic() + seconds
-    delay = 0.05
-    while True:
-        with session_scope() as session:
-            job = JobRepository(session, tenant_id).get(job_id)
+class WaitSlots:
+    """Answers waiting for their job, per API key, in this process; taken in a route's thread as the
+    answer is made, given back in the event loop once it is sent."""
+
+    def __init__(self) -> None:
+        self._held: Counter[uuid.UUID] = Counter()
+        self._lock = threading.Lock()
+
+    def take(self, key_id: uuid.UUID, limit: int) -> bool:
+        with self._lock:
+            if self._held[key_id] >= limit:
+                return False
+            self._held[key_id] += 1
+            return True
+
+    def give_back(self, key_id: uuid.UUID) -> None:
+        with self._lock:
+            self._held[key_id] -= 1
+            if self._held[key_id] <= 0:
+                del self._held[key_id]
+
+
+_WAITING = WaitSlots()
+
+
+class JobAnswer(Response):
+    """The job, sent when it finishes or its wait is over. The waiting happens here, in the event
+    loop, after the route has given back its thread and its database session: a thread held per
+    wait=true request let about 40 of them block every synchronous route of every tenant."""
+
+    media_type = "application/json"
+
+    def __init__(self, tenant_id: uuid.UUID, job_id: uuid.UUID, wait_seconds: float, slot: uuid.UUID | None):
+        super().__init__(status_code=202)
+        self.tenant_id, self.job_id, self.wait_seconds, self.slot = tenant_id, job_id, wait_seconds, slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            job = await self._waited()
+        finally:
+            if self.slot is not None:
+                _WAITING.give_back(self.slot)
+        self.status_code = 200 if job.status in JobStatus.finished else 202
+        self.body = json.dumps(job.model_dump(mode="json")).encode()
+        self.init_headers()
+        await super().__call__(scope, receive, send)
+
+    async def _waited(self) -> JobPublic:
+        deadline = time.monotonic() + self.wait_seconds
+        delay = 0.05
+        while True:
+            job = await anyio.to_thread.run_sync(_read_job, self.tenant_id, self.job_id)
             if job.status in JobStatus.finished or time.monotonic() >= deadline:
-                return JobPublic.of(job)
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.5)
+                return job
+            await anyio.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+
+
+def _read_job(tenant_id: uuid.UUID, job_id: uuid.UUID) -> JobPublic:
+    with session_scope() as session:
+        return JobPublic.of(JobRepository(session, tenant_id).get(job_id))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from memos_service.api.deps import CubesDep, ReaderDep, SessionDep, SettingsDep, WriterDep
 from memos_service.api.dispatch import JOB_RESPONSES, JobRequest, Wait, start_job
@@ -36,15 +36,16 @@ def binary_router(kind: str, plural: str, job_kind: JobKind, create_model: type[
     @router.post("", status_code=202, response_model=JobPublic, operation_id=f"create_{kind}", responses=JOB_RESPONSES)
     def create(cube_id: uuid.UUID, body: create_model, cubes: CubesDep, settings: SettingsDep,  # type: ignore[valid-type]
                principal: WriterDep, wait: Wait = False,
-               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> JSONResponse:
+               idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> Response:
         """A job on the `heavy` queue; once it succeeds its result names the new one."""
         assert principal.tenant_id is not None
         if settings.lm_path is None:
             raise ModelUnavailable("no language model is configured (set MEMOS_LM_PATH to a local model directory)")
         cube = cubes.get(cube_id)
         payload = body.model_dump(mode="json", exclude_none=True)
-        return start_job(principal.tenant_id, JobRequest.of(job_kind, cube.id, payload, idempotency_key),
-                         settings.lifecycle_wait_seconds if wait else 0)
+        return start_job(cubes.session, principal, JobRequest.of(job_kind, cube.id, payload, idempotency_key),
+                         settings.lifecycle_wait_seconds if wait else 0,
+                     settings.max_waits_per_key)
 
     @router.get("", response_model=Page[public], operation_id=f"list_{plural}")
     def list_all(cube_id: uuid.UUID, cubes: CubesDep, session: SessionDep, principal: ReaderDep,
@@ -95,7 +96,7 @@ adapters = binary_router("adapter", "adapters", ADAPTER, AdapterCreate, AdapterP
 @activations.post("/{blob_id:uuid}/rebuild", status_code=202, response_model=JobPublic, operation_id="rebuild_activation",
                   responses=JOB_RESPONSES)
 def rebuild_activation(cube_id: uuid.UUID, blob_id: uuid.UUID, cubes: CubesDep, session: SessionDep,
-                       settings: SettingsDep, principal: WriterDep, wait: Wait = False) -> JSONResponse:
+                       settings: SettingsDep, principal: WriterDep, wait: Wait = False) -> Response:
     """Builds the cache again from the same selection (a stale one catches up); the new one replaces it."""
     assert principal.tenant_id is not None
     cube = cubes.get(cube_id)
@@ -103,8 +104,9 @@ def rebuild_activation(cube_id: uuid.UUID, blob_id: uuid.UUID, cubes: CubesDep, 
     payload = {**blob.metadata_.get("selection", {}), "replaces": str(blob.id)}
     if not any(payload.get(name) for name in ("memory_ids", "query", "hottest")):
         payload["memory_ids"] = [source["id"] for source in blob.metadata_.get("sources", [])]
-    return start_job(principal.tenant_id, JobRequest.of(ACTIVATION, cube.id, payload, None),
-                     settings.lifecycle_wait_seconds if wait else 0)
+    return start_job(cubes.session, principal, JobRequest.of(ACTIVATION, cube.id, payload, None),
+                     settings.lifecycle_wait_seconds if wait else 0,
+                     settings.max_waits_per_key)
 
 
 @adapters.post("/{blob_id:uuid}/activate", response_model=AdapterPublic, operation_id="activate_adapter")

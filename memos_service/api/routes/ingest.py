@@ -5,7 +5,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from memos_service.api.deps import CubesDep, EmbedderDep, SettingsDep, WriterDep
 from memos_service.api.dispatch import JobRequest, start_job
@@ -27,7 +27,7 @@ def ingest_messages(
     principal: WriterDep,
     wait: Annotated[bool, Query(description="Answer when the job is done (up to MEMOS_INGEST_WAIT_SECONDS)")] = False,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> JSONResponse:
+) -> Response:
     """Extracts memories from chat messages and decides ADD / UPDATE / DELETE / NOOP for each.
     The same messages for the same cube and session are applied once, with or without a key."""
     if len(body.messages) > settings.ingest_max_messages:
@@ -40,4 +40,5 @@ def ingest_messages(
     fingerprint = request_fingerprint(str(cube.id), scope, payload["messages"])
     request = JobRequest(INGEST, cube.id, payload, fingerprint, idempotency_key, same_content_is_same_request=True,
                          differs_from=reused_ids(payload["messages"]))
-    return start_job(principal.tenant_id, request, settings.ingest_wait_seconds if wait else 0)
+    return start_job(cubes.session, principal, request, settings.ingest_wait_seconds if wait else 0,
+                     settings.max_waits_per_key)
