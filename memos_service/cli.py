@@ -25,11 +25,12 @@ AdminKey = Annotated[str | None, typer.Option(envvar="MEMOS_ADMIN_API_KEY", help
 
 
 @app.command()
-def up() -> None:
+def up(verbose: Annotated[bool, typer.Option(help="The worker's, beat's and API's logs here, not in files")] = False,
+       ) -> None:
     """Run everything on this machine: embedded Postgres + Redis, migrations, worker, beat, API."""
     from memos_service.supervisor import up as run_stack
 
-    raise typer.Exit(run_stack())
+    raise typer.Exit(run_stack(verbose))
 
 
 @app.command()

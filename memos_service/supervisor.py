@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
+from rich.panel import Panel
 
 from memos_service.config import Settings, get_settings
 from memos_service.embedded import EmbeddedPostgres, EmbeddedRedis
@@ -64,8 +65,11 @@ def _port_taken(host: str, port: int) -> bool:
 
 
 class Stack:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, verbose: bool = False):
         self.settings = settings
+        # Each child's log is a file of its own under MEMOS_HOME/logs unless verbose: sixty lines of
+        # Celery banners buried the admin key a new user needs.
+        self.logs = None if verbose else settings.home / "logs"
         self.postgres = EmbeddedPostgres(settings.home)
         self.redis = EmbeddedRedis(settings.home)
         self.children: dict[str, subprocess.Popen[bytes]] = {}
@@ -107,10 +111,15 @@ class Stack:
             self._spawn(name)
         url = f"http://{settings.host}:{settings.port}"
         self._wait_ready(url)
-        console.print(f"\n[bold green]memos is up[/bold green] at {url}  (API docs: {url}/docs)")
+        # Short lines: a box wider than the terminal would break the key across lines.
+        lines = [f"[bold green]memos is up[/bold green] at {url}", f"API docs: {url}/docs"]
         if admin_key:
-            console.print(f"admin API key (shown once, only its hash is stored): [bold]{admin_key}[/bold]")
-        console.print(f"data in {settings.home.resolve()}; Ctrl-C stops everything\n")
+            lines += ["admin API key (shown once; only its hash is stored):", f"[bold]{admin_key}[/bold]"]
+        lines.append(f"data: {settings.home.resolve()}")
+        if self.logs is not None:
+            lines += [f"logs: {self.logs.resolve()}/", f"      {', '.join(f'{name}.log' for name in self.commands)}"]
+        lines.append("Ctrl-C stops everything")
+        console.print(Panel("\n".join(lines), expand=False))
 
     def _wait_ready(self, url: str, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
@@ -126,8 +135,15 @@ class Stack:
             raise RuntimeError(f"the API did not become ready within {timeout:.0f}s")
 
     def _spawn(self, name: str) -> None:
+        output = None
+        if self.logs is not None:
+            self.logs.mkdir(parents=True, exist_ok=True)
+            output = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child holds it, not this process
         self.children[name] = subprocess.Popen([sys.executable, "-m", "memos_service.cli", *self.commands[name]],
-                                               env=os.environ.copy(), start_new_session=True)
+                                               env=os.environ.copy(), start_new_session=True, stdout=output,
+                                               stderr=subprocess.STDOUT if output else None)
+        if output is not None:
+            output.close()
         self.started_at[name] = time.monotonic()
 
     def _check_children(self) -> None:
@@ -196,11 +212,11 @@ def _signal_group(child: subprocess.Popen[bytes], sig: signal.Signals) -> None:
         pass
 
 
-def up() -> int:
+def up(verbose: bool = False) -> int:
     settings = get_settings()
     try:
         with exclusive_home(settings.home):
-            return Stack(settings).run()
+            return Stack(settings, verbose).run()
     except AlreadyRunning as exc:
         console.print(f"[yellow]{exc}[/yellow]")
         return 1

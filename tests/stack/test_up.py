@@ -80,6 +80,10 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path):
             assert connection.recv(100).startswith(b"-NOAUTH")
         assert not list(home.glob("celerybeat-schedule*"))
         admin_key = KEY.search(log.read_text()).group(0)
+        # The key and the URL close what `memos up` prints, in a box; the children log to files.
+        printed = log.read_text()
+        assert printed.rindex(admin_key) > printed.rindex("memos is up") > printed.rindex("migrating")
+        assert "celery@" not in printed and "celery@" in (home / "logs" / "worker.log").read_text()
         with MemOS(base_url, admin_key) as admin:
             tenant = admin.admin.create_tenant("laptop")
             tenant_key = admin.admin.create_api_key(tenant.id).key
