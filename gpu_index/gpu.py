@@ -1,7 +1,10 @@
-"""GPU replicas, when FAISS was built with CUDA and a GPU is visible (the `gpu` extra)."""
+"""GPU replicas: FAISS's when FAISS was built with CUDA and a GPU is visible (the `gpu` extra), else
+PyTorch's where it sees CUDA."""
 
 import faiss
 import structlog
+
+from gpu_index.torch_replica import TorchFlatReplica, cuda_available, torch_replica
 
 log = structlog.get_logger(__name__)
 # FAISS GPU k-selection handles at most this many neighbours per query.
@@ -14,12 +17,16 @@ def gpu_count() -> int:
     return get() if get is not None else 0
 
 
-def gpu_replica(index: faiss.Index) -> faiss.Index | None:
+def gpu_replica(index: faiss.Index) -> "faiss.Index | TorchFlatReplica | None":
     """A search-only copy on GPU 0, or None without a GPU. Only flat indexes are replicated:
-    an IVF cube is searched on the CPU, and the CPU copy stays the master that snapshots are written from."""
+    an IVF cube is searched on the CPU, and the CPU copy stays the master that snapshots are written from.
+    FAISS's own GPU index where FAISS has GPU support; else, where PyTorch sees CUDA, a matrix
+    product on the GPU (`torch_replica`)."""
     global _resources
-    if gpu_count() == 0 or not isinstance(index, faiss.IndexFlat):
+    if not isinstance(index, faiss.IndexFlat):
         return None
+    if gpu_count() == 0:
+        return torch_replica(index.reconstruct_n(0, index.ntotal)) if cuda_available() else None
     try:
         if _resources is None:
             _resources = faiss.StandardGpuResources()
