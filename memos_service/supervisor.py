@@ -163,7 +163,10 @@ class Stack:
         redis = self.redis.process
         if redis is not None and redis.poll() is not None:
             console.print(f"[yellow]redis exited with code {redis.returncode}; starting it again[/yellow]")
-            self.redis.start()  # the same port and password: the children's URL stays right
+            try:
+                self.redis.start()  # the same port and password: the children's URL stays right
+            except RuntimeError as exc:  # tried again on the next pass, never the end of the stack
+                console.print(f"[red]{exc}[/red]")
         for name, child in self.children.items():
             if child.poll() is None:
                 if now - self.started_at[name] >= STABLE_SECONDS:
