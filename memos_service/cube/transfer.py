@@ -174,13 +174,18 @@ class ArchivedBlob(Schema):
 _RECORD_MODELS: dict[str, type[Schema]] = {MEMORIES: ArchivedMemory, BLOBS: ArchivedBlob}
 
 
+def _invalid(what: str, error: ValidationError) -> ArchiveError:
+    """The first validation error, where it is and what it says."""
+    first = error.errors()[0]
+    return ArchiveError(f"{what}: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+
+
 def _validated(name: str, line: bytes) -> dict[str, Any]:
     """One line of memories.jsonl or blobs.jsonl, validated as it is parsed (no raw copy kept)."""
     try:
         return _RECORD_MODELS[name].model_validate_json(line).model_dump()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ArchiveError(f"invalid record in {name}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise _invalid(f"invalid record in {name}", exc) from None
 
 
 @contextmanager
@@ -197,8 +202,7 @@ def _checked(archive: Archive) -> Archive:
     try:
         cube = ArchivedCube.model_validate(archive.manifest["cube"])
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ArchiveError(f"invalid record: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise _invalid("invalid record", exc) from None
     records, blobs = archive.memories, archive.blobs
     keys = [record["key"] for record in records]
     if len(set(keys)) != len(keys):
