@@ -23,9 +23,10 @@ from typing import Any
 from memos_sdk import MemOS
 
 from memos_service.bench.report import markdown_table
-from memos_service.bench.updates import DISTRACTORS, _all_pages, _has
+from memos_service.bench.updates import DISTRACTORS, _all_pages
 from memos_service.policy.conversations import Fillers, Person, people
 from memos_service.policy.families import Family, families_of, load_families
+from memos_service.policy.learning import has
 
 HELD_OUT = Path(__file__).parent / "families" / "held_out.json"
 # Chat of the older updates bench, none of the training's asides or mentions in passing: what the
@@ -95,14 +96,14 @@ def _measure(client: MemOS, cube_id: Any, suite: list[Person], said: dict[str, t
         for name, family in person.families.items():
             current, stale = person.current[name], person.stale[name]
             for value in current:
-                duplicates += max(0, sum(_has(memory.content, value) for memory in facts) - 1)
+                duplicates += max(0, sum(has(memory.content, value) for memory in facts) - 1)
             superseded += sum(1 for memory in facts for value in stale
-                              if _has(memory.content, value) and not any(_has(memory.content, now) for now in current))
+                              if has(memory.content, value) and not any(has(memory.content, now) for now in current))
             if current:
                 question = family.question.format(name=person.name)
                 texts = [hit.memory.content for hit in client.memories.search(cube_id, question, top_k=10, user_id=user)]
-                current_rank = next((rank for rank, text in enumerate(texts) if any(_has(text, now) for now in current)), None)
-                stale_rank = next((rank for rank, text in enumerate(texts) if any(_has(text, old) for old in stale)), None)
+                current_rank = next((rank for rank, text in enumerate(texts) if any(has(text, now) for now in current)), None)
+                stale_rank = next((rank for rank, text in enumerate(texts) if any(has(text, old) for old in stale)), None)
                 metrics["current@1"].append(float(current_rank == 0))
                 if stale:
                     metrics["stale_above_current"].append(
@@ -110,7 +111,7 @@ def _measure(client: MemOS, cube_id: Any, suite: list[Person], said: dict[str, t
                 if current_rank != 0 and reveal_misses and len(misses) < 12:
                     misses.append({"question": question, "expected": current, "stale": stale, "top": texts[:3]})
             for value in person.retracted[name]:
-                lingering = [memory.content for memory in active if _has(memory.content, value)]
+                lingering = [memory.content for memory in active if has(memory.content, value)]
                 metrics["deletion_compliance"].append(float(not lingering))
                 if lingering and reveal_misses and len(misses) < 24:
                     misses.append({"retracted": value, "lingering": lingering})
@@ -127,7 +128,7 @@ def _measure(client: MemOS, cube_id: Any, suite: list[Person], said: dict[str, t
             family = sentence.family if sentence is not None else None
             own = [*speaker.current[family], *speaker.stale[family], *speaker.retracted[family]] if family else []
             # A change is wrong unless the memory it changes held the speaker's value of the sentence's attribute.
-            wrong += not any(_has(before, value) for value in own) or (sentence is not None and sentence.act == "other")
+            wrong += not any(has(before, value) for value in own) or (sentence is not None and sentence.act == "other")
     summary = {name: statistics.fmean(values) for name, values in metrics.items()}
     return summary | {"questions": len(metrics["current@1"]), "retractions": len(metrics["deletion_compliance"]),
                       "duplicate_facts": duplicates, "superseded_in_active_facts": superseded,

@@ -38,6 +38,7 @@ from typing import Any
 from memos_sdk import MemOS
 
 from memos_service.bench.report import markdown_table
+from memos_service.policy.learning import has
 
 NAMES = ["Ana", "Bruno", "Chen", "Dara", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Mateo",
          "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tala", "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zoe",
@@ -407,10 +408,6 @@ def generate(people: int, seed: int = 7) -> list[Person]:
     return generated
 
 
-def _has(text: str, value: str) -> bool:
-    return re.search(rf"\b{re.escape(value.lower())}\b", text.lower()) is not None
-
-
 def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
     suite = generate(people)
     with MemOS(base_url, admin_key, timeout=120) as admin:
@@ -452,8 +449,8 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
         for kind, value in person.current.items():
             hits = client.memories.search(cube.id, QUESTIONS[kind].format(name=person.name), top_k=10, user_id=user)
             texts = [hit.memory.content for hit in hits]
-            current_rank = next((rank for rank, text in enumerate(texts) if _has(text, value)), None)
-            stale_rank = next((rank for rank, text in enumerate(texts) if any(_has(text, old) for old in person.stale[kind])),
+            current_rank = next((rank for rank, text in enumerate(texts) if has(text, value)), None)
+            stale_rank = next((rank for rank, text in enumerate(texts) if any(has(text, old) for old in person.stale[kind])),
                               None)
             per_pool[person.pool]["accuracy@1"].append(float(current_rank == 0))
             if person.stale[kind]:
@@ -463,9 +460,9 @@ def run(base_url: str, admin_key: str, people: int = 40) -> dict[str, Any]:
                 examples.append({"question": QUESTIONS[kind].format(name=person.name), "expected": value,
                                  "stale": person.stale[kind], "top": texts[:3], "pool": person.pool})
         for kind, value in person.retracted.items():
-            lingering = [memory.content for memory in active if _has(memory.content, value)]
+            lingering = [memory.content for memory in active if has(memory.content, value)]
             hits = client.memories.search(cube.id, f"{person.name} {kind} {value}", top_k=10, user_id=user)
-            found = [hit.memory.content for hit in hits if _has(hit.memory.content, value)]
+            found = [hit.memory.content for hit in hits if has(hit.memory.content, value)]
             per_pool[person.pool]["deletion_compliance"].append(float(not lingering and not found))
             if (lingering or found) and readable:
                 examples.append({"retracted": value, "kind": kind, "lingering": lingering + found, "pool": person.pool})

@@ -219,6 +219,7 @@ class Score:
 
 
 def has(text: str, value: str) -> bool:
+    """Whether `text` names `value` as a whole word or words: how `memos bench updates` checks a store too."""
     return re.search(rf"\b{re.escape(value.lower())}\b", text.lower()) is not None
 
 
