@@ -37,6 +37,7 @@ test-gpu: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check memos_service workers gpu_index sdk tests
+	cd sdk && ../$(BIN)/mypy --strict memos_sdk
 
 clean:
 	rm -rf $(VENV) .pytest_cache

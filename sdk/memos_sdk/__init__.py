@@ -5,6 +5,9 @@
     cube = client.cubes.create("assistant")
     client.memories.add(cube.id, "Alice moved to Berlin", user_id="alice")
     hits = client.memories.search(cube.id, "where does Alice live?")
+    for memory in client.memories.list(cube.id):      # every page
+        ...
+    raw = client.cubes.get.with_raw_response(cube.id)  # status, headers, request_id; raw.parse() is the Cube
 """
 
 from memos_sdk._client import AsyncMemOS, MemOS
@@ -23,31 +26,50 @@ from memos_sdk._exceptions import (
                                    RateLimitError,
                                    UnprocessableEntityError,
 )
+from memos_sdk._pagination import AsyncPage, AsyncPaginator, SyncPage
+from memos_sdk._response import APIResponse
 from memos_sdk._types import (
                                    Activation,
+                                   ActivationConfig,
                                    Adapter,
                                    AnswerContext,
                                    ApiKey,
+                                   ApiKeyCreated,
+                                   BlobStatus,
+                                   ConsolidationConfig,
                                    Cube,
+                                   CubeConfig,
                                    CubeDeleted,
+                                   ForgettingConfig,
+                                   Id,
                                    ImportResult,
                                    Job,
+                                   JobKind,
+                                   JobStatus,
                                    Memory,
                                    MemoryHistory,
+                                   MemoryStatus,
                                    MemoryVersion,
+                                   Message,
+                                   Op,
                                    Operation,
-                                   Page,
+                                   RequestOptions,
+                                   Scope,
+                                   SearchMode,
                                    SearchResult,
                                    Tenant,
                                    UserForgotten,
 )
+from memos_sdk._version import __version__
 
 __all__ = [
-    "MemOS", "AsyncMemOS",
+    "__version__", "MemOS", "AsyncMemOS",
     "MemosError", "APIConnectionError", "APITimeoutError", "APIStatusError", "BadRequestError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "PayloadTooLargeError", "UnprocessableEntityError",
     "RateLimitError", "InternalServerError",
-    "Activation", "Adapter", "AnswerContext", "ApiKey", "Cube", "CubeDeleted", "Job", "Operation",
-    "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "Page",
-    "SearchResult", "Tenant", "UserForgotten",
+    "Activation", "Adapter", "AnswerContext", "ApiKey", "ApiKeyCreated", "Cube", "CubeConfig", "ConsolidationConfig",
+    "ForgettingConfig", "ActivationConfig", "CubeDeleted", "Job", "Operation",
+    "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "SearchResult", "Tenant", "UserForgotten",
+    "SyncPage", "AsyncPage", "AsyncPaginator", "APIResponse", "RequestOptions", "Message",
+    "Id", "SearchMode", "MemoryStatus", "Op", "JobStatus", "JobKind", "Scope", "BlobStatus",
 ]

@@ -2,12 +2,29 @@
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from memos_sdk._base import BaseClient, RequestSpec
-from memos_sdk._resources import Activations, Adapters, Admin, Cubes, Jobs, Memories, Users
+from memos_sdk._resources import (
+    Activations,
+    Adapters,
+    Admin,
+    AsyncActivations,
+    AsyncAdapters,
+    AsyncAdmin,
+    AsyncCubes,
+    AsyncJobs,
+    AsyncMemories,
+    AsyncUsers,
+    Cubes,
+    Jobs,
+    Memories,
+    Users,
+)
+
+T = TypeVar("T")
 
 
 class MemOS(BaseClient):
@@ -20,7 +37,8 @@ class MemOS(BaseClient):
         self.admin, self.cubes, self.memories, self.jobs = Admin(self), Cubes(self), Memories(self), Jobs(self)
         self.users, self.activations, self.adapters = Users(self), Activations(self), Adapters(self)
 
-    def _request(self, spec: RequestSpec) -> Any:
+    def _send(self, spec: RequestSpec[Any]) -> httpx.Response:
+        """The answer to the request, after the retries it earns; an error status raises."""
         spec = self._prepare(spec)
         attempt = 0
         while True:
@@ -30,9 +48,12 @@ class MemOS(BaseClient):
                 outcome = exc
             delay = self._retry_delay(spec, attempt, outcome)
             if delay is None:
-                return self._finish(spec, outcome)
+                return self._finish(outcome)
             time.sleep(delay)
             attempt += 1
+
+    def _request(self, spec: RequestSpec[T]) -> T:
+        return spec.parse(self._send(spec))
 
     def close(self) -> None:
         self._http.close()
@@ -45,16 +66,17 @@ class MemOS(BaseClient):
 
 
 class AsyncMemOS(BaseClient):
-    """asyncio client: the same methods as `MemOS`, each to be awaited."""
+    """asyncio client: the same methods as `MemOS`, each a coroutine (a listing is iterated with `async for`)."""
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *, timeout: float = 30.0,
                  max_retries: int = 2, http_client: httpx.AsyncClient | None = None):
         super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries)
         self._http = http_client or httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
-        self.admin, self.cubes, self.memories, self.jobs = Admin(self), Cubes(self), Memories(self), Jobs(self)
-        self.users, self.activations, self.adapters = Users(self), Activations(self), Adapters(self)
+        self.admin, self.cubes, self.memories = AsyncAdmin(self), AsyncCubes(self), AsyncMemories(self)
+        self.jobs, self.users = AsyncJobs(self), AsyncUsers(self)
+        self.activations, self.adapters = AsyncActivations(self), AsyncAdapters(self)
 
-    async def _request(self, spec: RequestSpec) -> Any:
+    async def _send(self, spec: RequestSpec[Any]) -> httpx.Response:
         spec = self._prepare(spec)
         attempt = 0
         while True:
@@ -64,9 +86,12 @@ class AsyncMemOS(BaseClient):
                 outcome = exc
             delay = self._retry_delay(spec, attempt, outcome)
             if delay is None:
-                return self._finish(spec, outcome)
+                return self._finish(outcome)
             await asyncio.sleep(delay)
             attempt += 1
+
+    async def _request(self, spec: RequestSpec[T]) -> T:
+        return spec.parse(await self._send(spec))
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -1,10 +1,39 @@
-"""Typed responses. Unknown fields are kept, so a newer server does not break an older client."""
+"""Typed responses, and the vocabularies of arguments. Unknown fields are kept, so a newer server
+does not break an older client."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypedDict, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import NotRequired
+
+Id = str | UUID
+SearchMode = Literal["hybrid", "dense", "lexical"]
+MemoryStatus = Literal["active", "archived", "merged", "deleted"]
+Op = Literal["ADD", "UPDATE", "DELETE", "NOOP"]
+JobStatus = Literal["pending", "queued", "running", "succeeded", "failed", "cancelled"]
+JobKind = Literal["ingest", "consolidate", "forget", "activation", "adapter"]
+Scope = Literal["read", "write"]
+BlobStatus = Literal["ready", "stale"]
+
+
+class RequestOptions(TypedDict, total=False):
+    """What any call may add: `client.cubes.get(cube_id, timeout=5, extra_headers={...})`."""
+
+    timeout: float  # seconds, for this call instead of the client's
+    extra_headers: Mapping[str, str]
+
+
+class Message(TypedDict):
+    """A chat message for `memories.ingest`."""
+
+    role: Literal["user", "assistant", "system", "tool"]
+    content: str
+    name: NotRequired[str]
+    timestamp: NotRequired[str | datetime]  # when it was said; default: when the request arrives
+    id: NotRequired[str]  # your message id: a message sent again is applied once
 
 
 class Model(BaseModel):
@@ -25,7 +54,46 @@ class ApiKey(Model):
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None
-    key: str | None = None
+
+
+class ApiKeyCreated(ApiKey):
+    key: str  # the secret, shown once: only its hash is stored
+
+
+class ConsolidationConfig(Model):
+    enabled: bool = True
+    interval_minutes: int = 1440
+    similarity: float = 0.9
+    summarize_sessions: bool = True
+    session_idle_minutes: int = 60
+    summary_sentences: int = 5
+
+
+class ForgettingConfig(Model):
+    enabled: bool = True
+    interval_minutes: int = 1440
+    stability_days: float = 30.0
+    importance_weight: float = 2.0
+    archive_below: float = 0.05
+    retention_days: float | None = 365.0
+    max_memories: int | None = None
+
+
+class ActivationConfig(Model):
+    enabled: bool = False
+    interval_minutes: int = 60
+    hottest: int = 20
+    template: str | None = None
+    retire_unused_days: float = 7.0
+
+
+class CubeConfig(Model):
+    """A cube's policies as the server applies them (its defaults where the cube chose none)."""
+
+    manager: Literal["llm", "learned", "heuristic"] | None = None
+    consolidation: ConsolidationConfig = ConsolidationConfig()
+    forgetting: ForgettingConfig = ForgettingConfig()
+    activation: ActivationConfig = ActivationConfig()
 
 
 class Cube(Model):
@@ -33,7 +101,7 @@ class Cube(Model):
     name: str
     description: str
     owner_user_id: str | None
-    config: dict[str, Any]
+    config: CubeConfig
     embedding_model: str
     embedding_dim: int
     created_at: datetime
@@ -102,19 +170,19 @@ class SearchResult(Model):
 class ImportResult(Model):
     cube_id: UUID
     memories_imported: int
-    activations_imported: int = 0
-    adapters_imported: int = 0
+    activations_imported: int
+    adapters_imported: int
 
 
 class Job(Model):
     id: UUID
     cube_id: UUID | None
     kind: str
-    status: str
+    status: JobStatus
     attempts: int
-    sends: int = 0
+    sends: int
     error: str | None
-    progress: dict[str, Any] | None = None
+    progress: dict[str, Any] | None
     result: dict[str, Any] | None
     request_id: str | None
     created_at: datetime
@@ -129,7 +197,7 @@ class Job(Model):
 class Activation(Model):
     id: UUID
     cube_id: UUID
-    status: str  # ready | stale
+    status: BlobStatus
     sha256: str
     size: int
     format: str
@@ -192,4 +260,4 @@ T = TypeVar("T")
 class Page(Model, Generic[T]):
     data: list[T]
     has_more: bool
-    next_cursor: str | None
+    next_cursor: str | None = None

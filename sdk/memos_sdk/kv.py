@@ -17,7 +17,8 @@ def read_metadata(data: bytes) -> dict[str, str]:
     import struct
 
     (length,) = struct.unpack("<Q", data[:8])
-    return json.loads(data[8:8 + length]).get("__metadata__", {})
+    metadata: dict[str, str] = json.loads(data[8:8 + length]).get("__metadata__", {})
+    return metadata
 
 
 def to_past_key_values(data: bytes, device: Any = None, expected_fingerprint: str | None = None) -> Any:
