@@ -71,6 +71,24 @@ def beat() -> None:
 
 
 @app.command()
+def mcp(base_url: Annotated[str, typer.Option(envvar="MEMOS_BASE_URL", help="The memos API to call")] = "http://127.0.0.1:8000",
+        ) -> None:
+    """Serve the memory tools over MCP on stdin/stdout, for a desktop agent (one process per user).
+    Every call goes to the REST API under the key in MEMOS_API_KEY; this process holds no data of its own.
+    (The API serves the same tools over streamable HTTP at /mcp.)"""
+    from memos_sdk import AsyncMemOS
+
+    from memos_service.mcp_server.tools import build_server
+
+    api_key = os.environ.get("MEMOS_API_KEY")
+    if not api_key:
+        typer.echo("memos mcp needs MEMOS_API_KEY: the API key its tools act under", err=True)
+        raise typer.Exit(2)
+    client = AsyncMemOS(base_url, api_key=api_key)
+    build_server(lambda _context: client).run("stdio")
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema to the latest revision and make sure an admin key exists."""
     from memos_service.bootstrap import migrate_and_bootstrap

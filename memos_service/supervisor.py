@@ -112,7 +112,8 @@ class Stack:
         url = f"http://{settings.host}:{settings.port}"
         self._wait_ready(url)
         # Short lines: a box wider than the terminal would break the key across lines.
-        lines = [f"[bold green]memos is up[/bold green] at {url}", f"API docs: {url}/docs"]
+        lines = [f"[bold green]memos is up[/bold green] at {url}", f"API docs: {url}/docs",
+                 f"MCP (streamable HTTP): {url}/mcp"]
         if admin_key:
             lines += ["admin API key (shown once; only its hash is stored):", f"[bold]{admin_key}[/bold]"]
         lines.append(f"data: {settings.home.resolve()}")

@@ -34,7 +34,8 @@ def _block(first_line: str) -> str:
 
 
 # The blocks the tests below run, by their first line.
-RUN = ["ADMIN=", "from memos_sdk import MemOS", "for fact in", "import asyncio", "from memos_sdk.kv", "from memos_sdk.lora"]
+RUN = ["ADMIN=", "from memos_sdk import MemOS", "for fact in", "import asyncio", "from memos_sdk.langgraph", "from memos_sdk.kv",
+       "from memos_sdk.lora"]
 
 
 def test_every_block_is_run_or_says_why_it_is_not():
@@ -87,6 +88,24 @@ def test_the_readmes_sdk_examples_run_as_written(live_server, tenant_key, worker
     assert lines[-1] == "200 trace-42 assistant"  # as its comment says
 
     assert _run("import asyncio", {}, live_server, tenant_key) == ["Carol plays the cello"]
+
+    namespace["graph"] = _one_node_graph()
+    assert _run("from memos_sdk.langgraph", namespace, live_server, tenant_key) == ["{'text': 'Alice drinks sencha'}"]
+    assert namespace["graph_app"].invoke({"said": "hello"}) == {"said": "hello"}
+
+
+def _one_node_graph():
+    from typing import TypedDict
+
+    from langgraph.graph import START, StateGraph
+
+    class State(TypedDict):
+        said: str
+
+    graph = StateGraph(State)
+    graph.add_node("echo", lambda state: state)
+    graph.add_edge(START, "echo")
+    return graph
 
 
 def test_the_readmes_activation_and_adapter_examples_run_as_written(live_server, tenant_key, worker):

@@ -32,6 +32,7 @@ from memos_service.db.engine import get_engine
 from memos_service.db.schema import check_embedding_dimension
 from memos_service.embedding import get_embedder
 from memos_service.logging import configure_logging
+from memos_service.mcp_server.http import mount_mcp
 from memos_service.retrieval.access import AccessRecorder
 from memos_service.retrieval.indexes import build_index_manager
 
@@ -51,7 +52,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.indexes = build_index_manager(settings, embedder.dimension)
     app.state.redis = redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
     app.state.access = AccessRecorder()
-    yield
+    async with app.state.mcp.session_manager.run():
+        yield
     app.state.access.close()
     app.state.indexes.snapshot_all()
     if app.state.redis is not None:
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app, include_in_schema=False, should_gzip=True,
         dependencies=[Depends(require_admin)] if settings.metrics_require_admin_key else None,
     )
+    mount_mcp(app)
     app.add_middleware(RequestContextMiddleware, body_limit=lambda path: (
         settings.max_archive_bytes if archive.IMPORT_PATH.match(path) else settings.max_request_bytes))
     return app

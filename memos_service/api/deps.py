@@ -73,6 +73,20 @@ class Principal:
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer memos_sk_...`")
 
 
+async def principal_of(recent: RecentKeys[Principal], session: Session, key: str) -> Principal | None:
+    """The holder of `key`, from a key checked lately or checked now in Postgres (on a thread); None if no
+    live key is `key`."""
+    digest = hash_key(key)
+    principal = recent.get(digest)
+    if principal is None:
+        row = await run_in_threadpool(ApiKeyRepository(session).authenticate, key)
+        if row is None:
+            return None
+        principal = Principal(row.id, row.tenant_id, frozenset(row.scopes))
+        recent.remember(digest, principal.key_id, principal)
+    return principal
+
+
 async def authenticate(
     request: Request,
     session: SessionDep,
@@ -83,15 +97,9 @@ async def authenticate(
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
         raise AuthenticationFailed("missing API key: send 'Authorization: Bearer <key>'", headers=challenge)
-    recent: RecentKeys[Principal] = request.app.state.recent_keys
-    digest = hash_key(credentials.credentials)
-    principal = recent.get(digest)
+    principal = await principal_of(request.app.state.recent_keys, session, credentials.credentials)
     if principal is None:
-        row = await run_in_threadpool(ApiKeyRepository(session).authenticate, credentials.credentials)
-        if row is None:
-            raise AuthenticationFailed("invalid or revoked API key", headers=challenge)
-        principal = Principal(row.id, row.tenant_id, frozenset(row.scopes))
-        recent.remember(digest, principal.key_id, principal)
+        raise AuthenticationFailed("invalid or revoked API key", headers=challenge)
     structlog.contextvars.bind_contextvars(tenant_id=str(principal.tenant_id), key_id=str(principal.key_id))
     if settings.rate_limit_per_minute > 0 and request.app.state.redis is not None:
         await run_in_threadpool(enforce_rate_limit, request.app.state.redis, principal.key_id, settings.rate_limit_per_minute)

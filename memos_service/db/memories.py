@@ -127,11 +127,13 @@ class MemoryRepository:
             raise NotFound(f"memory {public_id} not found")
         return memory
 
-    def page(self, cube: Cube, filters: MemoryFilter, *, limit: int, after: str | None) -> tuple[list[Memory], str | None]:
-        query = filters.apply(self._scoped(cube)).order_by(Memory.id).limit(limit + 1)
+    def page(self, cube: Cube, filters: MemoryFilter, *, limit: int, after: str | None,
+             newest_first: bool = False) -> tuple[list[Memory], str | None]:
+        """Memories in the order they were stored (ids grow with it), or newest first."""
+        query = filters.apply(self._scoped(cube)).order_by(Memory.id.desc() if newest_first else Memory.id).limit(limit + 1)
         if after:
             last_id = decode_id_cursor(after)
-            query = query.where(Memory.id > int(last_id))
+            query = query.where(Memory.id < last_id if newest_first else Memory.id > last_id)
         return cut_page(list(self.session.scalars(query)), limit, lambda row: (row.id,))
 
     def update(self, cube: Cube, public_id: uuid.UUID, changes: dict[str, Any], vectors: ContentVectors | None,

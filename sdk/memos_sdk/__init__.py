@@ -53,6 +53,7 @@ from memos_sdk._types import (
                                    Message,
                                    Op,
                                    Operation,
+                                   Order,
                                    RequestOptions,
                                    Scope,
                                    SearchMode,
@@ -71,5 +72,5 @@ __all__ = [
     "ForgettingConfig", "ActivationConfig", "CubeDeleted", "Job", "Operation",
     "ImportResult", "Memory", "MemoryHistory", "MemoryVersion", "SearchResult", "Tenant", "UserForgotten",
     "SyncPage", "AsyncPage", "AsyncPaginator", "APIResponse", "RequestOptions", "Message",
-    "Id", "SearchMode", "MemoryStatus", "Op", "JobStatus", "JobKind", "Scope", "BlobStatus",
+    "Id", "SearchMode", "MemoryStatus", "Op", "Order", "JobStatus", "JobKind", "Scope", "BlobStatus",
 ]

@@ -37,6 +37,7 @@ from memos_sdk._types import (
     Message,
     Op,
     Operation,
+    Order,
     Page,
     RequestOptions,
     Scope,
@@ -206,12 +207,13 @@ class MemoriesAPI:
     def list(self, cube_id: Id, *, user_id: str | None = None, agent_id: str | None = None,
              session_id: str | None = None, memory_type: str | None = None, status: Sequence[MemoryStatus] | None = None,
              tags: Sequence[str] | None = None, event_after: datetime | None = None,
-             event_before: datetime | None = None, limit: int | None = None, after: str | None = None,
-             **options: Unpack[RequestOptions]) -> RequestSpec[Page[Memory]]:
-        """The cube's memories (active ones unless `status` says otherwise); iterating reads every page."""
+             event_before: datetime | None = None, order: Order = "oldest", limit: int | None = None,
+             after: str | None = None, **options: Unpack[RequestOptions]) -> RequestSpec[Page[Memory]]:
+        """The cube's memories (active ones unless `status` says otherwise), in the order they were stored or
+        newest first; iterating reads every page."""
         params = _json_ready({"user_id": user_id, "agent_id": agent_id, "session_id": session_id,
                               "memory_type": memory_type, "status": status, "tags": tags, "event_after": event_after,
-                              "event_before": event_before, "limit": limit, "after": after})
+                              "event_before": event_before, "order": order, "limit": limit, "after": after})
         return _request("GET", f"/v1/cubes/{cube_id}/memories", _page_of(Memory), options, params=params)
 
     @endpoint

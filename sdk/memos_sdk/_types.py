@@ -13,6 +13,7 @@ Id = str | UUID
 SearchMode = Literal["hybrid", "dense", "lexical"]
 MemoryStatus = Literal["active", "archived", "merged", "deleted"]
 Op = Literal["ADD", "UPDATE", "DELETE", "NOOP"]
+Order = Literal["oldest", "newest"]
 JobStatus = Literal["pending", "queued", "running", "succeeded", "failed", "cancelled"]
 JobKind = Literal["ingest", "consolidate", "forget", "activation", "adapter"]
 Scope = Literal["read", "write"]

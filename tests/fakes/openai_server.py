@@ -27,6 +27,7 @@ class Reply:
 class Call:
     system: str
     prompt: str
+    messages: list[dict[str, Any]] = field(default_factory=list)  # the whole conversation sent
 
 
 @dataclass
@@ -47,7 +48,7 @@ class FakeOpenAI:
                 if not self.path.endswith("/chat/completions"):
                     return self._send(404, {"error": {"message": "not found"}})
                 messages = body["messages"]
-                call = Call(messages[0]["content"], messages[-1]["content"])
+                call = Call(messages[0]["content"], messages[-1]["content"], messages)
                 fake.calls.append(call)
                 reply = fake.script(call)
                 time.sleep(reply.delay)

@@ -27,6 +27,8 @@ def test_iterating_a_listing_reads_every_page(live_server, tenant_key):
             pages[-1].get_next_page()
         assert [memory.id for memory in client.memories.list(cube_id, limit=3).get_next_page().data] == \
             [memory.id for memory in pages[1].data]
+        newest_first = [memory.id for memory in client.memories.list(cube_id, order="newest", limit=3)]
+        assert newest_first == [memory.id for memory in first][::-1]  # every page, the other way
         # Filters stay on every page: another user's listing is empty however it is walked.
         assert list(client.memories.list(cube_id, user_id="nobody", limit=2)) == []
 

@@ -1,6 +1,6 @@
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -105,13 +105,14 @@ def list_memories(
     tags: Annotated[list[str] | None, Query(description="Memories carrying all of these tags.")] = None,
     event_after: Annotated[Timestamp | None, Query(description="event_time at or after")] = None,
     event_before: Annotated[Timestamp | None, Query(description="event_time before")] = None,
+    order: Annotated[Literal["oldest", "newest"], Query(description="By when they were stored.")] = "oldest",
     limit: Limit = 50, after: After = None,
 ) -> Page[MemoryPublic]:
     cube = cubes.get(cube_id)
     filters = MemoryFilter(user_id=user_id, agent_id=agent_id, session_id=session_id, memory_type=memory_type,
                            tags=tuple(tags or ()), event_after=event_after, event_before=event_before,
                            statuses=tuple(status or (MemoryStatus.active,)))
-    rows, cursor = memories.page(cube, filters, limit=limit, after=after)
+    rows, cursor = memories.page(cube, filters, limit=limit, after=after, newest_first=order == "newest")
     return Page[MemoryPublic](data=[MemoryPublic.of(row) for row in rows], has_more=cursor is not None, next_cursor=cursor)
 
 
