@@ -191,17 +191,17 @@ class LiveServer:
     process: subprocess.Popen
 
 
-def start_api_process(log_path: Path, port: int, index_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "MEMOS_PORT": str(port), "MEMOS_INDEX_DIR": str(index_dir)}
+def start_api_process(log_path: Path, port: int, index_dir: Path, **extra_env: str) -> subprocess.Popen:
+    env = {**os.environ, "MEMOS_PORT": str(port), "MEMOS_INDEX_DIR": str(index_dir), **extra_env}
     return subprocess.Popen([sys.executable, "-m", "memos_service.cli", "serve"], env=env,
                             stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
 
 
 @contextmanager
-def running_api(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LiveServer]:
+def running_api(tmp_path_factory: pytest.TempPathFactory, name: str, **env: str) -> Iterator[LiveServer]:
     port = free_port()
     folder = tmp_path_factory.mktemp(name)
-    process = start_api_process(folder / "uvicorn.log", port, folder / "indexes")
+    process = start_api_process(folder / "uvicorn.log", port, folder / "indexes", **env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base_url}/readyz", process)

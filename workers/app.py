@@ -4,11 +4,12 @@
 from datetime import timedelta
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_process_init
 from kombu import Exchange, Queue
 
 from memos_service.config import get_settings
 from memos_service.logging import configure_logging
+from memos_service.tracing import instrument_worker
 
 QUEUES = ("ingest", "maintenance", "heavy")
 
@@ -47,6 +48,12 @@ def create_celery() -> Celery:
 
 
 celery_app = create_celery()
+
+
+@worker_process_init.connect
+def _tracing(**_: object) -> None:
+    """Each pool process exports its own spans (when the OTEL_* variables ask for it)."""
+    instrument_worker()
 
 
 @setup_logging.connect

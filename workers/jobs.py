@@ -19,6 +19,7 @@ from memos_service.db.engine import session_scope
 from memos_service.db.locks import session_lock
 from memos_service.errors import MemosError
 from memos_service.outbox import JobKind
+from memos_service.tracing import continued, is_on
 from workers.app import celery_app
 
 log = structlog.get_logger(__name__)
@@ -39,6 +40,14 @@ def _fail(job_id: uuid.UUID, error: BaseException | str) -> None:
         jobs.fail(session, job_id, message, now())
 
 
+def _trace_context(job_id: uuid.UUID) -> dict[str, str] | None:
+    """The trace the job's request was in, read only when tracing is on."""
+    if not is_on():
+        return None
+    with session_scope() as session:
+        return jobs.trace_context(session, job_id)
+
+
 def job_task(kind: JobKind) -> Callable[[Callable[[uuid.UUID], Any]], Any]:
     """Registers `work(job_id)` as the Celery task of a job kind."""
     limit = get_settings().job_time_limit_seconds
@@ -55,7 +64,9 @@ def job_task(kind: JobKind) -> Callable[[Callable[[uuid.UUID], Any]], Any]:
                         log.info("another delivery of this job is running; this one leaves it")
                         return
                     log.info("job started")
-                    work(job)
+                    with continued(_trace_context(job), f"job {kind.name}", **{"memos.job_id": job_id,
+                                                                                "memos.request_id": request_id}):
+                        work(job)
                     log.info("job done")
             except OperationalError as error:
                 # The database went away: transient, so try again later, backing off.

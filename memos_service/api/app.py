@@ -35,6 +35,7 @@ from memos_service.logging import configure_logging
 from memos_service.mcp_server.http import mount_mcp
 from memos_service.retrieval.access import AccessRecorder
 from memos_service.retrieval.indexes import build_index_manager
+from memos_service.tracing import instrument_api
 
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
     (400, "Malformed request"), (401, "Missing or invalid API key"), (403, "Key lacks the scope"),
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(require_admin)] if settings.metrics_require_admin_key else None,
     )
     mount_mcp(app)
+    instrument_api(app)
     app.add_middleware(RequestContextMiddleware, body_limit=lambda path: (
         settings.max_archive_bytes if archive.IMPORT_PATH.match(path) else settings.max_request_bytes))
     return app

@@ -27,6 +27,7 @@ from memos_service.db.jobs import JobRepository, JobStatus
 from memos_service.db.models import Job
 from memos_service.errors import Conflict
 from memos_service.outbox import JobKind, send
+from memos_service.tracing import current_context
 
 Wait = Annotated[bool, Query(description="Answer when the job is done (up to MEMOS_LIFECYCLE_WAIT_SECONDS)")]
 JOB_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -70,7 +71,8 @@ def start_job(session: Session, principal: Principal, request: JobRequest, wait_
         with session.begin_nested():
             job_id = jobs.create(cube_id=request.cube_id, kind=request.kind.name, queue=request.kind.queue,
                                  payload=request.payload, idempotency_key=request.idempotency_key,
-                                 fingerprint=request.fingerprint, request_id=request_id).id
+                                 fingerprint=request.fingerprint, request_id=request_id,
+                                 trace_context=current_context()).id
     except IntegrityError:
         # The same key, sent twice at once: the other request created the job first.
         earlier = _earlier(jobs, request)

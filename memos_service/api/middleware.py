@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from memos_service.api.context import request_id_var
 from memos_service.api.errors import error_response
+from memos_service.tracing import label_request
 
 log = structlog.get_logger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -29,6 +30,7 @@ class RequestContextMiddleware:
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else f"req_{uuid.uuid4().hex}"
         token = request_id_var.set(request_id)
+        label_request(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         scope.setdefault("state", {})["request_id"] = request_id
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memos_service.config import get_settings
 from memos_service.db.vectors import send_vectors_in_binary
+from memos_service.tracing import instrument_engine
 
 
 @lru_cache
@@ -29,6 +30,7 @@ def get_engine() -> Engine:
         hide_parameters=True,
     )
     send_vectors_in_binary(engine)
+    instrument_engine(engine)  # SQL spans, when tracing is on
     return engine
 
 

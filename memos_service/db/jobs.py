@@ -43,9 +43,10 @@ class JobRepository:
 
     def create(self, *, cube_id: uuid.UUID | None, kind: str, queue: str, payload: dict[str, Any],
                idempotency_key: str | None = None, fingerprint: str | None = None, request_id: str | None = None,
-               created_at: datetime | None = None) -> Job:
+               created_at: datetime | None = None, trace_context: dict[str, str] | None = None) -> Job:
         job = Job(tenant_id=self.tenant_id, cube_id=cube_id, kind=kind, queue=queue, payload=payload,
                   idempotency_key=idempotency_key, fingerprint=fingerprint, request_id=request_id,
+                  trace_context=trace_context,
                   status=JobStatus.pending, sends=0, attempts=0, **({"created_at": created_at} if created_at else {}))
         self.session.add(job)
         self.session.flush()
@@ -159,6 +160,10 @@ def stale(session: Session, now: datetime, *, send_grace: timedelta, requeue_aft
         & (Job.sent_at.is_(None) | (Job.sent_at < now - running_limit)),
     )).order_by(Job.created_at).limit(limit).with_for_update(skip_locked=True)
     return list(session.scalars(query))
+
+
+def trace_context(session: Session, job_id: uuid.UUID) -> dict[str, str] | None:
+    return session.scalar(select(Job.trace_context).where(Job.id == job_id))
 
 
 def orphaned(session: Session, now: datetime, started_before: timedelta, limit: int = 100) -> list[Job]:

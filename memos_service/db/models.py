@@ -246,6 +246,8 @@ class Job(Base):
     # A hash of what the job was asked to do: the same request sent again finds this job.
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(100))
+    # The W3C trace context of the request that made the job (when tracing): its run continues that trace.
+    trace_context: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(Text)
