@@ -143,8 +143,13 @@ def test_errors_are_rests_error_model_and_tenants_stay_apart(transport, live_ser
         assert (await call(client, "list_cubes"))["cubes"] == []
 
     async def as_reader(client: Client) -> None:
-        error = rest_error(await error_of(client, "forget", user_id="erin", purge=True))
-        assert error["type"] == "permission_denied" and error["status"] == 403
+        for tool, arguments in (("forget", {"user_id": "erin", "purge": True}),
+                                ("remember", {"cube_id": cube_id, "fact": "I keep wasps now."}),
+                                ("update_memory", {"cube_id": cube_id, "memory_id": str(memory.id),
+                                                   "content": "Erin keeps wasps"})):
+            error = rest_error(await error_of(client, tool, **arguments))
+            assert error["type"] == "permission_denied" and error["status"] == 403, tool
+        assert (await call(client, "get_memory", cube_id=cube_id, memory_id=str(memory.id)))["content"] == "Erin keeps bees"
 
     async def malformed(client: Client) -> None:
         assert "cube_id" in await error_of(client, "search", query="bees")  # a required argument missing
