@@ -94,6 +94,12 @@ class CubeIndex:
         return len(self.position)
 
     @property
+    def nbytes(self) -> int:
+        """What the index holds in memory, estimated: each position's vector and label, and the Python
+        maps from memory to positions (about 120 bytes an entry)."""
+        return len(self.labels) * (4 * self.dim + 8) + (len(self.position) + len(self.passages)) * 120
+
+    @property
     def dead(self) -> int:
         return len(self.labels) - self.vectors
 

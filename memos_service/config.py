@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     # FAISS indexes: snapshots under home/indexes unless set; flat until this many vectors, then IVF.
     index_dir: Path | None = None
     index_approximate_threshold: int = Field(100_000, ge=1)
+    # A cube with at most this many searchable memories is searched exactly in Postgres and gets no
+    # FAISS index: most cubes of a service with many tenants are small, and an index for each in
+    # every API process was its first memory wall (issue 37).
+    index_min_memories: int = Field(2_000, ge=0)
+    # The FAISS indexes one process keeps, in MB: past it the least recently used index of the
+    # tenant holding the most is dropped (and reloaded from its snapshot when needed again).
+    index_memory_mb: int | None = Field(2_048, ge=1)
     index_ivf_nprobe: int = Field(192, ge=1)
     # A memory of several sentences is also embedded sentence by sentence, in at most this many passages
     # (`passages.py`); 0 embeds whole texts only.

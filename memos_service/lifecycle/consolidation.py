@@ -102,7 +102,7 @@ class Consolidation:
     def plan(self, memories: MemoryRepository, cube: Cube, config: ConsolidationConfig, now: datetime,
              writers: Writers) -> Plan:
         since = memories.session.scalar(select(CubeLifecycle.consolidated_seq).where(CubeLifecycle.cube_id == cube.id)) or 0
-        index = self.indexes.index_for(cube.id)
+        index = self.indexes.index_for(cube.id, owner=cube.tenant_id)
         through = index.watermark
         changed = memories.changed_since(cube, since, through)
         plan = Plan(through_seq=through, examined=len(changed))

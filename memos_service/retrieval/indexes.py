@@ -7,4 +7,5 @@ from memos_service.retrieval.index_source import PostgresChangeSource
 
 def build_index_manager(settings: Settings, dimension: int) -> IndexManager:
     config = IndexConfig(approximate_threshold=settings.index_approximate_threshold, ivf_nprobe=settings.index_ivf_nprobe)
-    return IndexManager(PostgresChangeSource(), dimension, settings.indexes_path, config)
+    budget = settings.index_memory_mb * 2**20 if settings.index_memory_mb is not None else None
+    return IndexManager(PostgresChangeSource(), dimension, settings.indexes_path, config, memory_budget=budget)

@@ -100,9 +100,16 @@ class Searcher:
             self.start_embedding(options.text)  # while the filters are counted and the index catches up
         # The index is caught up at most once per search, and only if used (a narrow filter's dense
         # search is exact; full-text search asks it for the cube's size).
-        index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session)))
-        matching, expected = self._scope(cube, options)
-        exact = matching is not None and len(matching) <= self.settings.exact_search_limit
+        index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session),
+                                                               owner=cube.tenant_id))
+        # A small cube has no index: exact search in Postgres answers, and full-text search counts the cube itself.
+        small = self.memories.count_searchable(cube, up_to=self.settings.index_min_memories)
+        if small is not None:
+            matching, expected = self.memories.matching_ids(cube, options.filters, cap=small), small
+        else:
+            matching, expected = self._scope(cube, options)
+        collection_size = functools.cache(lambda: small if small is not None else index().live)
+        exact = matching is not None and (small is not None or len(matching) <= self.settings.exact_search_limit)
         # The share of the index's memories the filters are expected to pass sizes its first answer.
         share = 1.0 if exact or expected is None else min(1.0, expected / max(index().live, 1))
         # A filter known to pass few of the index's memories goes straight to an ID selector over them:
@@ -129,7 +136,7 @@ class Searcher:
             cap = None if whole_scope else self.settings.lexical_term_cap
             # A filter passing a tenth or more is checked on each word's holders, not read through its index.
             lexical = self.memories.search_lexical(cube, options.text, options.filters, limit=pool, cap=cap,
-                                                   collection_size=index().live,
+                                                   collection_size=collection_size(),
                                                    filter_indexes=whole_scope or share < 1 / _NARROW)
         if nearest is not None:
             vector, found = nearest()
