@@ -139,7 +139,8 @@ def _tool(server: MCPServer, annotations: ToolAnnotations) -> Callable[[ToolFunc
 
 
 def build_server(client_for: ClientFor, *, name: str = "memos") -> MCPServer:
-    server: MCPServer = MCPServer(name, instructions=INSTRUCTIONS, version="0.1.0")
+    # WARNING: over stdio the SDK would otherwise log every REST call it makes to stderr (the client shows it).
+    server: MCPServer = MCPServer(name, instructions=INSTRUCTIONS, version="0.1.0", log_level="WARNING")
 
     @_tool(server, WRITES)
     async def remember(context: Context, cube_id: CubeId,
