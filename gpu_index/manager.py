@@ -101,6 +101,10 @@ class IndexManager:
         self._keep_within_budget(keep=cube_id)
         return index
 
+    def holds(self, cube_id: uuid.UUID) -> bool:
+        """Whether the cube's index is in memory now."""
+        return cube_id in self._indexes
+
     def resident_bytes(self) -> int:
         with self._lock:
             return sum(index.nbytes for index in self._indexes.values())

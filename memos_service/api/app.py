@@ -55,6 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.access = AccessRecorder()
     async with app.state.mcp.session_manager.run():
         yield
+    await app.state.mcp_calls.aclose()
     app.state.access.close()
     app.state.indexes.snapshot_all()
     if app.state.redis is not None:

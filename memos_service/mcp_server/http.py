@@ -58,6 +58,6 @@ def mount_mcp(app: FastAPI) -> None:
     # origin checks guard servers that trust whoever reaches them; this one trusts only an API key.
     server.streamable_http_app(streamable_http_path=PATH, stateless_http=True, json_response=True,
                                transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
-    app.state.mcp = server
+    app.state.mcp, app.state.mcp_calls = server, internal
     app.router.routes.append(Route(PATH, endpoint=_KeyRequired(app, server.session_manager.handle_request),
                                    methods=["GET", "POST", "DELETE"]))

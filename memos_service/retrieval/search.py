@@ -103,7 +103,8 @@ class Searcher:
         index = functools.cache(lambda: self.indexes.index_for(cube.id, PostgresChangeSource(self.memories.session),
                                                                owner=cube.tenant_id))
         # A small cube has no index: exact search in Postgres answers, and full-text search counts the cube itself.
-        small = self.memories.count_searchable(cube, up_to=self.settings.index_min_memories)
+        # A cube whose index is in memory was large when it was loaded: it is not counted again each search.
+        small = None if self.indexes.holds(cube.id) else self.memories.count_searchable(cube, self.settings.index_min_memories)
         if small is not None:
             matching, expected = self.memories.matching_ids(cube, options.filters, cap=small), small
         else:
