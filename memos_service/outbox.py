@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import redis
 import structlog
 
 from memos_service.config import Settings
@@ -16,6 +17,8 @@ from memos_service.db.engine import session_scope
 from memos_service.db.jobs import JobStatus
 
 log = structlog.get_logger(__name__)
+# The most broker messages one sweep reads to find lost ones (about 1 KB each).
+MAX_MESSAGES_READ = 20_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,24 @@ def send(job_id: uuid.UUID, kind: JobKind, request_id: str | None) -> bool:
     return True
 
 
+def held_by_broker(broker: redis.Redis, queues: set[str], job_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the jobs have a message in the broker: waiting in one of `queues` (Celery's Redis lists,
+    one per priority) or delivered and not yet acknowledged (its `unacked` hash). All of them when the
+    broker cannot be read, or holds a backlog longer than `MAX_MESSAGES_READ` (then the later
+    `job_requeue_after_seconds` rule applies): a job is never sent again on a guess."""
+    try:
+        lists = [key for queue in queues for key in broker.scan_iter(match=f"{queue}*", _type="list")]
+        if sum(broker.llen(key) for key in lists) + broker.hlen("unacked") > MAX_MESSAGES_READ:
+            return set(job_ids)
+        held = [message for key in lists for message in broker.lrange(key, 0, -1)]
+        held += broker.hvals("unacked")
+    except redis.RedisError as error:
+        log.warning("broker unreadable; no queued job is taken for lost", error=str(error))
+        return set(job_ids)
+    messages = b"\n".join(held)
+    return {job_id for job_id in job_ids if str(job_id).encode() in messages}
+
+
 def resend_stale(settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """One sweep: sends again every job a broker may have lost; fails (dead letter, with the reason)
     those already sent `job_max_sends` times, so a job nobody can run does not circle forever."""
@@ -57,9 +78,18 @@ def resend_stale(settings: Settings, now: datetime | None = None) -> dict[str, i
         found = jobs.stale(session, now, send_grace=timedelta(seconds=settings.job_send_grace_seconds),
                            requeue_after=timedelta(seconds=settings.job_requeue_after_seconds),
                            running_limit=timedelta(seconds=settings.job_time_limit_seconds * 1.5))
+        grace = timedelta(seconds=settings.job_send_grace_seconds)
         seen = {job.id for job in found}
-        found += [job for job in jobs.orphaned(session, now, timedelta(seconds=settings.job_send_grace_seconds))
-                  if job.id not in seen]
+        found += [job for job in jobs.orphaned(session, now, grace) if job.id not in seen]
+        # A queued job whose message the broker no longer holds (a Redis restart without its append-only
+        # file) is found within a sweep, not after `job_requeue_after_seconds` (15 minutes by default).
+        seen = {job.id for job in found}
+        waiting = [job for job in jobs.waiting_in_queue(session, now - grace) if job.id not in seen]
+        if waiting and settings.redis_url:
+            with redis.Redis.from_url(settings.redis_url, socket_timeout=5) as broker:
+                queues = {KINDS[job.kind].queue for job in waiting if job.kind in KINDS}
+                held = held_by_broker(broker, queues, [job.id for job in waiting])
+            found += [job for job in waiting if job.id not in held]
         due: list[tuple[uuid.UUID, JobKind, str | None]] = []
         for job in found:
             kind = KINDS.get(job.kind)

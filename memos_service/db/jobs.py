@@ -162,6 +162,14 @@ def stale(session: Session, now: datetime, *, send_grace: timedelta, requeue_aft
     return list(session.scalars(query))
 
 
+def waiting_in_queue(session: Session, sent_before: datetime, limit: int = 500) -> list[Job]:
+    """Jobs sent before `sent_before` that no worker has started: each still in the broker, unless the
+    broker lost its message. Locked, skipping rows another sweeper holds."""
+    query = (select(Job).where(Job.status == JobStatus.queued, Job.sent_at < sent_before)
+             .order_by(Job.sent_at).limit(limit).with_for_update(skip_locked=True))
+    return list(session.scalars(query))
+
+
 def trace_context(session: Session, job_id: uuid.UUID) -> dict[str, str] | None:
     return session.scalar(select(Job.trace_context).where(Job.id == job_id))
 
