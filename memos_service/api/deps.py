@@ -101,6 +101,8 @@ async def authenticate(
     if principal is None:
         raise AuthenticationFailed("invalid or revoked API key", headers=challenge)
     structlog.contextvars.bind_contextvars(tenant_id=str(principal.tenant_id), key_id=str(principal.key_id))
+    if principal.tenant_id is not None:
+        request.state.tenant_id = str(principal.tenant_id)  # for the per-tenant request count
     if settings.rate_limit_per_minute > 0 and request.app.state.redis is not None:
         await run_in_threadpool(enforce_rate_limit, request.app.state.redis, principal.key_id, settings.rate_limit_per_minute)
     return principal

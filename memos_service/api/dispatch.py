@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from memos_service.api.context import request_id_var
 from memos_service.api.deps import Principal
 from memos_service.api.schemas.jobs import JobPublic
+from memos_service.api.tenant_metrics import count_job
 from memos_service.db.engine import session_scope
 from memos_service.db.jobs import JobRepository, JobStatus
 from memos_service.db.models import Job
@@ -80,6 +81,7 @@ def start_job(session: Session, principal: Principal, request: JobRequest, wait_
             raise
         return _replay(earlier)
     session.commit()  # before it is sent: a worker must find the row
+    count_job(tenant_id, request.kind.name)
     send(job_id, request.kind, request_id)
     waits = wait_seconds > 0 and _WAITING.take(principal.key_id, max_waits)
     return JobAnswer(tenant_id, job_id, wait_seconds if waits else 0, principal.key_id if waits else None)

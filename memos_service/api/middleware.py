@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from memos_service.api.context import request_id_var
 from memos_service.api.errors import error_response
+from memos_service.api.tenant_metrics import count_request
 from memos_service.tracing import label_request
 
 log = structlog.get_logger(__name__)
@@ -35,11 +36,12 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
 
         started = False
+        status = 500
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
-                started = True
+                started, status = True, message["status"]
                 response_headers = message.setdefault("headers", [])
                 if not any(name.lower() == b"x-request-id" for name, _ in response_headers):
                     response_headers.append((b"x-request-id", request_id.encode()))
@@ -61,6 +63,7 @@ class RequestContextMiddleware:
                 raise
             await error_response(500, "internal_error", "internal server error")(scope, receive, send)
         finally:
+            count_request(scope["state"].get("tenant_id"), status)  # set by authentication, when it passed
             structlog.contextvars.unbind_contextvars("request_id")
             request_id_var.reset(token)
 
