@@ -234,6 +234,25 @@ def bench_latency(
     _publish(name, results, latency.table(results), latency.figure(results))
 
 
+@bench.command("tenants")
+def bench_tenants(
+    small_cubes: Annotated[int, typer.Option(help="Small cubes (no index: exact search in Postgres)")] = 10_000,
+    small_size: Annotated[int, typer.Option(help="Memories in each small cube")] = 200,
+    large_cubes: Annotated[int, typer.Option(help="Large cubes (a FAISS index each)")] = 3,
+    large_size: Annotated[int, typer.Option(help="Memories in each large cube")] = 100_000,
+    tenants: Annotated[int, typer.Option(help="Tenants the small cubes are spread over")] = 100,
+    large_repeats: Annotated[int, typer.Option(help="Searches of each large cube, spread among the rest")] = 10,
+    budget_mb: Annotated[int, typer.Option(help="MEMOS_INDEX_MEMORY_MB of the API")] = 256,
+) -> None:
+    """Many tenants' cubes against one API process's index memory budget: RSS, latency warm and cold, evictions."""
+    from memos_service.bench import tenants as bench_module
+    from memos_service.bench.service import temporary_service
+
+    with temporary_service({"MEMOS_INDEX_MEMORY_MB": str(budget_mb)}) as running:
+        results = bench_module.run(running, small_cubes, small_size, large_cubes, large_size, tenants, large_repeats, budget_mb)
+    _publish(f"tenants-{small_cubes}x{small_size}-{large_cubes}x{large_size}", results, bench_module.table(results))
+
+
 @bench.command("lifecycle")
 def bench_lifecycle(
     memories: Annotated[int, typer.Option(help="Synthetic memories in one cube")] = 100_000,

@@ -157,6 +157,11 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
     ingest here: the same sentences, users and types as `ingest`, with synthetic clustered vectors
     (those of `memos bench index`) instead of embeddings, and no history or change-log rows. What
     it measures is search over that many rows; how good the vectors are is the index bench's part."""
+    return load_many(database_url, [(tenant_id, cube_id, count)], chunk)
+
+
+def load_many(database_url: str, placements: list[tuple[uuid.UUID, uuid.UUID, int]], chunk: int = 50_000) -> float:
+    """`load_directly` for many cubes in one COPY stream: (tenant, cube, how many) each. Rows a second."""
     from pgvector.psycopg import register_vector
     from psycopg.types.json import Jsonb
 
@@ -168,21 +173,23 @@ def load_directly(database_url: str, tenant_id: uuid.UUID, cube_id: uuid.UUID, c
                "tags", "event_time")
     types = ["uuid", "uuid", "uuid", "varchar", "varchar", "varchar", "text", "vector", "varchar", "int4", "timestamptz",
              "timestamptz", "float8", "int4", "float8", "jsonb", "jsonb", "varchar[]", "timestamptz"]
+    rows = [(tenant_id, cube_id) for tenant_id, cube_id, count in placements for _ in range(count)]
     started = time.perf_counter()
     with _connect(database_url) as connection:
         register_vector(connection)
         now = datetime.now(UTC)
-        for start in range(0, count, chunk):
-            vectors = clustered(min(chunk, count - start), 384, seed=start)
+        for start in range(0, len(rows), chunk):
+            vectors = clustered(min(chunk, len(rows) - start), 384, seed=start)
             with connection.cursor().copy(f"COPY memories ({', '.join(columns)}) FROM STDIN WITH (FORMAT BINARY)") as copy:
                 copy.set_types(types)
                 for offset, vector in enumerate(vectors):
+                    tenant_id, cube_id = rows[start + offset]
                     memory = synthetic_memory(rng, start + offset)
                     copy.write_row((uuid.uuid4(), tenant_id, cube_id, memory["user_id"], "plaintext", memory["memory_type"],
                                     memory["content"], vector, "active", 1, now, now, 0.5, 0, 1.0, Jsonb({}), Jsonb({}), [],
                                     memory["event_time"]))
             connection.commit()
-    return count / (time.perf_counter() - started)
+    return len(rows) / (time.perf_counter() - started)
 
 
 def settle_statistics(database_url: str) -> None:

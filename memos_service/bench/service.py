@@ -21,6 +21,7 @@ class Service:
     base_url: str
     admin_key: str
     database_url: str | None = None
+    api_pid: int | None = None  # a temporary service's API process
 
 
 @contextmanager
@@ -58,7 +59,7 @@ def temporary_service(extra_env: dict[str, str] | None = None, worker: bool = Fa
                         break
                 except httpx.HTTPError:
                     time.sleep(0.3)
-            yield Service(base_url, admin_key, database_url)
+            yield Service(base_url, admin_key, database_url, api.pid)
         finally:
             for process in (api, *workers):
                 process.terminate()
