@@ -74,11 +74,10 @@ def resend_stale(settings: Settings, now: datetime | None = None) -> dict[str, i
     those already sent `job_max_sends` times, so a job nobody can run does not circle forever."""
     now = now or datetime.now(UTC)
     counts = {"resent": 0, "failed": 0, "unsent": 0}
+    grace = timedelta(seconds=settings.job_send_grace_seconds)
     with session_scope() as session:
-        found = jobs.stale(session, now, send_grace=timedelta(seconds=settings.job_send_grace_seconds),
-                           requeue_after=timedelta(seconds=settings.job_requeue_after_seconds),
+        found = jobs.stale(session, now, send_grace=grace, requeue_after=timedelta(seconds=settings.job_requeue_after_seconds),
                            running_limit=timedelta(seconds=settings.job_time_limit_seconds * 1.5))
-        grace = timedelta(seconds=settings.job_send_grace_seconds)
         seen = {job.id for job in found}
         found += [job for job in jobs.orphaned(session, now, grace) if job.id not in seen]
         # A queued job whose message the broker no longer holds (a Redis restart without its append-only

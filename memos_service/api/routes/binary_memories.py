@@ -38,14 +38,12 @@ def binary_router(kind: str, plural: str, job_kind: JobKind, create_model: type[
                principal: WriterDep, wait: Wait = False,
                idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> Response:
         """A job on the `heavy` queue; once it succeeds its result names the new one."""
-        assert principal.tenant_id is not None
         if settings.lm_path is None:
             raise ModelUnavailable("no language model is configured (set MEMOS_LM_PATH to a local model directory)")
         cube = cubes.get(cube_id)
         payload = body.model_dump(mode="json", exclude_none=True)
         return start_job(cubes.session, principal, JobRequest.of(job_kind, cube.id, payload, idempotency_key),
-                         settings.lifecycle_wait_seconds if wait else 0,
-                     settings.max_waits_per_key)
+                         settings.lifecycle_wait_seconds if wait else 0, settings.max_waits_per_key)
 
     @router.get("", response_model=Page[public], operation_id=f"list_{plural}")
     def list_all(cube_id: uuid.UUID, cubes: CubesDep, session: SessionDep, principal: ReaderDep,

@@ -33,7 +33,6 @@ def ingest_messages(
     if len(body.messages) > settings.ingest_max_messages:
         raise PayloadTooLarge(f"an ingestion holds at most {settings.ingest_max_messages} messages")
     check_content_size(settings, *(message.content for message in body.messages))
-    assert principal.tenant_id is not None
     cube = open_cube(cubes, cube_id, embedder)
     payload = body.model_dump(mode="json")
     scope = {name: payload[name] for name in ("user_id", "agent_id", "session_id", "conversation_id")}

@@ -26,7 +26,6 @@ def consolidate(cube_id: uuid.UUID, cubes: CubesDep, embedder: EmbedderDep, sett
     LLM writes) and summarizes finished sessions. `dry_run` shows the plan and changes nothing."""
     cube = open_cube(cubes, cube_id, embedder)
     payload = (body or ConsolidateRequest()).model_dump(mode="json")
-    assert principal.tenant_id is not None
     return start_job(cubes.session, principal, JobRequest.of(CONSOLIDATE, cube.id, payload, idempotency_key),
                      settings.lifecycle_wait_seconds if wait else 0,
                      settings.max_waits_per_key)
@@ -42,7 +41,6 @@ def forget(cube_id: uuid.UUID, cubes: CubesDep, settings: SettingsDep, principal
         raise ValidationFailed("as_of previews a sweep: it needs dry_run=true")
     cube = cubes.get(cube_id)
     payload = request.model_dump(mode="json", exclude_none=True)
-    assert principal.tenant_id is not None
     return start_job(cubes.session, principal, JobRequest.of(FORGET, cube.id, payload, idempotency_key),
                      settings.lifecycle_wait_seconds if wait else 0,
                      settings.max_waits_per_key)
