@@ -58,6 +58,7 @@ class _Endpoint:
         self._build = build
         self.__doc__ = build.__doc__
         self._name = build.__name__
+        self._hints_by_class: dict[type, dict[str, Any]] = {}  # resolved once per resource class, not per client
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
@@ -65,10 +66,13 @@ class _Endpoint:
     def _hints(self, resource: object) -> dict[str, Any]:
         """The builder's annotations, resolved, with a generic resource's type variables replaced by its types;
         the return's is what its request reads (`RequestSpec[Cube]`: Cube)."""
-        bound = _type_arguments(type(resource))
-        hints = typing.get_type_hints(self._build)
-        hints["return"] = typing.get_args(hints["return"])[0]
-        return {name: _substitute(hint, bound) for name, hint in hints.items()}
+        cls = type(resource)
+        if cls not in self._hints_by_class:
+            bound = _type_arguments(cls)
+            hints = typing.get_type_hints(self._build)
+            hints["return"] = typing.get_args(hints["return"])[0]
+            self._hints_by_class[cls] = {name: _substitute(hint, bound) for name, hint in hints.items()}
+        return self._hints_by_class[cls]
 
     def _result_type(self, resource: object) -> Any:
         return self._hints(resource)["return"]
